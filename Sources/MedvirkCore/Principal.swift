@@ -1,0 +1,75 @@
+/// What a token may do.
+public enum TokenScope: String, Sendable, Codable, CaseIterable {
+    /// Create and edit everything, in all municipalities or the listed ones.
+    case admin
+    /// Submit consultation responses, in all municipalities or the listed ones.
+    case partner
+}
+
+/// The caller of a request: anonymous, or the holder of a valid token.
+public enum Principal: Sendable, Equatable {
+    case anonymous
+    case token(TokenInfo)
+
+    public var isAnonymous: Bool { self == .anonymous }
+
+    /// True for an admin token that may act on `municipality` (nil: a resource spanning all).
+    public func canAdminister(_ municipality: String?) -> Bool {
+        guard case .token(let token) = self, token.scope == .admin else { return false }
+        guard let municipality else { return token.municipalities.isEmpty }
+        return token.municipalities.isEmpty || token.municipalities.contains(municipality)
+    }
+
+    /// True for an admin token of any reach: such callers see private fields of what they may administer.
+    public var isAdmin: Bool {
+        if case .token(let token) = self { return token.scope == .admin }
+        return false
+    }
+
+    /// Throws 401 for anonymous callers and 403 for tokens without the right to administer `municipality`.
+    public func requireAdmin(_ municipality: String?) throws {
+        guard case .token(let token) = self else { throw Problem.unauthenticated }
+        guard token.scope == .admin else {
+            throw Problem.forbidden("This operation needs an admin token; this token has scope '\(token.scope.rawValue)'.")
+        }
+        guard canAdminister(municipality) else {
+            if let municipality {
+                throw Problem.forbidden("This token may not administer municipality '\(municipality)'.")
+            }
+            throw Problem.forbidden("This operation needs an admin token for all municipalities.")
+        }
+    }
+}
+
+/// A stored token, without its secret.
+public struct TokenInfo: Sendable, Equatable, Codable {
+    public var id: String
+    public var name: String
+    public var scope: TokenScope
+    /// Empty means all municipalities.
+    public var municipalities: [String]
+
+    public init(id: String, name: String, scope: TokenScope, municipalities: [String]) {
+        self.id = id
+        self.name = name
+        self.scope = scope
+        self.municipalities = municipalities
+    }
+}
+
+/// Who performed a write, for the audit log.
+public struct WriteActor: Sendable {
+    public var tokenId: String
+    public var tokenName: String
+    public var method: String
+    public var path: String
+    public var requestId: String
+
+    public init(tokenId: String, tokenName: String, method: String, path: String, requestId: String) {
+        self.tokenId = tokenId
+        self.tokenName = tokenName
+        self.method = method
+        self.path = path
+        self.requestId = requestId
+    }
+}

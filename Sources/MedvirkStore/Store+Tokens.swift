@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import MedvirkCore
+
+/// A token as listed by `medvirk token list`: never its secret.
+public struct TokenRecord: Sendable {
+    public var info: TokenInfo
+    public var createdAt: String
+    public var lastUsedAt: String?
+    public var revokedAt: String?
+}
+
+extension Store {
+    /// Stores a new token (only the hash of its secret) and returns the bearer string, shown once.
+    public func createToken(name: String, scope: TokenScope, municipalities: [String]) async throws -> (TokenInfo, String) {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 100 else { throw Problem.validation([FieldError("name", "must be 1 to 100 characters")]) }
+        let secret = TokenSecret.generate()
+        let info = TokenInfo(id: secret.id, name: name, scope: scope, municipalities: municipalities.sorted())
+        try await pool.write { db in
+            for id in municipalities where try Self.liveMunicipality(db, id) == nil {
+                throw Problem.validation([FieldError("municipality", "no municipality '\(id)'")])
+            }
+            try db.execute(sql: """
+                INSERT INTO tokens (id, name, scope, municipalities, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [info.id, info.name, scope.rawValue, JSONColumn.encode(info.municipalities),
+                                 Data(secret.hash), Timestamps.format(Date())])
+        }
+        return (info, secret.bearer)
+    }
+
+    public func tokens() async throws -> [TokenRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY seq").map { row in
+                TokenRecord(info: try Self.tokenInfo(row), createdAt: row["created_at"],
+                            lastUsedAt: row["last_used_at"], revokedAt: row["revoked_at"])
+            }
+        }
+    }
+
+    static func tokenInfo(_ row: Row) throws -> TokenInfo {
+        TokenInfo(id: row["id"], name: row["name"], scope: TokenScope(rawValue: row["scope"]) ?? .partner,
+                  municipalities: try JSONColumn.decode([String].self, row["municipalities"]))
+    }
+
+    /// Returns false when no such live token exists.
+    public func revokeToken(_ id: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                           arguments: [Timestamps.format(Date()), id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// The live token a bearer string names, compared by hash in constant time; nil when unknown or revoked.
+    public func authenticate(_ secret: TokenSecret) async throws -> TokenInfo? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE id = ? AND revoked_at IS NULL", arguments: [secret.id]) else {
+                return nil
+            }
+            let stored: Data = row["secret_sha256"]
+            guard TokenSecret.constantTimeEqual(Array(stored), secret.hash) else { return nil }
+            return try Self.tokenInfo(row)
+        }
+    }
+
+    /// Records when a token was last used. Not a content write: generations stay as they are.
+    public func touchToken(_ id: String, at date: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE tokens SET last_used_at = ? WHERE id = ?", arguments: [Timestamps.format(date), id])
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import MedvirkCore
+
+/// The one owner of the SQLite database. Handlers call its methods; nothing else runs SQL.
+public struct Store: Sendable {
+    let pool: DatabasePool
+    public let path: String
+    public let migrator: Migrator
+
+    /// Opens (creating if needed) the database and applies pending migrations.
+    public static func open(path: String, migrations: Migrator, migrate: Bool = true) throws -> Store {
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        let store = Store(pool: pool, path: path, migrator: migrations)
+        if migrate { try migrations.migrate(pool) }
+        return store
+    }
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // Acknowledged writes must survive power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return config
+    }
+
+    /// Closes every connection; later calls fail.
+    public func close() throws { try pool.close() }
+
+    /// True when the database answers and no migration is pending.
+    public func isReady() -> (ready: Bool, applied: Int) {
+        guard let status = try? migrator.status(pool) else { return (false, 0) }
+        return (status.pending.isEmpty, status.applied.count)
+    }
+
+    public func migrationStatus() throws -> MigrationStatus { try migrator.status(pool) }
+
+    /// The write generation of a municipality ("*" counts every write).
+    public func generation(_ scope: String = "*") async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT value FROM generations WHERE scope = ?", arguments: [scope]) ?? 0
+        }
+    }
+
+    /// SQLite online backup into a new file; consistent while the server writes.
+    public func backup(to destination: String) throws {
+        let target = try DatabaseQueue(path: destination)
+        try pool.backup(to: target)
+        try target.close()
+    }
+
+    // MARK: - Write bookkeeping
+
+    /// Raises the write generations and appends to the audit log, inside the caller's transaction.
+    func recordWrite(_ db: Database, actor: WriteActor?, municipality: String?, resourceId: String?) throws {
+        for scope in Set(["*", municipality].compactMap { $0 }) {
+            try db.execute(sql: """
+                INSERT INTO generations (scope, value) VALUES (?, 1)
+                ON CONFLICT (scope) DO UPDATE SET value = value + 1
+                """, arguments: [scope])
+        }
+        guard let actor else { return }
+        try db.execute(sql: """
+            INSERT INTO audit_log (at, token_id, token_name, method, path, resource_id, municipality_id, request_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [Timestamps.format(Date()), actor.tokenId, actor.tokenName, actor.method, actor.path,
+                             resourceId, municipality, actor.requestId])
+    }
+
+    /// Fetches `limit + 1` rows to learn whether another page follows.
+    func page<T>(_ rows: [Row], limit: Int, map: (Row) throws -> T) rethrows -> Page<T> {
+        let items = try rows.prefix(limit).map(map)
+        let next = rows.count > limit ? rows.prefix(limit).last.map { Cursor(after: $0["seq"]) } : nil
+        return Page(items: items, next: next)
+    }
+}
+
+/// JSON columns.
+enum JSONColumn {
+    static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data((text ?? "null").utf8))
+    }
+}
