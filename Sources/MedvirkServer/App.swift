@@ -1,6 +1,0 @@
-import Hummingbird
-import OpenAPIHummingbird
-import MedvirkAPI
-import CompressNIO
-import Crypto
-public enum ServerX {}

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import Logging
+import MedvirkAPI
+import MedvirkStore
+import OpenAPIHummingbird
+import OpenAPIRuntime
+
+/// How `medvirk serve` runs.
+public struct ServerConfig: Sendable {
+    public enum Address: Sendable {
+        case tcp(host: String, port: Int)
+        case unixSocket(path: String)
+    }
+
+    public var address: Address
+    /// Origins allowed to read cross-origin; `*` allows any.
+    public var corsOrigins: [String]
+    public var maxBodyBytes: Int
+    public var publicMaxAge: Int
+    public var logLevel: Logger.Level
+    /// The text of `openapi.yaml`, served at `/openapi.yaml` and read for the 405 route table.
+    public var contract: String
+
+    public init(contract: String, address: Address = .tcp(host: "127.0.0.1", port: 8080), corsOrigins: [String] = ["*"],
+                maxBodyBytes: Int = 1 << 20, publicMaxAge: Int = 60, logLevel: Logger.Level = .info) {
+        self.address = address
+        self.corsOrigins = corsOrigins
+        self.maxBodyBytes = maxBodyBytes
+        self.publicMaxAge = publicMaxAge
+        self.logLevel = logLevel
+        self.contract = contract
+    }
+}
+
+/// The router: CORS for public reads, problem rendering, and the generated handlers.
+func buildRouter(store: Store, config: ServerConfig) throws -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.middlewares.add(LogRequestsMiddleware(.info))
+    router.middlewares.add(OriginFilterMiddleware(allowed: config.corsOrigins))
+    router.middlewares.add(CORSMiddleware(
+        allowOrigin: config.corsOrigins.contains("*") ? .all : .originBased,
+        allowHeaders: [.accept, .ifNoneMatch, .xRequestID],
+        allowMethods: [.get, .head, .options],
+        exposedHeaders: ["ETag", "Link", "X-Request-Id", "Location"],
+        maxAge: .seconds(3600)))
+    router.middlewares.add(ProblemMiddleware(routes: RouteTable(contract: config.contract)))
+    let handlers = APIHandlers(store: store, contract: config.contract)
+    try handlers.registerHandlers(
+        on: router, serverURL: Servers.Server1.url(),
+        configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
+    return router
+}
+
+/// The whole service, ready to run or to test.
+public func buildApplication(store: Store, config: ServerConfig, logger: Logger? = nil) throws -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "medvirk")
+    logger.logLevel = config.logLevel
+    let router = try buildRouter(store: store, config: config)
+    let responder = FrontResponder(router: router.buildResponder(), store: store, maxBodyBytes: config.maxBodyBytes,
+                                   publicMaxAge: config.publicMaxAge)
+    let address: BindAddress = switch config.address {
+    case .tcp(let host, let port): .hostname(host, port: port)
+    case .unixSocket(let path): .unixDomainSocket(path: path)
+    }
+    return Application(
+        responder: responder,
+        configuration: ApplicationConfiguration(address: address, serverName: "medvirk"),
+        logger: logger)
+}

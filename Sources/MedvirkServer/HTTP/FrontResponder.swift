@@ -1,0 +1,198 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MedvirkCore
+import MedvirkStore
+import NIOCore
+import Synchronization
+
+/// Everything every endpoint shares, in front of the router: request ids, body limits and media types,
+/// bearer authentication, conditional requests (`If-Match` under a write gate, `ETag`/`If-None-Match`),
+/// `Cache-Control`, `Link` and `Location`. Errors here render as problems too.
+struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context == BasicRequestContext {
+    typealias Context = BasicRequestContext
+
+    let router: Router
+    let store: Store
+    let maxBodyBytes: Int
+    let publicMaxAge: Int
+    let gate = AsyncGate()
+    let tokenTouches = TokenTouches()
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let requestId = Self.requestId(request.headers[.xRequestID])
+        let state = RequestState(requestId: requestId, method: request.method.rawValue, path: request.uri.path)
+        var response = await RequestState.$current.withValue(state) {
+            do {
+                return try await handle(request, context: context, state: state)
+            } catch {
+                let problem = ProblemRendering.problem(for: error)
+                if problem.status >= 500 { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
+                return ProblemRendering.response(problem, instance: request.uri.path, requestId: requestId)
+            }
+        }
+        response.headers[.xRequestID] = requestId
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "private, no-store" }
+        return response
+    }
+
+    /// Echoes a sane `X-Request-Id`, or makes one.
+    static func requestId(_ header: String?) -> String {
+        if let header, (1...128).contains(header.utf8.count),
+           header.utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return header
+        }
+        return UUID().uuidString.lowercased()
+    }
+
+    func handle(_ request: Request, context: Context, state: RequestState) async throws -> Response {
+        var request = request
+        let isHead = request.method == .head
+        if isHead {
+            var head = request.head
+            head.method = .get
+            request = Request(head: head, body: request.body)
+        }
+        state.principal = try await authenticate(request.headers[.authorization])
+
+        switch request.method {
+        case .post, .put, .patch:
+            try checkMediaType(request)
+            state.rawBody = try await collectBody(&request)
+            let collected = request
+            if collected.method == .post {
+                return try await finish(router.respond(to: collected, context: context), request: collected, state: state)
+            }
+            return try await gate.run { try await conditionalWrite(collected, context: context, state: state) }
+        case .delete:
+            let deletion = request
+            return try await gate.run { try await conditionalWrite(deletion, context: context, state: state) }
+        case .get:
+            var response = try await finish(router.respond(to: request, context: context), request: request, state: state)
+            if isHead { response.body = ResponseBody() }
+            return response
+        default:
+            return try await router.respond(to: request, context: context)
+        }
+    }
+
+    // MARK: Authentication
+
+    func authenticate(_ header: String?) async throws -> Principal {
+        guard let header else { return .anonymous }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer",
+              let secret = TokenSecret(bearer: parts[1].trimmingCharacters(in: .whitespaces)),
+              let token = try await store.authenticate(secret)
+        else { throw Problem.invalidToken }
+        touch(token.id)
+        return .token(token)
+    }
+
+    /// Keeps `last_used_at` roughly current without a durable write on every request.
+    func touch(_ tokenId: String) {
+        let now = Date()
+        let due = tokenTouches.times.withLock { touches -> Bool in
+            if let last = touches[tokenId], now.timeIntervalSince(last) < 60 { return false }
+            touches[tokenId] = now
+            return true
+        }
+        if due { Task { [store] in try? await store.touchToken(tokenId, at: now) } }
+    }
+
+    // MARK: Request bodies
+
+    func checkMediaType(_ request: Request) throws {
+        let raw = request.headers[.contentType] ?? ""
+        let mediaType = raw.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        var accepted = ["application/json"]
+        if request.method == .patch { accepted.append("application/merge-patch+json") }
+        guard accepted.contains(mediaType) else {
+            throw Problem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type",
+                          detail: "Send the body as \(accepted.joined(separator: " or ")); got '\(raw.isEmpty ? "no Content-Type" : raw)'.")
+        }
+    }
+
+    func collectBody(_ request: inout Request) async throws -> ByteBuffer {
+        let tooLarge = Problem(status: 413, slug: "payload-too-large", title: "Payload too large",
+                               detail: "The request body is over the limit of \(maxBodyBytes) bytes.")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes { throw tooLarge }
+        do {
+            return try await request.collectBody(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        }
+    }
+
+    // MARK: Conditional requests
+
+    /// Runs a PATCH, PUT or DELETE; with `If-Match`, only when the caller's view of the resource is current.
+    func conditionalWrite(_ request: Request, context: Context, state: RequestState) async throws -> Response {
+        if let ifMatch = request.headers[.ifMatch] {
+            var head = request.head
+            head.method = .get
+            for name in [HTTPField.Name.ifMatch, .ifNoneMatch, .contentType, .contentLength] { head.headerFields[name] = nil }
+            let current = try await router.respond(to: Request(head: head, body: RequestBody(buffer: ByteBuffer())), context: context)
+            if current.status == .ok {
+                let tag = EntityTags.tag(for: try await BodyCollector.collect(current.body))
+                guard EntityTags.match(ifMatch, current: tag) else {
+                    throw Problem(status: 412, slug: "precondition-failed", title: "Precondition failed",
+                                  detail: "The resource has changed: its ETag is \(tag), not \(ifMatch). Fetch it again and retry.")
+                }
+            }
+        }
+        return try await finish(router.respond(to: request, context: context), request: request, state: state)
+    }
+
+    /// Adds the headers that depend on the finished body: ETag, 304, Cache-Control, Link, Location.
+    func finish(_ response: Response, request: Request, state: RequestState) async throws -> Response {
+        var response = response
+        if let location = state.location, response.status == .created { response.headers[.location] = location }
+        guard response.status == .ok || response.status == .created,
+              response.headers[.contentType]?.hasPrefix("application/problem+json") != true
+        else { return response }
+
+        var body = try await BodyCollector.collect(response.body)
+        let list = state.list
+        if list.isList {
+            if let next = list.next {
+                response.headers[.link] = "<\(Self.nextLink(path: request.uri.path, query: request.uri.query, cursor: next))>; rel=\"next\""
+            } else if body.readableBytes > 0, body.getBytes(at: body.writerIndex - 1, length: 1) == [UInt8(ascii: "}")] {
+                // The generated encoder leaves out nil fields; the convention is an explicit null.
+                body.moveWriterIndex(to: body.writerIndex - 1)
+                body.writeString(",\"next_cursor\":null}")
+            }
+        }
+        let tag = EntityTags.tag(for: body)
+        response.headers[.eTag] = tag
+        response.headers[.contentLength] = String(body.readableBytes)
+        if request.method == .get {
+            let cacheable = state.principal.isAnonymous && request.uri.path != "/healthz" && request.uri.path != "/readyz"
+            response.headers[.cacheControl] = cacheable ? "public, max-age=\(publicMaxAge)" : "private, no-store"
+            response.headers[.vary] = "Authorization"
+            if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTags.noneMatch(ifNoneMatch, current: tag) {
+                var headers = HTTPFields()
+                for name in [HTTPField.Name.eTag, .cacheControl, .vary] { headers[name] = response.headers[name] }
+                return Response(status: .notModified, headers: headers, body: ResponseBody())
+            }
+        }
+        response.body = ResponseBody(byteBuffer: body)
+        return response
+    }
+
+    /// The same request with its cursor replaced.
+    static func nextLink(path: String, query: String?, cursor: String) -> String {
+        let kept = (query ?? "").split(separator: "&").filter { !$0.hasPrefix("cursor=") }
+        return path + "?" + (kept + ["cursor=\(cursor)"]).joined(separator: "&")
+    }
+}
+
+final class TokenTouches: Sendable {
+    let times = Mutex<[String: Date]>([:])
+}
+
+extension HTTPField.Name {
+    static let xRequestID = HTTPField.Name("X-Request-Id")!
+    static let link = HTTPField.Name("Link")!
+}

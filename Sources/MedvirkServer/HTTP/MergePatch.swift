@@ -1,0 +1,72 @@
+import Foundation
+import MedvirkCore
+
+/// A JSON value that keeps `null` apart from absence, for JSON Merge Patch (RFC 7396).
+indirect enum JSONValue: Codable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int64.self) { self = .int(value) }
+        else if let value = try? container.decode(Double.self) { self = .double(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// RFC 7396 §2: objects merge key by key, `null` removes, anything else replaces.
+    func merged(with patch: JSONValue) -> JSONValue {
+        guard case .object(let changes) = patch else { return patch }
+        var result: [String: JSONValue]
+        if case .object(let current) = self { result = current } else { result = [:] }
+        for (key, value) in changes {
+            if value == .null {
+                result[key] = nil
+            } else {
+                result[key] = (result[key] ?? .null).merged(with: value)
+            }
+        }
+        return .object(result)
+    }
+}
+
+enum MergePatch {
+    /// Applies the raw request body as a merge patch to the writable form of a resource and decodes the result,
+    /// so the merged resource is validated exactly like a new one.
+    static func apply<T: Codable>(to current: T) throws -> T {
+        guard let raw = RequestState.now.rawBody else { throw Problem.badRequest("A PATCH needs a JSON body.") }
+        let patch = try JSONDecoder().decode(JSONValue.self, from: Data(raw.readableBytesView))
+        guard case .object = patch else {
+            throw Problem.badRequest("A merge patch must be a JSON object.", slug: "malformed-body")
+        }
+        let before = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(current))
+        let after = try JSONEncoder().encode(before.merged(with: patch))
+        do {
+            return try JSONDecoder().decode(T.self, from: after)
+        } catch DecodingError.keyNotFound(let key, let context) {
+            let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            throw Problem.validation([FieldError(path, "is required and cannot be removed")])
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import MedvirkCore
+import NIOCore
+import Synchronization
+
+/// Per-request facts shared between the front responder and the generated handlers,
+/// which have no access to the Hummingbird request context.
+public final class RequestState: Sendable {
+    @TaskLocal public static var current: RequestState?
+
+    public let requestId: String
+    public let method: String
+    public let path: String
+    private let storage: Mutex<Storage>
+
+    struct Storage {
+        var principal: Principal = .anonymous
+        var rawBody: ByteBuffer?
+        var nextPage: String?
+        var isList = false
+        var location: String?
+    }
+
+    init(requestId: String, method: String, path: String) {
+        self.requestId = requestId
+        self.method = method
+        self.path = path
+        self.storage = Mutex(Storage())
+    }
+
+    public var principal: Principal {
+        get { storage.withLock { $0.principal } }
+        set { storage.withLock { $0.principal = newValue } }
+    }
+
+    /// The request body exactly as received, for JSON Merge Patch (which must tell `null` from absent).
+    var rawBody: ByteBuffer? {
+        get { storage.withLock { $0.rawBody } }
+        set { storage.withLock { $0.rawBody = newValue } }
+    }
+
+    /// Set by list handlers: the `next_cursor` of this page (nil on the last page).
+    func markList(next: String?) {
+        storage.withLock {
+            $0.isList = true
+            $0.nextPage = next
+        }
+    }
+
+    var list: (isList: Bool, next: String?) { storage.withLock { ($0.isList, $0.nextPage) } }
+
+    var location: String? {
+        get { storage.withLock { $0.location } }
+        set { storage.withLock { $0.location = newValue } }
+    }
+
+    /// The audit identity of an admin write.
+    func actor() -> WriteActor? {
+        guard case .token(let token) = principal else { return nil }
+        return WriteActor(tokenId: token.id, tokenName: token.name, method: method, path: path, requestId: requestId)
+    }
+}
+
+extension RequestState {
+    /// The state of the request being handled; handlers always run inside the front responder.
+    static var now: RequestState {
+        guard let state = current else { preconditionFailure("handler called outside FrontResponder") }
+        return state
+    }
+}

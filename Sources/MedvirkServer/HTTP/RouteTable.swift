@@ -1,0 +1,48 @@
+import Foundation
+
+/// The paths and methods of the contract, read from `openapi.yaml` itself, so that a request
+/// to a known path with the wrong method gets 405 with the right `Allow` header.
+struct RouteTable: Sendable {
+    struct Route: Sendable {
+        var segments: [String]
+        var methods: [String]
+    }
+
+    let routes: [Route]
+
+    init(contract: String) {
+        var routes: [Route] = []
+        var inPaths = false
+        for line in contract.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("paths:") { inPaths = true; continue }
+            if inPaths, let first = line.first, first != " " { break }
+            guard inPaths else { continue }
+            if line.hasPrefix("  /"), line.hasSuffix(":") {
+                let path = line.dropFirst(2).dropLast()
+                routes.append(Route(segments: path.split(separator: "/").map(String.init), methods: []))
+            } else if line.hasPrefix("    "), !line.hasPrefix("     "), !routes.isEmpty {
+                let key = line.dropFirst(4).split(separator: ":").first.map(String.init) ?? ""
+                if ["get", "put", "post", "delete", "patch"].contains(key) {
+                    routes[routes.count - 1].methods.append(key.uppercased())
+                }
+            }
+        }
+        self.routes = routes
+    }
+
+    /// The methods allowed on a concrete path, or nil when no route matches it.
+    func allowed(path: String) -> [String]? {
+        let segments = path.split(separator: "/").map(String.init)
+        for route in routes where route.segments.count == segments.count {
+            let matches = zip(route.segments, segments).allSatisfy { pattern, value in
+                pattern.hasPrefix("{") || pattern == value
+            }
+            if matches {
+                var methods = route.methods
+                if methods.contains("GET") { methods.append("HEAD") }
+                return methods + ["OPTIONS"]
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import MedvirkAPI
+import MedvirkCore
+import MedvirkStore
+import OpenAPIRuntime
+
+/// Implements the generated server protocol. Handlers stay thin: check the caller, translate between
+/// contract types and domain types, call the store.
+struct APIHandlers: APIProtocol {
+    let store: Store
+    let contract: String
+
+    var principal: Principal { RequestState.now.principal }
+    var actor: WriteActor? { RequestState.now.actor() }
+
+    func pageRequest(limit: Int?, cursor: String?) throws -> PageRequest {
+        try PageRequest.parse(limit: limit, cursor: cursor)
+    }
+
+    /// Tells the front responder this is a list page, for `Link` and `next_cursor`.
+    func listed<T>(_ page: Page<T>) -> String? {
+        let next = page.next?.encoded
+        RequestState.now.markList(next: next)
+        return next
+    }
+
+    func created(_ location: String) {
+        RequestState.now.location = location
+    }
+
+    // MARK: Operations
+
+    func getHealthz(_ input: Operations.GetHealthz.Input) async throws -> Operations.GetHealthz.Output {
+        .ok(.init(body: .json(.init(status: .ok))))
+    }
+
+    func getReadyz(_ input: Operations.GetReadyz.Input) async throws -> Operations.GetReadyz.Output {
+        let status = store.isReady()
+        guard status.ready else {
+            throw Problem(status: 503, slug: "not-ready", title: "Not ready",
+                          detail: "The database is unreachable or migrations are pending.")
+        }
+        return .ok(.init(body: .json(.init(status: .ok, migrations: status.applied))))
+    }
+
+    func getOpenAPI(_ input: Operations.GetOpenAPI.Input) async throws -> Operations.GetOpenAPI.Output {
+        .ok(.init(body: .yaml(HTTPBody(contract))))
+    }
+}
+
+/// Converts between enums that share raw values (domain ↔ contract).
+func convert<A: RawRepresentable, B: RawRepresentable>(_ value: A) -> B where A.RawValue == String, B.RawValue == String {
+    guard let converted = B(rawValue: value.rawValue) else { preconditionFailure("enum \(B.self) lacks \(value.rawValue)") }
+    return converted
+}
+
+/// Parses a date field of a request body, reporting a 422 for the named field.
+func date(_ field: String, _ text: String?) throws -> CalendarDate? {
+    let (date, errors) = Rules.date(field, text)
+    try Problem.check(errors)
+    return date
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Medvirk: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "medvirk",
+        abstract: "Citizen and user participation service for Nordic municipalities.",
+        subcommands: [Serve.self, Migrate.self, TokenCommand.self, Backup.self])
+}
+
+/// Options every command that opens the database shares. Each option also reads an environment variable.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite database file (env MEDVIRK_DB).")
+    var db: String?
+
+    @Option(name: .long, help: "Folder of NNNN_description.sql migrations (env MEDVIRK_MIGRATIONS).")
+    var migrations: String?
+
+    var databasePath: String { db ?? Environment.value("MEDVIRK_DB") ?? "./medvirk.sqlite" }
+
+    var migrationsDirectory: URL {
+        shippedFile("Migrations", explicit: migrations ?? Environment.value("MEDVIRK_MIGRATIONS"))
+    }
+}
+
+/// Finds a file shipped beside the binary: the explicit path, else `./NAME`, else next to the executable,
+/// else the installed copy under /usr/share/medvirk.
+func shippedFile(_ name: String, explicit: String?) -> URL {
+    if let explicit { return URL(fileURLWithPath: explicit) }
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    let candidates = [URL(fileURLWithPath: name), executable.appendingPathComponent(name),
+                      URL(fileURLWithPath: "/usr/share/medvirk").appendingPathComponent(name)]
+    return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
+}
+
+enum Environment {
+    static func value(_ name: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+}
+
+/// Exits with a message on stderr and status 1.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data(("medvirk: " + message + "\n").utf8))
+    exit(1)
+}
+
+func note(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MedvirkServer
+import MedvirkStore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the HTTP API (applies pending migrations first).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Address to listen on (env MEDVIRK_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "TCP port (env MEDVIRK_PORT; default 8080).")
+    var port: Int?
+
+    @Option(name: .customLong("unix-socket"), help: "Listen on this Unix domain socket instead of TCP (env MEDVIRK_UNIX_SOCKET).")
+    var unixSocket: String?
+
+    @Flag(help: "Load demo data into an empty database (env MEDVIRK_DEMO=1).")
+    var demo = false
+
+    @Option(name: .customLong("cors-origin"), help: "Origin allowed to read cross-origin; repeatable (env MEDVIRK_CORS_ORIGINS, comma-separated; default *).")
+    var corsOrigins: [String] = []
+
+    @Option(help: "The OpenAPI contract to serve (env MEDVIRK_CONTRACT; default ./openapi.yaml or the installed copy).")
+    var contract: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env MEDVIRK_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    func run() async throws {
+        let levelName = logLevel ?? Environment.value("MEDVIRK_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else { fail("unknown log level '\(levelName)'") }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "medvirk")
+
+        let store: Store
+        do {
+            let migrator = try Migrator.load(directory: database.migrationsDirectory)
+            store = try Store.open(path: database.databasePath, migrations: migrator)
+        } catch let error as MigrationError {
+            fail(error.description)
+        }
+        if demo || Environment.value("MEDVIRK_DEMO") == "1" {
+            if try await store.loadDemo() {
+                logger.info("loaded demo data")
+            } else {
+                logger.notice("database is not empty; demo data not loaded")
+            }
+        }
+
+        let contractFile = shippedFile("openapi.yaml", explicit: contract ?? Environment.value("MEDVIRK_CONTRACT"))
+        guard let contractText = try? String(contentsOf: contractFile, encoding: .utf8) else {
+            fail("cannot read the contract at \(contractFile.path); pass --contract")
+        }
+        var config = ServerConfig(contract: contractText, logLevel: level)
+        if let socket = unixSocket ?? Environment.value("MEDVIRK_UNIX_SOCKET") {
+            try? FileManager.default.removeItem(atPath: socket)
+            config.address = .unixSocket(path: socket)
+        } else {
+            let port = port ?? Environment.value("MEDVIRK_PORT").flatMap(Int.init) ?? 8080
+            guard (0...65535).contains(port) else { fail("port must be between 0 and 65535") }
+            config.address = .tcp(host: host ?? Environment.value("MEDVIRK_HOST") ?? "127.0.0.1", port: port)
+        }
+        let origins = corsOrigins.isEmpty
+            ? (Environment.value("MEDVIRK_CORS_ORIGINS")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? ["*"])
+            : corsOrigins
+        config.corsOrigins = origins
+
+        let app = try buildApplication(store: store, config: config, logger: logger)
+        // Runs until SIGTERM or SIGINT; in-flight requests finish first.
+        try await app.runService()
+        try store.close()
+        logger.info("stopped; database closed")
+    }
+}

@@ -1,3 +1,0 @@
-import ArgumentParser
-import MedvirkServer
-print("hi")
