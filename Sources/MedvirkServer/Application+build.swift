@@ -44,7 +44,7 @@ func buildRouter(store: Store, config: ServerConfig) throws -> Router<BasicReque
         allowMethods: [.get, .head, .options],
         exposedHeaders: ["ETag", "Link", "X-Request-Id", "Location"],
         maxAge: .seconds(3600)))
-    router.middlewares.add(ProblemMiddleware(routes: RouteTable(contract: config.contract)))
+    router.middlewares.add(ProblemMiddleware())
     let handlers = APIHandlers(store: store, contract: config.contract)
     try handlers.registerHandlers(
         on: router, serverURL: Servers.Server1.url(),
@@ -57,7 +57,7 @@ public func buildApplication(store: Store, config: ServerConfig, logger: Logger?
     var logger = logger ?? Logger(label: "medvirk")
     logger.logLevel = config.logLevel
     let router = try buildRouter(store: store, config: config)
-    let responder = FrontResponder(router: router.buildResponder(), store: store, maxBodyBytes: config.maxBodyBytes,
+    let responder = FrontResponder(router: router.buildResponder(), routes: RouteTable(contract: config.contract), store: store, maxBodyBytes: config.maxBodyBytes,
                                    publicMaxAge: config.publicMaxAge)
     let address: BindAddress = switch config.address {
     case .tcp(let host, let port): .hostname(host, port: port)

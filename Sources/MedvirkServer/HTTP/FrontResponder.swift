@@ -14,6 +14,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
     typealias Context = BasicRequestContext
 
     let router: Router
+    let routes: RouteTable
     let store: Store
     let maxBodyBytes: Int
     let publicMaxAge: Int
@@ -54,7 +55,9 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             head.method = .get
             request = Request(head: head, body: request.body)
         }
+        if let early = try checkRoute(request) { return early }
         state.principal = try await authenticate(request.headers[.authorization])
+        if [.post, .put, .patch, .delete].contains(request.method), state.principal.isAnonymous { throw Problem.unauthenticated }
 
         switch request.method {
         case .post, .put, .patch:
@@ -75,6 +78,27 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         default:
             return try await router.respond(to: request, context: context)
         }
+    }
+
+    // MARK: Routing
+
+    /// Unknown paths are 404 and wrong methods 405 with `Allow`, before any body is read or token checked.
+    /// OPTIONS without `Origin` answers with `Allow`; with it, the router's CORS middleware answers the preflight.
+    func checkRoute(_ request: Request) throws -> Response? {
+        let path = request.uri.path
+        guard let allowed = routes.allowed(path: path) else {
+            throw Problem(status: 404, slug: "not-found", title: "Not found",
+                          detail: "No resource at '\(path)'. The API lives under /v1; see /openapi.yaml.")
+        }
+        let allow = allowed.joined(separator: ", ")
+        if request.method == .options {
+            return request.headers[.origin] == nil ? Response(status: .noContent, headers: [.allow: allow]) : nil
+        }
+        guard allowed.contains(request.method.rawValue) else {
+            throw Problem(status: 405, slug: "method-not-allowed", title: "Method not allowed",
+                          detail: "\(request.method.rawValue) is not supported on \(path); use \(allow).", headers: ["Allow": allow])
+        }
+        return nil
     }
 
     // MARK: Authentication

@@ -69,7 +69,9 @@ enum ProblemRendering {
             message = "is required"
         case .typeMismatch(let type, let context):
             field = path(context)
-            message = "has the wrong type (expected \(jsonTypeName(type)))"
+            message = field.isEmpty
+                ? "a parameter has the wrong type (expected \(jsonTypeName(type))): \(context.debugDescription)"
+                : "has the wrong type (expected \(jsonTypeName(type)))"
         case .valueNotFound(let type, let context):
             field = path(context)
             message = "must not be null (expected \(jsonTypeName(type)))"
@@ -78,8 +80,10 @@ enum ProblemRendering {
             let description = context.debugDescription
             if description.contains("Unexpected keys") || description.contains("additional") {
                 message = "unknown field(s): " + description
-            } else if field.isEmpty {
+            } else if field.isEmpty && (description.contains("JSON") || description.contains("json")) {
                 message = "the body is not valid JSON"
+            } else if field.isEmpty {
+                message = "a parameter or the body has an invalid value: " + description
             } else {
                 message = "has an invalid value: " + description
             }
@@ -87,9 +91,8 @@ enum ProblemRendering {
             field = ""
             message = "could not be decoded"
         }
-        let where_ = field.isEmpty ? "body" : field
-        return Problem.badRequest("The request body is malformed: \(where_) \(message).", slug: "malformed-body",
-                                  errors: [FieldError(where_, message)])
+        let detail = field.isEmpty ? "The request is malformed: \(message)." : "The request is malformed: \(field) \(message)."
+        return Problem.badRequest(detail, slug: "malformed-request", errors: [FieldError(field.isEmpty ? "request" : field, message)])
     }
 
     static func jsonTypeName(_ type: Any.Type) -> String {

@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import MedvirkCore
+import MedvirkServer
+import MedvirkStore
+import NIOCore
+import Testing
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let contractText = try! String(contentsOf: packageRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+
+/// A fresh service on its own temporary database, with an all-municipality admin token.
+struct Service: Sendable {
+    let store: Store
+    let admin: String
+
+    static func make() async throws -> Service {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("medvirk-\(UUID().uuidString).sqlite").path
+        let store = try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations")))
+        let (_, admin) = try await store.createToken(name: "Test admin", scope: .admin, municipalities: [])
+        return Service(store: store, admin: admin)
+    }
+
+    func token(_ scope: TokenScope, _ municipalities: [String] = []) async throws -> String {
+        try await store.createToken(name: "Test \(scope.rawValue)", scope: scope, municipalities: municipalities).1
+    }
+}
+
+/// One HTTP exchange's result, with the body parsed as JSON when it is JSON.
+struct Reply: Sendable {
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let text: String
+
+    var json: [String: any Sendable] { (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: any Sendable]) ?? [:] }
+    var data: [[String: any Sendable]] { json["data"] as? [[String: any Sendable]] ?? [] }
+    func string(_ key: String) -> String? { json[key] as? String }
+    var problemType: String? { string("type") }
+    var fieldErrors: [String] { (json["errors"] as? [[String: String]] ?? []).compactMap { $0["field"] } }
+    subscript(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
+}
+
+/// A client bound to one service, speaking as anonymous or as a token holder.
+struct API: Sendable {
+    let client: any TestClientProtocol
+    let service: Service
+
+    func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, body: String? = nil,
+              contentType: String? = "application/json", headers: [String: String] = [:]) async throws -> Reply {
+        var fields = HTTPFields()
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        if body != nil, let contentType { fields[.contentType] = contentType }
+        for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+        let response = try await client.execute(uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(string: $0) })
+        return Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+    }
+
+    func get(_ uri: String, token: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        try await call(.get, uri, token: token, headers: headers)
+    }
+
+    /// POST as admin, expecting 201; returns the created resource's id.
+    @discardableResult
+    func create(_ uri: String, _ body: String, token: String? = nil) async throws -> String {
+        let reply = try await call(.post, uri, token: token ?? service.admin, body: body)
+        try #require(reply.status == .created, "POST \(uri) gave \(reply.status): \(reply.text)")
+        return try #require(reply.string("id"))
+    }
+
+    func patch(_ uri: String, _ body: String, token: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        try await call(.patch, uri, token: token ?? service.admin, body: body, contentType: "application/merge-patch+json", headers: headers)
+    }
+
+    func delete(_ uri: String, token: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        try await call(.delete, uri, token: token ?? service.admin, headers: headers)
+    }
+}
+
+/// Runs a test against a fresh service through the router test framework.
+func withAPI(_ test: @escaping @Sendable (API) async throws -> Void) async throws {
+    let service = try await Service.make()
+    let app = try buildApplication(store: service.store, config: ServerConfig(contract: contractText, logLevel: .error))
+    try await app.test(.router) { client in
+        try await test(API(client: client, service: service))
+    }
+}
+
+/// Creates a municipality with a service area and returns (municipality id, service area id).
+func seedMunicipality(_ api: API, id: String = "testby", country: String = "DK") async throws -> (String, String) {
+    try await api.create("/v1/municipalities", #"{"id":"\#(id)","name":"Testby Kommune","country":"\#(country)","time_zone":"Europe/Copenhagen"}"#)
+    let area = try await api.create("/v1/service-areas", #"{"municipality_id":"\#(id)","name":"Ældre og Sundhed"}"#)
+    return (id, area)
+}
+
+/// Creates a user council with 3 voting user seats and a non-voting staff seat.
+func seedCouncil(_ api: API, municipality: String, area: String? = nil, name: String = "Brugerråd Solhøj") async throws -> String {
+    let areaField = area.map { #","service_area_id":"\#($0)""# } ?? ""
+    return try await api.create("/v1/councils", #"""
+        {"municipality_id":"\#(municipality)"\#(areaField),"name":"\#(name)","kind":"user_council","unit":"Aktivitetscenter Solhøj",
+         "term_years":2,"min_meetings_per_year":4,
+         "seats":[{"group":"users","count":3,"voting":true},{"group":"staff","count":1,"voting":false}]}
+        """#)
+}
+
+func expectProblem(_ reply: Reply, _ status: HTTPResponse.Status, _ slug: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(reply.status == status, "expected \(status), got \(reply.status): \(reply.text)", sourceLocation: sourceLocation)
+    #expect(reply["Content-Type"] == "application/problem+json", sourceLocation: sourceLocation)
+    #expect(reply.json["status"] as? Int == status.code, sourceLocation: sourceLocation)
+    #expect(reply.string("title") != nil && reply.string("detail") != nil, sourceLocation: sourceLocation)
+    if let slug { #expect(reply.problemType?.hasSuffix("/" + slug) == true, "type was \(reply.problemType ?? "nil")", sourceLocation: sourceLocation) }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import GRDB
+import MedvirkCore
+import MedvirkStore
+import Testing
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func temporaryDatabase() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("medvirk-test-\(UUID().uuidString).sqlite").path
+}
+
+/// A copy of the real migrations in a folder a test may change.
+func copyOfMigrations() throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("medvirk-migrations-\(UUID().uuidString)")
+    try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("Migrations"), to: folder)
+    return folder
+}
+
+@Suite struct MigratorTests {
+    @Test func freshDatabaseGetsEveryMigrationAndASecondRunIsANoOp() throws {
+        let path = temporaryDatabase()
+        let migrator = try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations"))
+        let store = try Store.open(path: path, migrations: migrator)
+        let status = try store.migrationStatus()
+        #expect(status.pending.isEmpty)
+        #expect(status.applied.count == migrator.files.count)
+        try store.close()
+
+        let queue = try DatabaseQueue(path: path)
+        let applied = try migrator.migrate(queue)
+        #expect(applied.isEmpty)
+        let strict = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pragma_table_list WHERE strict = 1") ?? 0 }
+        #expect(strict >= 7)
+    }
+
+    @Test func anEditedAppliedMigrationIsRefusedByName() throws {
+        let folder = try copyOfMigrations()
+        let path = temporaryDatabase()
+        try Store.open(path: path, migrations: try Migrator.load(directory: folder)).close()
+
+        let file = folder.appendingPathComponent("0001_foundation.sql")
+        try (try String(contentsOf: file, encoding: .utf8) + "\n-- edited\n").write(to: file, atomically: true, encoding: .utf8)
+        #expect {
+            try Store.open(path: path, migrations: try Migrator.load(directory: folder))
+        } throws: { error in
+            "\(error)".contains("0001_foundation.sql") && "\(error)".contains("changed")
+        }
+    }
+
+    @Test func aDatabaseWithAnUnknownMigrationIsRefused() throws {
+        let folder = try copyOfMigrations()
+        let path = temporaryDatabase()
+        try "CREATE TABLE later (x INTEGER) STRICT;".write(to: folder.appendingPathComponent("9999_later.sql"), atomically: true, encoding: .utf8)
+        try Store.open(path: path, migrations: try Migrator.load(directory: folder)).close()
+
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("9999_later.sql"))
+        #expect {
+            try Store.open(path: path, migrations: try Migrator.load(directory: folder))
+        } throws: { error in
+            "\(error)".contains("9999_later.sql") && "\(error)".contains("does not know")
+        }
+    }
+
+    @Test func aFailingMigrationLeavesNothingBehind() throws {
+        let folder = try copyOfMigrations()
+        try "CREATE TABLE half (x INTEGER) STRICT; THIS IS NOT SQL;".write(to: folder.appendingPathComponent("0900_broken.sql"), atomically: true, encoding: .utf8)
+        let path = temporaryDatabase()
+        #expect(throws: (any Error).self) { try Store.open(path: path, migrations: try Migrator.load(directory: folder)) }
+        let queue = try DatabaseQueue(path: path)
+        let half = try queue.read { db in try db.tableExists("half") }
+        let recorded = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM schema_migrations WHERE version = 900") }
+        #expect(!half)
+        #expect(recorded == 0)
+    }
+}
+
+@Suite struct TokenStorageTests {
+    @Test func tokensAreStoredOnlyAsAHash() async throws {
+        let path = temporaryDatabase()
+        let store = try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations")))
+        let (info, bearer) = try await store.createToken(name: "Web form", scope: .partner, municipalities: [])
+        let secret = try #require(TokenSecret(bearer: bearer))
+        #expect(try await store.authenticate(secret)?.id == info.id)
+        #expect(try await store.authenticate(TokenSecret(id: secret.id, secret: String(secret.secret.reversed()))) == nil)
+        try store.close()
+
+        for file in [path, path + "-wal"] where FileManager.default.fileExists(atPath: file) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            #expect(bytes.range(of: Data(secret.secret.utf8)) == nil, "the secret must not be stored in \(file)")
+        }
+    }
+
+    @Test func revokedTokensNoLongerAuthenticate() async throws {
+        let store = try Store.open(path: temporaryDatabase(), migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations")))
+        let (info, bearer) = try await store.createToken(name: "Ops", scope: .admin, municipalities: [])
+        #expect(try await store.revokeToken(info.id))
+        #expect(try await store.authenticate(TokenSecret(bearer: bearer)!) == nil)
+        #expect(try await store.revokeToken(info.id) == false)
+    }
+}
+
+@Suite struct SeatRuleTests {
+    @Test func overlapCountsInclusiveEndDates() {
+        let d = { CalendarDate($0)! }
+        #expect(SeatRules.maxOverlap([(d("2025-01-01"), d("2025-12-31")), (d("2025-12-31"), nil)]) == 2)
+        #expect(SeatRules.maxOverlap([(d("2025-01-01"), d("2025-12-30")), (d("2025-12-31"), nil)]) == 1)
+        #expect(SeatRules.maxOverlap([]) == 0)
+    }
+
+    @Test func calendarDatesMustBeReal() {
+        #expect(CalendarDate("2024-02-29") != nil)
+        #expect(CalendarDate("2025-02-29") == nil)
+        #expect(CalendarDate("2025-13-01") == nil)
+        #expect(CalendarDate("2025-1-01") == nil)
+    }
+}
