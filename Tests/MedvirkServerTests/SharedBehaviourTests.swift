@@ -40,6 +40,7 @@ import Testing
             #expect(try await api.get("/v1/councils/\(council)").string("description") == "First")
 
             expectProblem(try await api.delete("/v1/councils/\(council)", headers: ["If-Match": etag]), .preconditionFailed)
+            expectProblem(try await api.delete("/v1/councils/\(council)", headers: ["If-Match": "not-quoted"]), .badRequest, "invalid-precondition")
             let fresh = try #require(ok["ETag"])
             #expect(try await api.delete("/v1/councils/\(council)", headers: ["If-Match": fresh]).status == .noContent)
         }

@@ -152,21 +152,31 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
     // MARK: Conditional requests
 
     /// Runs a PATCH, PUT or DELETE; with `If-Match`, only when the caller's view of the resource is current.
+    /// The handler raises the 412 (see `RequestState.checkPrecondition`) once the body has proved valid.
     func conditionalWrite(_ request: Request, context: Context, state: RequestState) async throws -> Response {
         if let ifMatch = request.headers[.ifMatch] {
+            guard EntityTags.isWellFormed(ifMatch) else {
+                throw Problem.badRequest("If-Match must be * or a list of quoted entity tags such as \"1a2b3c\".",
+                                         slug: "invalid-precondition", errors: [FieldError("If-Match", "malformed entity tag")])
+            }
             var head = request.head
             head.method = .get
             for name in [HTTPField.Name.ifMatch, .ifNoneMatch, .contentType, .contentLength] { head.headerFields[name] = nil }
             let current = try await router.respond(to: Request(head: head, body: RequestBody(buffer: ByteBuffer())), context: context)
             if current.status == .ok {
                 let tag = EntityTags.tag(for: try await BodyCollector.collect(current.body))
-                guard EntityTags.match(ifMatch, current: tag) else {
-                    throw Problem(status: 412, slug: "precondition-failed", title: "Precondition failed",
-                                  detail: "The resource has changed: its ETag is \(tag), not \(ifMatch). Fetch it again and retry.")
+                if !EntityTags.match(ifMatch, current: tag) {
+                    state.failedPrecondition = Problem(
+                        status: 412, slug: "precondition-failed", title: "Precondition failed",
+                        detail: "The resource has changed: its ETag is \(tag), not \(ifMatch). Fetch it again and retry.")
                 }
             }
         }
-        return try await finish(router.respond(to: request, context: context), request: request, state: state)
+        let response = try await router.respond(to: request, context: context)
+        if state.failedPrecondition != nil, !state.preconditionChecked, (200..<300).contains(response.status.code) {
+            context.logger.critical("a write handler ignored a failed If-Match", metadata: ["path": "\(request.uri.path)"])
+        }
+        return try await finish(response, request: request, state: state)
     }
 
     /// Adds the headers that depend on the finished body: ETag, 304, Cache-Control, Link, Location.

@@ -19,6 +19,8 @@ public final class RequestState: Sendable {
         var nextPage: String?
         var isList = false
         var location: String?
+        var failedPrecondition: Problem?
+        var preconditionChecked = false
     }
 
     init(requestId: String, method: String, path: String) {
@@ -52,6 +54,24 @@ public final class RequestState: Sendable {
     var location: String? {
         get { storage.withLock { $0.location } }
         set { storage.withLock { $0.location = newValue } }
+    }
+
+    /// Set by the front responder when `If-Match` does not match; thrown by `checkPrecondition`.
+    var failedPrecondition: Problem? {
+        get { storage.withLock { $0.failedPrecondition } }
+        set { storage.withLock { $0.failedPrecondition = newValue } }
+    }
+
+    var preconditionChecked: Bool { storage.withLock { $0.preconditionChecked } }
+
+    /// Write handlers call this after validating the request and before writing, so that a malformed
+    /// body is a 400/422 even when `If-Match` is stale, and a stale `If-Match` never writes.
+    func checkPrecondition() throws {
+        let failed = storage.withLock { storage -> Problem? in
+            storage.preconditionChecked = true
+            return storage.failedPrecondition
+        }
+        if let failed { throw failed }
     }
 
     /// The audit identity of an admin write.

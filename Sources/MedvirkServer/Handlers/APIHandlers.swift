@@ -14,7 +14,17 @@ struct APIHandlers: APIProtocol {
     var actor: WriteActor? { RequestState.now.actor() }
 
     func pageRequest(limit: Int?, cursor: String?) throws -> PageRequest {
-        try PageRequest.parse(limit: limit, cursor: cursor)
+        try checkParameter("cursor", cursor, max: 200)
+        return try PageRequest.parse(limit: limit, cursor: cursor)
+    }
+
+    /// The generator does not enforce `minLength`/`maxLength` on parameters; this does, with the contract's limits.
+    func checkParameter(_ name: String, _ value: String?, max: Int) throws {
+        guard let value else { return }
+        guard !value.isEmpty, value.count <= max else {
+            throw Problem.badRequest("\(name) must be 1 to \(max) characters.", slug: "invalid-parameter",
+                                     errors: [FieldError(name, "must be 1 to \(max) characters")])
+        }
     }
 
     /// Tells the front responder this is a list page, for `Link` and `next_cursor`.
@@ -22,6 +32,11 @@ struct APIHandlers: APIProtocol {
         let next = page.next?.encoded
         RequestState.now.markList(next: next)
         return next
+    }
+
+    /// Raises a 412 when `If-Match` was stale; call after validating, before writing.
+    func checkPrecondition() throws {
+        try RequestState.now.checkPrecondition()
     }
 
     func created(_ location: String) {

@@ -3,13 +3,14 @@ import MedvirkCore
 
 extension APIHandlers {
     func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output {
-        let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
         let municipality = input.query.municipality
         if let municipality {
             try principal.requireAdmin(municipality)
         } else if !principal.isAdmin {
             try principal.requireAdmin(nil)
         }
+        try checkParameter("municipality", municipality, max: 63)
+        let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
         var within: [String]?
         if case .token(let token) = principal, !token.municipalities.isEmpty { within = token.municipalities }
         let page = try await store.audit(municipality: municipality, within: within, request)

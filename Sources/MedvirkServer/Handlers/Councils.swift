@@ -44,7 +44,9 @@ extension APIHandlers {
     func listCouncils(_ input: Operations.ListCouncils.Input) async throws -> Operations.ListCouncils.Output {
         let q = input.query
         let request = try pageRequest(limit: q.limit, cursor: q.cursor)
-        if let text = q.q, text.count > 200 { throw Problem.badRequest("q must be at most 200 characters.", slug: "invalid-query") }
+        try checkParameter("municipality", q.municipality, max: 63)
+        try checkParameter("service_area", q.serviceArea, max: 64)
+        try checkParameter("q", q.q, max: 200)
         let filter = CouncilFilter(municipality: q.municipality, kind: q.kind.map(convert), serviceArea: q.serviceArea,
                                    status: q.status.map(convert), query: q.q)
         let page = try await store.councils(filter, request)
@@ -69,8 +71,10 @@ extension APIHandlers {
         let id = input.path.councilId
         guard let current = try await store.council(id) else { throw Problem.notFound("council", id) }
         try principal.requireAdmin(current.draft.municipalityId)
-        let merged = try MergePatch.apply(to: Self.writable(current))
-        let updated = try await store.updateCouncil(id, Self.draft(merged), actor: actor)
+        let draft = try Self.draft(try MergePatch.apply(to: Self.writable(current)))
+        try draft.validate()
+        try checkPrecondition()
+        let updated = try await store.updateCouncil(id, draft, actor: actor)
         return .ok(.init(body: .json(Self.api(updated))))
     }
 
@@ -78,6 +82,7 @@ extension APIHandlers {
         let id = input.path.councilId
         guard let current = try await store.council(id) else { throw Problem.notFound("council", id) }
         try principal.requireAdmin(current.draft.municipalityId)
+        try checkPrecondition()
         try await store.deleteCouncil(id, actor: actor)
         return .noContent(.init())
     }

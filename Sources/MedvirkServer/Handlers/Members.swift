@@ -81,14 +81,20 @@ extension APIHandlers {
         guard let current = try await store.member(input.path.memberId, council: council.id) else {
             throw Problem.notFound("member", input.path.memberId)
         }
-        let merged = try MergePatch.apply(to: Self.writable(current))
-        let updated = try await store.updateMember(current.id, council: council.id, Self.draft(merged), actor: actor)
+        let draft = try Self.draft(try MergePatch.apply(to: Self.writable(current)))
+        try Problem.check(draft.validate(seats: council.draft.seatsByGroup))
+        try checkPrecondition()
+        let updated = try await store.updateMember(current.id, council: council.id, draft, actor: actor)
         return .ok(.init(body: .json(Self.api(updated, showPrivate: true))))
     }
 
     func deleteMember(_ input: Operations.DeleteMember.Input) async throws -> Operations.DeleteMember.Output {
         let council = try await council(input.path.councilId)
         try principal.requireAdmin(council.draft.municipalityId)
+        guard try await store.member(input.path.memberId, council: council.id) != nil else {
+            throw Problem.notFound("member", input.path.memberId)
+        }
+        try checkPrecondition()
         try await store.deleteMember(input.path.memberId, council: council.id, actor: actor)
         return .noContent(.init())
     }

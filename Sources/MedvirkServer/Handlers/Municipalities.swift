@@ -36,14 +36,17 @@ extension APIHandlers {
         guard let current = try await store.municipality(id) else { throw Problem.notFound("municipality", id) }
         let writable = Components.Schemas.MunicipalityCreate(
             id: current.id, name: current.name, country: convert(current.country), timeZone: current.timeZone, website: current.website)
-        let merged = try MergePatch.apply(to: writable)
-        let updated = try await store.updateMunicipality(Self.draft(merged), actor: actor)
+        let draft = Self.draft(try MergePatch.apply(to: writable))
+        try draft.validate()
+        try checkPrecondition()
+        let updated = try await store.updateMunicipality(draft, actor: actor)
         return .ok(.init(body: .json(Self.api(updated))))
     }
 
     func deleteMunicipality(_ input: Operations.DeleteMunicipality.Input) async throws -> Operations.DeleteMunicipality.Output {
         let id = input.path.municipalityId
         try principal.requireAdmin(id)
+        try checkPrecondition()
         try await store.deleteMunicipality(id, actor: actor)
         return .noContent(.init())
     }

@@ -9,6 +9,7 @@ extension APIHandlers {
 
     func listServiceAreas(_ input: Operations.ListServiceAreas.Input) async throws -> Operations.ListServiceAreas.Output {
         let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        try checkParameter("municipality", input.query.municipality, max: 63)
         let page = try await store.serviceAreas(municipality: input.query.municipality, request)
         return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
     }
@@ -35,6 +36,8 @@ extension APIHandlers {
         let merged = try MergePatch.apply(to: Components.Schemas.ServiceAreaPatch(name: current.name, description: current.description))
         guard let name = merged.name else { throw Problem.validation([FieldError("name", "is required and cannot be removed")]) }
         let draft = ServiceAreaDraft(municipalityId: current.municipalityId, name: name, description: merged.description)
+        try draft.validate()
+        try checkPrecondition()
         return .ok(.init(body: .json(Self.api(try await store.updateServiceArea(id, draft, actor: actor)))))
     }
 
@@ -42,6 +45,7 @@ extension APIHandlers {
         let id = input.path.serviceAreaId
         guard let current = try await store.serviceArea(id) else { throw Problem.notFound("service area", id) }
         try principal.requireAdmin(current.municipalityId)
+        try checkPrecondition()
         try await store.deleteServiceArea(id, actor: actor)
         return .noContent(.init())
     }
