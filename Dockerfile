@@ -1,0 +1,33 @@
+# Build stage: the official Swift 6 image with the SQLite and zlib headers.
+FROM swift:6.2-noble AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsqlite3-dev zlib1g-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY Package.swift openapi.yaml ./
+COPY Sources ./Sources
+COPY Tests ./Tests
+COPY Migrations ./Migrations
+RUN swift build -c release --product medvirk --static-swift-stdlib \
+ && install -D "$(swift build -c release --show-bin-path)/medvirk" /out/medvirk
+
+# Runtime stage: the binary, its migrations and contract, SQLite and zlib, a non-root user.
+FROM ubuntu:noble
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsqlite3-0 zlib1g curl ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin medvirk \
+ && mkdir -p /data && chown medvirk:medvirk /data
+COPY --from=build /out/medvirk /usr/local/bin/medvirk
+COPY --from=build /src/Migrations /usr/share/medvirk/Migrations
+COPY --from=build /src/openapi.yaml /usr/share/medvirk/openapi.yaml
+USER medvirk
+WORKDIR /data
+VOLUME /data
+ENV MEDVIRK_DB=/data/medvirk.sqlite \
+    MEDVIRK_HOST=0.0.0.0 \
+    MEDVIRK_PORT=8080
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
+ENTRYPOINT ["medvirk"]
+CMD ["serve"]
