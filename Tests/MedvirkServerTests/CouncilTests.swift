@@ -46,8 +46,12 @@ import Testing
                                              body: #"{"municipality_id":"nowhere","name":"X","kind":"youth_council"}"#)
             #expect(unknown.fieldErrors == ["municipality_id"])
 
+            let badKind = try await api.call(.post, "/v1/councils", token: api.service.admin,
+                                             body: #"{"municipality_id":"\#(m)","name":"X","kind":"knitting_club"}"#)
+            expectProblem(badKind, .unprocessableContent, "validation-failed")
+            #expect(badKind.fieldErrors == ["kind"])
             expectProblem(try await api.call(.post, "/v1/councils", token: api.service.admin,
-                                             body: #"{"municipality_id":"\#(m)","name":"X","kind":"knitting_club"}"#), .badRequest)
+                                             body: #"{"municipality_id":"\#(m)","name":"X","kind":"other","term_years":"two"}"#), .badRequest)
             expectProblem(try await api.call(.post, "/v1/councils", token: api.service.admin,
                                              body: #"{"municipality_id":"\#(m)","name":"X","kind":"other","colour":"red"}"#), .badRequest)
             let tooLong = String(repeating: "å", count: 201)

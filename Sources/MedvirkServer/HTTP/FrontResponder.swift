@@ -29,7 +29,9 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
                 return try await handle(request, context: context, state: state)
             } catch {
                 let problem = ProblemRendering.problem(for: error)
-                if problem.status >= 500 { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
+                if problem.status >= 500 {
+                    context.logger.error("request failed", metadata: ["error": "\(ProblemRendering.logDescription(error))", "request_id": "\(requestId)"])
+                }
                 return ProblemRendering.response(problem, instance: request.uri.path, requestId: requestId)
             }
         }
@@ -47,7 +49,10 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         return UUID().uuidString.lowercased()
     }
 
-    func handle(_ request: Request, context: Context, state: RequestState) async throws -> Response {
+    func handle(_ request: Request, context original: Context, state: RequestState) async throws -> Response {
+        var logged = original
+        logged.logger[metadataKey: "request_id"] = .string(state.requestId)
+        let context = logged
         var request = request
         let isHead = request.method == .head
         if isHead {

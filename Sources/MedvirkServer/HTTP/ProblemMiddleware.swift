@@ -11,7 +11,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             let problem = ProblemRendering.problem(for: error)
             if problem.status >= 500 {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))", "detail": "\(error)"])
+                context.logger.error("request failed", metadata: ["error": "\(ProblemRendering.logDescription(error))"])
             }
             return ProblemRendering.response(problem, instance: request.uri.path, requestId: RequestState.current?.requestId)
         }

@@ -34,6 +34,14 @@ enum ProblemRendering {
         }
     }
 
+    /// What a log may say about an error: never the decoded request, which can hold contact details.
+    static func logDescription(_ error: any Error) -> String {
+        if let error = error as? ServerError {
+            return "operation \(error.operationID): \(error.causeDescription) (\(String(reflecting: type(of: error.underlyingError))))"
+        }
+        return "\(String(reflecting: type(of: error))): \(error)"
+    }
+
     static let internalError = Problem(status: 500, slug: "internal-error", title: "Internal server error",
                                        detail: "The server failed to handle the request; it has been logged.")
 
@@ -70,7 +78,7 @@ enum ProblemRendering {
         case .typeMismatch(let type, let context):
             field = path(context)
             message = field.isEmpty
-                ? "a parameter has the wrong type (expected \(jsonTypeName(type))): \(context.debugDescription)"
+                ? "the body or a parameter has the wrong type (expected \(jsonTypeName(type)))"
                 : "has the wrong type (expected \(jsonTypeName(type)))"
         case .valueNotFound(let type, let context):
             field = path(context)
@@ -83,7 +91,7 @@ enum ProblemRendering {
             } else if field.isEmpty && (description.contains("JSON") || description.contains("json")) {
                 message = "the body is not valid JSON"
             } else if field.isEmpty {
-                message = "a parameter or the body has an invalid value: " + description
+                message = "the body or a parameter has an invalid value: " + description.trimmingCharacters(in: CharacterSet(charactersIn: "."))
             } else {
                 message = "has an invalid value: " + description
             }
@@ -91,19 +99,21 @@ enum ProblemRendering {
             field = ""
             message = "could not be decoded"
         }
+        if !field.isEmpty, case .dataCorrupted(let context) = error, context.debugDescription.hasPrefix("Cannot initialize") {
+            // A well-formed body with a value outside the contract's enum breaks a rule: 422, like other rules.
+            return Problem.validation([FieldError(field, "is not one of the allowed values: " + context.debugDescription)])
+        }
         let detail = field.isEmpty ? "The request is malformed: \(message)." : "The request is malformed: \(field) \(message)."
         return Problem.badRequest(detail, slug: "malformed-request", errors: [FieldError(field.isEmpty ? "request" : field, message)])
     }
 
     static func jsonTypeName(_ type: Any.Type) -> String {
         let name = String(describing: type)
+        if name.hasPrefix("Dictionary") || name.contains("Container") { return "object" }
+        if name.hasPrefix("Array") || name.hasPrefix("[") { return "array" }
         if name.contains("Int") || name.contains("Double") { return "number" }
         if name.contains("Bool") { return "boolean" }
         if name.contains("String") { return "string" }
-        if name.hasPrefix("Array") || name.hasPrefix("[") { return "array" }
-        if name.contains("Dictionary") || name.contains("Container") { return "object" }
-        if name.contains("Kind") || name.contains("Status") || name.contains("Role") || name.contains("Group")
-            || name.contains("Authority") || name.contains("Country") { return "one of the enumerated strings" }
         return "object"
     }
 
