@@ -95,6 +95,7 @@ func seedMunicipality(_ api: API, id: String = "testby", country: String = "DK")
 }
 
 /// Creates a user council with 3 voting user seats and a non-voting staff seat.
+@discardableResult
 func seedCouncil(_ api: API, municipality: String, area: String? = nil, name: String = "Brugerråd Solhøj") async throws -> String {
     let areaField = area.map { #","service_area_id":"\#($0)""# } ?? ""
     return try await api.create("/v1/councils", #"""
