@@ -209,7 +209,8 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         if request.method == .get {
             let cacheable = state.principal.isAnonymous && request.uri.path != "/healthz" && request.uri.path != "/readyz"
             response.headers[.cacheControl] = cacheable ? "public, max-age=\(publicMaxAge)" : "private, no-store"
-            response.headers[.vary] = "Authorization"
+            let vary = response.headers[.vary].map { $0 + ", Authorization" } ?? "Authorization"
+            response.headers[.vary] = vary
             if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTags.noneMatch(ifNoneMatch, current: tag) {
                 var headers = HTTPFields()
                 for name in [HTTPField.Name.eTag, .cacheControl, .vary] { headers[name] = response.headers[name] }
