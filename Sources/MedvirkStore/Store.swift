@@ -7,11 +7,13 @@ public struct Store: Sendable {
     let pool: DatabasePool
     public let path: String
     public let migrator: Migrator
+    /// The time consultations open and close by; tests set it.
+    public let clock: any WallClock
 
     /// Opens (creating if needed) the database and applies pending migrations.
-    public static func open(path: String, migrations: Migrator, migrate: Bool = true) throws -> Store {
+    public static func open(path: String, migrations: Migrator, migrate: Bool = true, clock: any WallClock = SystemClock()) throws -> Store {
         let pool = try DatabasePool(path: path, configuration: configuration())
-        let store = Store(pool: pool, path: path, migrator: migrations)
+        let store = Store(pool: pool, path: path, migrator: migrations, clock: clock)
         if migrate { try migrations.migrate(pool) }
         return store
     }

@@ -188,6 +188,12 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
     func finish(_ response: Response, request: Request, state: RequestState) async throws -> Response {
         var response = response
         if let location = state.location, response.status == .created { response.headers[.location] = location }
+        for (name, value) in state.extraHeaders {
+            if let field = HTTPField.Name(name) { response.headers[field] = value }
+        }
+        if let tag = state.streamTag, response.status == .ok {
+            return conditional(response, tag: tag, request: request, state: state)
+        }
         guard response.status == .ok || response.status == .created,
               response.headers[.contentType]?.hasPrefix("application/problem+json") != true
         else { return response }
@@ -203,21 +209,24 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
                 body.writeString(",\"next_cursor\":null}")
             }
         }
-        let tag = EntityTags.tag(for: body)
-        response.headers[.eTag] = tag
         response.headers[.contentLength] = String(body.readableBytes)
-        if request.method == .get {
-            let cacheable = state.principal.isAnonymous && request.uri.path != "/healthz" && request.uri.path != "/readyz"
-            response.headers[.cacheControl] = cacheable ? "public, max-age=\(publicMaxAge)" : "private, no-store"
-            let vary = response.headers[.vary].map { $0 + ", Authorization" } ?? "Authorization"
-            response.headers[.vary] = vary
-            if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTags.noneMatch(ifNoneMatch, current: tag) {
-                var headers = HTTPFields()
-                for name in [HTTPField.Name.eTag, .cacheControl, .vary] { headers[name] = response.headers[name] }
-                return Response(status: .notModified, headers: headers, body: ResponseBody())
-            }
-        }
         response.body = ResponseBody(byteBuffer: body)
+        return conditional(response, tag: EntityTags.tag(for: body), request: request, state: state)
+    }
+
+    /// Sets `ETag`, `Cache-Control` and `Vary`, and answers a matching `If-None-Match` with 304.
+    func conditional(_ response: Response, tag: String, request: Request, state: RequestState) -> Response {
+        var response = response
+        response.headers[.eTag] = tag
+        guard request.method == .get else { return response }
+        let cacheable = state.principal.isAnonymous && request.uri.path != "/healthz" && request.uri.path != "/readyz"
+        response.headers[.cacheControl] = cacheable ? "public, max-age=\(publicMaxAge)" : "private, no-store"
+        response.headers[.vary] = response.headers[.vary].map { $0 + ", Authorization" } ?? "Authorization"
+        if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTags.noneMatch(ifNoneMatch, current: tag) {
+            var headers = HTTPFields()
+            for name in [HTTPField.Name.eTag, .cacheControl, .vary] { headers[name] = response.headers[name] }
+            return Response(status: .notModified, headers: headers, body: ResponseBody())
+        }
         return response
     }
 

@@ -60,10 +60,15 @@ enum MergePatch {
         guard case .object = patch else {
             throw Problem.badRequest("A merge patch must be a JSON object.", slug: "malformed-body")
         }
-        let before = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(current))
-        let after = try JSONEncoder().encode(before.merged(with: patch))
+        // Dates travel as RFC 3339 text, as in the contract.
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let before = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(current))
+        let after = try encoder.encode(before.merged(with: patch))
         do {
-            return try JSONDecoder().decode(T.self, from: after)
+            return try decoder.decode(T.self, from: after)
         } catch DecodingError.keyNotFound(let key, let context) {
             let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
             throw Problem.validation([FieldError(path, "is required and cannot be removed")])

@@ -20,6 +20,8 @@ public final class RequestState: Sendable {
         var isList = false
         var location: String?
         var failedPrecondition: Problem?
+        var extraHeaders: [String: String] = [:]
+        var streamTag: String?
         var preconditionChecked = false
     }
 
@@ -54,6 +56,19 @@ public final class RequestState: Sendable {
     var location: String? {
         get { storage.withLock { $0.location } }
         set { storage.withLock { $0.location = newValue } }
+    }
+
+    /// Headers the generated layer would percent-encode (quotes in Content-Disposition), set by handlers.
+    func setHeader(_ name: String, _ value: String) {
+        storage.withLock { $0.extraHeaders[name] = value }
+    }
+
+    var extraHeaders: [String: String] { storage.withLock { $0.extraHeaders } }
+
+    /// A streamed body is not read for an ETag; the handler names its entity tag instead.
+    var streamTag: String? {
+        get { storage.withLock { $0.streamTag } }
+        set { storage.withLock { $0.streamTag = newValue } }
     }
 
     /// Set by the front responder when `If-Match` does not match; thrown by `checkPrecondition`.

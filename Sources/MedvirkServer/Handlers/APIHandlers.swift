@@ -9,6 +9,7 @@ import OpenAPIRuntime
 struct APIHandlers: APIProtocol {
     let store: Store
     let contract: String
+    let inFlight = InFlightKeys()
 
     var principal: Principal { RequestState.now.principal }
     var actor: WriteActor? { RequestState.now.actor() }

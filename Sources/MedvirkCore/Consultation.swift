@@ -1,0 +1,186 @@
+import Foundation
+
+public enum ConsultationStatus: String, Sendable, Codable, CaseIterable { case draft, published, concluded, withdrawn }
+public enum ConsultationPhase: String, Sendable, Codable, CaseIterable { case upcoming, open, closed }
+public enum Audience: String, Sendable, Codable, CaseIterable { case `public`, invited }
+public enum LatePolicy: String, Sendable, Codable, CaseIterable { case reject, acceptFlagged = "accept_flagged" }
+public enum PublishResponses: String, Sendable, Codable, CaseIterable { case afterDeadline = "after_deadline", onApproval = "on_approval", never }
+
+public struct ConsultationDocument: Sendable, Equatable, Codable {
+    public var title: String
+    public var url: String
+    public init(title: String, url: String) {
+        self.title = title
+        self.url = url
+    }
+}
+
+public struct Conclusion: Sendable, Equatable, Codable {
+    public var summary: String?
+    public var memoURL: String?
+    public var concludedAt: Date?
+    public init(summary: String?, memoURL: String?, concludedAt: Date?) {
+        self.summary = summary
+        self.memoURL = memoURL
+        self.concludedAt = concludedAt
+    }
+}
+
+/// The writable fields of a consultation (høring).
+public struct ConsultationDraft: Sendable, Equatable {
+    public var municipalityId: String
+    public var serviceAreaId: String?
+    public var title: String
+    public var summary: String?
+    public var body: String?
+    public var caseNumber: String?
+    public var documents: [ConsultationDocument]
+    public var opensAt: Date
+    public var closesAt: Date
+    public var status: ConsultationStatus
+    public var audience: Audience
+    public var latePolicy: LatePolicy
+    public var publishResponses: PublishResponses
+    public var conclusion: Conclusion?
+    public var tags: [String]
+
+    public init(municipalityId: String, serviceAreaId: String?, title: String, summary: String?, body: String?,
+                caseNumber: String?, documents: [ConsultationDocument], opensAt: Date, closesAt: Date,
+                status: ConsultationStatus, audience: Audience, latePolicy: LatePolicy,
+                publishResponses: PublishResponses, conclusion: Conclusion?, tags: [String]) {
+        self.municipalityId = municipalityId
+        self.serviceAreaId = serviceAreaId
+        self.title = title
+        self.summary = summary
+        self.body = body
+        self.caseNumber = caseNumber
+        self.documents = documents
+        self.opensAt = opensAt
+        self.closesAt = closesAt
+        self.status = status
+        self.audience = audience
+        self.latePolicy = latePolicy
+        self.publishResponses = publishResponses
+        self.conclusion = conclusion
+        self.tags = tags
+    }
+
+    public func validate() throws {
+        var errors = Rules.text("title", title, max: 300)
+        errors += Rules.optionalText("summary", summary, max: 5000)
+        errors += Rules.optionalText("body", body, max: 100_000)
+        errors += Rules.optionalText("case_number", caseNumber, max: 50)
+        if documents.count > 50 { errors.append(FieldError("documents", "must have at most 50 entries")) }
+        for (i, document) in documents.enumerated() {
+            errors += Rules.text("documents[\(i)].title", document.title, max: 200)
+            errors += Rules.url("documents[\(i)].url", document.url)
+        }
+        if closesAt <= opensAt { errors.append(FieldError("closes_at", "must be after opens_at")) }
+        if tags.count > 20 { errors.append(FieldError("tags", "must have at most 20 entries")) }
+        for (i, tag) in tags.enumerated() { errors += Rules.text("tags[\(i)]", tag, max: 50) }
+        errors += Rules.optionalText("conclusion.summary", conclusion?.summary, max: 20_000)
+        errors += Rules.url("conclusion.memo_url", conclusion?.memoURL)
+        try Problem.check(errors)
+    }
+
+    public func phase(at now: Date) -> ConsultationPhase {
+        if now < opensAt { return .upcoming }
+        return now < closesAt ? .open : .closed
+    }
+
+    /// Whether anonymous callers and partners may see it at all.
+    public var isPublic: Bool { status == .published || status == .concluded }
+
+    /// The lifecycle rules for changing `self` into `next` at time `now`: 409 with the reason, or 422.
+    public func checkChange(to next: ConsultationDraft, now: Date) throws {
+        switch (status, next.status) {
+        case (.draft, .draft), (.draft, .published), (.published, .published),
+             (.published, .withdrawn), (.published, .concluded):
+            break
+        case (.concluded, .concluded), (.withdrawn, .withdrawn):
+            if next != self { throw Problem.conflict("consultation-final", "A \(status.rawValue) consultation cannot be changed.") }
+        default:
+            throw Problem.conflict("invalid-transition", "A consultation cannot go from \(status.rawValue) to \(next.status.rawValue); the lifecycle is draft → published → concluded, or published → withdrawn.")
+        }
+        if status == .published {
+            if next.closesAt < closesAt {
+                throw Problem.conflict("deadline-brought-forward", "After publishing, closes_at may be extended but not brought forward.")
+            }
+            if next.opensAt != opensAt && now >= opensAt {
+                throw Problem.conflict("already-open", "opens_at cannot move once the consultation has opened.")
+            }
+        }
+        if next.status == .concluded && status == .published {
+            if now < closesAt {
+                throw Problem.conflict("consultation-still-open", "A consultation can be concluded only after its deadline.")
+            }
+            if (next.conclusion?.summary ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw Problem.validation([FieldError("conclusion.summary", "is required to conclude a consultation")])
+            }
+        }
+    }
+}
+
+public struct Consultation: Sendable, Equatable {
+    public var id: String
+    public var draft: ConsultationDraft
+    public var received: Int
+    public var published: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: String, draft: ConsultationDraft, received: Int, published: Int, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.draft = draft
+        self.received = received
+        self.published = published
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+public struct ConsultationFilter: Sendable {
+    public var municipality: String?
+    public var phase: ConsultationPhase?
+    public var status: ConsultationStatus?
+    public var serviceArea: String?
+    public var query: String?
+    /// Municipalities whose drafts and withdrawn consultations the caller may see; nil means all.
+    public var privateTo: [String]?
+
+    public init(municipality: String? = nil, phase: ConsultationPhase? = nil, status: ConsultationStatus? = nil,
+                serviceArea: String? = nil, query: String? = nil, privateTo: [String]? = []) {
+        self.municipality = municipality
+        self.phase = phase
+        self.status = status
+        self.serviceArea = serviceArea
+        self.query = query
+        self.privateTo = privateTo
+    }
+}
+
+public enum PartyKind: String, Sendable, Codable, CaseIterable { case council, organisation, authority, other }
+
+/// A hearing-entitled party (høringsberettiget).
+public struct Party: Sendable, Equatable {
+    public var id: String
+    public var consultationId: String
+    public var name: String
+    public var kind: PartyKind
+    public var councilId: String?
+    public var partnerTokenId: String?
+    public var invitedAt: Date
+    public var responded: Bool
+
+    public init(id: String, consultationId: String, name: String, kind: PartyKind, councilId: String?,
+                partnerTokenId: String?, invitedAt: Date, responded: Bool) {
+        self.id = id
+        self.consultationId = consultationId
+        self.name = name
+        self.kind = kind
+        self.councilId = councilId
+        self.partnerTokenId = partnerTokenId
+        self.invitedAt = invitedAt
+        self.responded = responded
+    }
+}

@@ -1,0 +1,140 @@
+import Crypto
+import Foundation
+
+public enum RespondentKind: String, Sendable, Codable, CaseIterable { case citizen, organisation, council, business, authority }
+public enum ResponseStatus: String, Sendable, Codable, CaseIterable { case received, published, withheld, withdrawn }
+
+public struct Respondent: Sendable, Equatable, Codable {
+    public var kind: RespondentKind
+    public var name: String?
+    public var organisation: String?
+    /// Private: never public.
+    public var email: String?
+    /// Private: never public.
+    public var address: String?
+    public var onBehalfOf: String?
+    public var publishName: Bool
+
+    public init(kind: RespondentKind, name: String?, organisation: String?, email: String?, address: String?,
+                onBehalfOf: String?, publishName: Bool) {
+        self.kind = kind
+        self.name = name
+        self.organisation = organisation
+        self.email = email
+        self.address = address
+        self.onBehalfOf = onBehalfOf
+        self.publishName = publishName
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, name, organisation, email, address
+        case onBehalfOf = "on_behalf_of"
+        case publishName = "publish_name"
+    }
+}
+
+/// What a partner submits.
+public struct Submission: Sendable, Equatable {
+    public var respondent: Respondent
+    public var text: String
+    public var partyId: String?
+
+    public init(respondent: Respondent, text: String, partyId: String?) {
+        self.respondent = respondent
+        self.text = text
+        self.partyId = partyId
+    }
+
+    public func validate() throws {
+        var errors: [FieldError] = []
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { errors.append(FieldError("text", "must not be blank")) }
+        if text.count > 100_000 { errors.append(FieldError("text", "must be at most 100000 characters")) }
+        errors += Rules.optionalText("respondent.name", respondent.name, max: 200)
+        errors += Rules.optionalText("respondent.organisation", respondent.organisation, max: 200)
+        errors += Rules.email("respondent.email", respondent.email)
+        errors += Rules.optionalText("respondent.address", respondent.address, max: 500)
+        errors += Rules.optionalText("respondent.on_behalf_of", respondent.onBehalfOf, max: 200)
+        if respondent.publishName && (respondent.name ?? "").isEmpty {
+            errors.append(FieldError("respondent.name", "is required when publish_name is true"))
+        }
+        try Problem.check(errors)
+    }
+
+    /// The canonical content: sorted-key JSON of what was submitted, for the receipt hash and idempotency.
+    public func canonical(consultationId: String) -> Data {
+        struct Canonical: Encodable {
+            var consultation_id: String
+            var party_id: String?
+            var respondent: Respondent
+            var text: String
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(Canonical(consultation_id: consultationId, party_id: partyId, respondent: respondent, text: text))) ?? Data()
+    }
+
+    public func sha256(consultationId: String) -> String {
+        SHA256.hash(data: canonical(consultationId: consultationId)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A hearing response (høringssvar) as stored.
+public struct HearingResponse: Sendable, Equatable {
+    public var id: String
+    public var consultationId: String
+    public var municipalityId: String
+    public var receiptNumber: String
+    public var tokenId: String
+    public var submission: Submission
+    public var receivedAt: Date
+    public var late: Bool
+    public var sha256: String
+    public var containsNationalId: Bool
+    public var status: ResponseStatus
+    public var withheldReason: String?
+    public var redactions: [String]
+    public var updatedAt: Date
+
+    public init(id: String, consultationId: String, municipalityId: String, receiptNumber: String, tokenId: String,
+                submission: Submission, receivedAt: Date, late: Bool, sha256: String, containsNationalId: Bool,
+                status: ResponseStatus, withheldReason: String?, redactions: [String], updatedAt: Date) {
+        self.id = id
+        self.consultationId = consultationId
+        self.municipalityId = municipalityId
+        self.receiptNumber = receiptNumber
+        self.tokenId = tokenId
+        self.submission = submission
+        self.receivedAt = receivedAt
+        self.late = late
+        self.sha256 = sha256
+        self.containsNationalId = containsNationalId
+        self.status = status
+        self.withheldReason = withheldReason
+        self.redactions = redactions
+        self.updatedAt = updatedAt
+    }
+
+    /// The text as the public sees it: every redaction replaced by `[…]`.
+    public var publicText: String { Redaction.apply(redactions, to: submission.text) }
+}
+
+public enum Redaction {
+    public static let mark = "[…]"
+
+    public static func apply(_ redactions: [String], to text: String) -> String {
+        redactions.reduce(text) { $0.replacingOccurrences(of: $1, with: mark) }
+    }
+}
+
+/// The moderation an admin asks for.
+public struct Moderation: Sendable {
+    public var status: ResponseStatus?
+    public var withheldReason: String?
+    public var redactions: [String]?
+
+    public init(status: ResponseStatus?, withheldReason: String?, redactions: [String]?) {
+        self.status = status
+        self.withheldReason = withheldReason
+        self.redactions = redactions
+    }
+}

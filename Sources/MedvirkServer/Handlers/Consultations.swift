@@ -1,0 +1,110 @@
+import Foundation
+import MedvirkAPI
+import MedvirkCore
+import OpenAPIRuntime
+
+extension APIHandlers {
+    func api(_ c: Consultation) -> Components.Schemas.Consultation {
+        let d = c.draft
+        let conclusion = d.conclusion.flatMap { conclusion in
+            conclusion.summary.map { Components.Schemas.Conclusion(summary: $0, memoUrl: conclusion.memoURL, concludedAt: conclusion.concludedAt) }
+        }
+        return .init(
+            id: c.id, municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, title: d.title, summary: d.summary,
+            body: d.body, caseNumber: d.caseNumber, documents: d.documents.map { .init(title: $0.title, url: $0.url) },
+            opensAt: d.opensAt, closesAt: d.closesAt, status: convert(d.status), phase: convert(d.phase(at: store.clock.now())),
+            audience: convert(d.audience), latePolicy: convert(d.latePolicy), publishResponses: convert(d.publishResponses),
+            conclusion: conclusion, responseCounts: .init(received: c.received, published: c.published), tags: d.tags,
+            createdAt: c.createdAt, updatedAt: c.updatedAt)
+    }
+
+    static func writable(_ c: Consultation) -> Components.Schemas.ConsultationCreate {
+        let d = c.draft
+        return .init(
+            municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, title: d.title, summary: d.summary, body: d.body,
+            caseNumber: d.caseNumber, documents: d.documents.map { .init(title: $0.title, url: $0.url) }, opensAt: d.opensAt,
+            closesAt: d.closesAt, status: convert(d.status), audience: convert(d.audience), latePolicy: convert(d.latePolicy),
+            publishResponses: convert(d.publishResponses),
+            conclusion: d.conclusion.map { .init(summary: $0.summary, memoUrl: $0.memoURL) }, tags: d.tags)
+    }
+
+    static func draft(_ b: Components.Schemas.ConsultationCreate, concludedAt: Date? = nil) -> ConsultationDraft {
+        ConsultationDraft(
+            municipalityId: b.municipalityId, serviceAreaId: b.serviceAreaId, title: b.title, summary: b.summary, body: b.body,
+            caseNumber: b.caseNumber, documents: (b.documents ?? []).map { ConsultationDocument(title: $0.title, url: $0.url) },
+            opensAt: b.opensAt, closesAt: b.closesAt, status: b.status.map(convert) ?? .draft,
+            audience: b.audience.map(convert) ?? .public, latePolicy: b.latePolicy.map(convert) ?? .reject,
+            publishResponses: b.publishResponses.map(convert) ?? .onApproval,
+            conclusion: b.conclusion.flatMap { c in
+                c.summary == nil && c.memoUrl == nil ? nil : Conclusion(summary: c.summary, memoURL: c.memoUrl, concludedAt: concludedAt)
+            },
+            tags: b.tags ?? [])
+    }
+
+    /// A consultation the caller may see: drafts and withdrawn ones only for admins of its municipality.
+    func visibleConsultation(_ id: String) async throws -> Consultation {
+        guard let found = try await store.consultation(id),
+              found.draft.isPublic || principal.canAdminister(found.draft.municipalityId)
+        else { throw Problem.notFound("consultation", id) }
+        return found
+    }
+
+    /// Municipalities whose unpublished consultations the caller may list; nil means all.
+    var privateReach: [String]? {
+        guard case .token(let token) = principal, token.scope == .admin else { return [] }
+        return token.municipalities.isEmpty ? nil : token.municipalities
+    }
+
+    func listConsultations(_ input: Operations.ListConsultations.Input) async throws -> Operations.ListConsultations.Output {
+        let q = input.query
+        let request = try pageRequest(limit: q.limit, cursor: q.cursor)
+        try checkParameter("municipality", q.municipality, max: 63)
+        try checkParameter("service_area", q.serviceArea, max: 64)
+        try checkParameter("q", q.q, max: 200)
+        let filter = ConsultationFilter(municipality: q.municipality, phase: q.phase.map(convert), status: q.status.map(convert),
+                                        serviceArea: q.serviceArea, query: q.q, privateTo: privateReach)
+        let page = try await store.consultations(filter, request)
+        return .ok(.init(body: .json(.init(data: page.items.map(api), nextCursor: listed(page)))))
+    }
+
+    func createConsultation(_ input: Operations.CreateConsultation.Input) async throws -> Operations.CreateConsultation.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        try principal.requireAdmin(body.municipalityId)
+        let created = try await store.createConsultation(Self.draft(body), actor: actor)
+        self.created("/v1/consultations/\(created.id)")
+        return .created(.init(body: .json(api(created))))
+    }
+
+    func getConsultation(_ input: Operations.GetConsultation.Input) async throws -> Operations.GetConsultation.Output {
+        .ok(.init(body: .json(api(try await visibleConsultation(input.path.consultationId)))))
+    }
+
+    func updateConsultation(_ input: Operations.UpdateConsultation.Input) async throws -> Operations.UpdateConsultation.Output {
+        let current = try await visibleConsultation(input.path.consultationId)
+        try principal.requireAdmin(current.draft.municipalityId)
+        let draft = Self.draft(try MergePatch.apply(to: Self.writable(current)), concludedAt: current.draft.conclusion?.concludedAt)
+        try draft.validate()
+        try checkPrecondition()
+        return .ok(.init(body: .json(api(try await store.updateConsultation(current.id, draft, actor: actor)))))
+    }
+
+    func deleteConsultation(_ input: Operations.DeleteConsultation.Input) async throws -> Operations.DeleteConsultation.Output {
+        let current = try await visibleConsultation(input.path.consultationId)
+        try principal.requireAdmin(current.draft.municipalityId)
+        try checkPrecondition()
+        try await store.deleteConsultation(current.id, actor: actor)
+        return .noContent(.init())
+    }
+
+    func consultationDeadlinesCalendar(_ input: Operations.ConsultationDeadlinesCalendar.Input) async throws -> Operations.ConsultationDeadlinesCalendar.Output {
+        try checkParameter("municipality", input.query.municipality, max: 63)
+        let consultations = try await store.upcomingDeadlines(municipality: input.query.municipality)
+        let events = consultations.map { c in
+            ICalendar.Event(uid: "\(c.id)@medvirk", stamp: c.updatedAt, start: c.draft.closesAt,
+                            summary: "Høringsfrist: \(c.draft.title)", description: c.draft.summary, categories: c.draft.tags)
+        }
+        let text = ICalendar.render(name: "Consultation deadlines", events: events)
+        return .ok(.init(body: .textCalendar(HTTPBody(text))))
+    }
+}
+

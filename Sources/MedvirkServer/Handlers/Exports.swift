@@ -1,0 +1,99 @@
+import Foundation
+import MedvirkAPI
+import MedvirkCore
+import MedvirkStore
+import OpenAPIRuntime
+
+extension APIHandlers {
+    static let exportPageSize = 500
+
+    /// NDJSON lines encoded like the API's own JSON, with a `type` field.
+    static func ndjson<T: Encodable>(_ type: String, _ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        guard case .object(var object) = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(value)) else { return "" }
+        object["type"] = .string(type)
+        return String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self) + "\n"
+    }
+
+    /// A streamed gzip download with an entity tag from the municipality's write generation.
+    func download(_ stream: GzipStream, municipality: String, name: String, variant: String) async throws -> HTTPBody {
+        let generation = try await store.generation(municipality)
+        let state = RequestState.now
+        state.streamTag = "\"export-\(municipality)-\(generation)-\(variant)\""
+        state.setHeader("Content-Disposition", "attachment; filename=\"\(name)\"")
+        return HTTPBody(stream, length: .unknown, iterationBehavior: .single)
+    }
+
+    func exportResponses(_ input: Operations.ExportResponses.Input) async throws -> Operations.ExportResponses.Output {
+        guard let consultation = try await store.consultation(input.path.consultationId) else {
+            if principal.isAnonymous { throw Problem.unauthenticated }
+            throw Problem.notFound("consultation", input.path.consultationId)
+        }
+        let municipality = consultation.draft.municipalityId
+        try principal.requireAdmin(municipality)
+        let format = input.query.format ?? .csv
+        let store = self.store
+        let section: GzipStream.Section = { cursor in
+            let page = try await store.responses(consultation: consultation, .all(nil), PageRequest(limit: Self.exportPageSize, after: cursor))
+            let text = try page.items.map { response in
+                format == .csv ? ResponseCSV.row(response) : try Self.ndjson("response", Self.api(response, .full))
+            }.joined()
+            return (text, page.next)
+        }
+        let preamble = format == .csv ? ResponseCSV.preamble : ""
+        let body = try await download(GzipStream(preamble: preamble, sections: [section]), municipality: municipality,
+                                      name: "\(municipality)-\(consultation.id)-responses.\(format.rawValue).gz", variant: format.rawValue)
+        return .ok(.init(body: .applicationGzip(body)))
+    }
+
+    func exportMunicipality(_ input: Operations.ExportMunicipality.Input) async throws -> Operations.ExportMunicipality.Output {
+        let id = input.path.municipalityId
+        try principal.requireAdmin(id)
+        guard let municipality = try await store.municipality(id) else { throw Problem.notFound("municipality", id) }
+        let store = self.store, handlers = self
+        func paged<T: Sendable>(_ type: String, _ fetch: @escaping @Sendable (PageRequest) async throws -> Page<T>,
+                                _ render: @escaping @Sendable (T) -> some Encodable) -> GzipStream.Section {
+            { cursor in
+                let page = try await fetch(PageRequest(limit: Self.exportPageSize, after: cursor))
+                return (try page.items.map { try Self.ndjson(type, render($0)) }.joined(), page.next)
+            }
+        }
+        let sections: [GzipStream.Section] = [
+            { _ in (try Self.ndjson("municipality", Self.api(municipality)), nil) },
+            paged("service_area", { try await store.serviceAreas(municipality: id, $0) }, Self.api),
+            paged("council", { try await store.councils(CouncilFilter(municipality: id), $0) }, Self.api),
+            paged("member", { try await store.members(municipality: id, $0) }) { Self.api($0, showPrivate: true) },
+            paged("consultation", { try await store.consultations(ConsultationFilter(municipality: id, privateTo: nil), $0) }, handlers.api),
+            paged("party", { try await store.parties(municipality: id, $0) }) { Self.api($0, showPrivate: true) },
+            paged("response", { try await store.responses(municipality: id, $0) }) { Self.api($0, .full) },
+        ]
+        let body = try await download(GzipStream(preamble: "", sections: sections), municipality: id,
+                                      name: "\(id)-export.ndjson.gz", variant: "ndjson")
+        return .ok(.init(body: .applicationGzip(body)))
+    }
+}
+
+/// RFC 4180 CSV of responses: UTF-8 with a byte-order mark (so spreadsheet programs pick UTF-8), CRLF line ends,
+/// every field quoted.
+enum ResponseCSV {
+    static let columns = ["receipt_number", "id", "status", "late", "received_at", "respondent_kind", "name", "organisation",
+                          "email", "address", "on_behalf_of", "publish_name", "party_id", "contains_national_id",
+                          "withheld_reason", "redactions", "sha256", "text", "public_text"]
+
+    static var preamble: String { "\u{FEFF}" + line(columns) }
+
+    static func row(_ r: HearingResponse) -> String {
+        let who = r.submission.respondent
+        let received = r.receivedAt.formatted(.iso8601)
+        return line([r.receiptNumber, r.id, r.status.rawValue, String(r.late), received, who.kind.rawValue, who.name ?? "",
+                     who.organisation ?? "", who.email ?? "", who.address ?? "", who.onBehalfOf ?? "", String(who.publishName),
+                     r.submission.partyId ?? "", String(r.containsNationalId), r.withheldReason ?? "",
+                     r.redactions.joined(separator: " | "), r.sha256, r.submission.text, r.publicText])
+    }
+
+    static func line(_ fields: [String]) -> String {
+        fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\r\n"
+    }
+}

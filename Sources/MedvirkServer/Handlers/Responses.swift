@@ -1,0 +1,116 @@
+import Foundation
+import MedvirkAPI
+import MedvirkCore
+import MedvirkStore
+import Synchronization
+
+/// Idempotency keys whose first request is still being processed; a duplicate meanwhile is a 409.
+final class InFlightKeys: Sendable {
+    private let keys = Mutex<Set<String>>([])
+
+    func begin(_ key: String) -> Bool { keys.withLock { $0.insert(key).inserted } }
+    func end(_ key: String) { _ = keys.withLock { $0.remove(key) } }
+}
+
+extension APIHandlers {
+    enum ResponseView { case full, publicView }
+
+    /// The public view never carries e-mail, address, the unredacted text or moderation details.
+    static func api(_ r: HearingResponse, _ view: ResponseView) -> Components.Schemas.HearingResponse {
+        let who = r.submission.respondent
+        switch view {
+        case .publicView:
+            return .init(
+                consultationId: r.consultationId, receiptNumber: r.receiptNumber,
+                respondent: .init(kind: convert(who.kind), name: who.publishName ? who.name : nil, organisation: who.organisation,
+                                  onBehalfOf: who.onBehalfOf),
+                text: r.publicText, late: r.late, receivedAt: r.receivedAt)
+        case .full:
+            return .init(
+                id: r.id, consultationId: r.consultationId, receiptNumber: r.receiptNumber,
+                receipt: .init(number: r.receiptNumber, receivedAt: r.receivedAt, sha256: r.sha256),
+                respondent: .init(kind: convert(who.kind), name: who.name, organisation: who.organisation, email: who.email,
+                                  address: who.address, onBehalfOf: who.onBehalfOf, publishName: who.publishName),
+                text: r.submission.text, publicText: r.publicText, partyId: r.submission.partyId, late: r.late,
+                containsNationalId: r.containsNationalId, status: convert(r.status), withheldReason: r.withheldReason,
+                redactions: r.redactions, receivedAt: r.receivedAt, updatedAt: r.updatedAt)
+        }
+    }
+
+    static let answerEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    func listResponses(_ input: Operations.ListResponses.Input) async throws -> Operations.ListResponses.Output {
+        let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let consultation = try await visibleConsultation(input.path.consultationId)
+        let isAdmin = principal.canAdminister(consultation.draft.municipalityId)
+        if input.query.status != nil && !isAdmin {
+            throw Problem.forbidden("Filtering by status needs an admin token for this municipality.")
+        }
+        let selection: ResponseSelection = isAdmin ? .all(input.query.status.map(convert)) : .published
+        let page = try await store.responses(consultation: consultation, selection, request)
+        let data = page.items.map { Self.api($0, isAdmin ? .full : .publicView) }
+        return .ok(.init(body: .json(.init(data: data, nextCursor: listed(page)))))
+    }
+
+    func submitResponse(_ input: Operations.SubmitResponse.Input) async throws -> Operations.SubmitResponse.Output {
+        guard case .token(let token) = principal else { throw Problem.unauthenticated }
+        let key = input.headers.idempotencyKey
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw Problem.badRequest("Idempotency-Key must be 1 to 255 visible ASCII characters.", slug: "invalid-idempotency-key",
+                                     errors: [FieldError("Idempotency-Key", "must be 1 to 255 visible ASCII characters")])
+        }
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let who = body.respondent
+        let submission = Submission(
+            respondent: Respondent(kind: convert(who.kind), name: who.name, organisation: who.organisation, email: who.email,
+                                   address: who.address, onBehalfOf: who.onBehalfOf, publishName: who.publishName ?? false),
+            text: body.text, partyId: body.partyId)
+        try submission.validate()
+
+        let flightKey = token.id + "\u{0}" + key
+        guard inFlight.begin(flightKey) else {
+            throw Problem.conflict("idempotency-key-in-flight", "A request with this Idempotency-Key is still being processed; retry shortly.")
+        }
+        defer { inFlight.end(flightKey) }
+        let outcome = try await store.submitResponse(
+            consultation: input.path.consultationId, submission, token: token, idempotencyKey: key, actor: actor
+        ) { stored in try Self.answerEncoder.encode(Self.api(stored, .full)) }
+
+        let answer: Components.Schemas.HearingResponse
+        switch outcome {
+        case .created(let stored, _):
+            answer = Self.api(stored, .full)
+        case .replayed(let data):
+            answer = try JSONDecoder().decode(Components.Schemas.HearingResponse.self, from: data)
+            RequestState.now.setHeader("Idempotency-Replayed", "true")
+        }
+        created("/v1/receipts/\(answer.receiptNumber)")
+        return .created(.init(body: .json(answer)))
+    }
+
+    func getResponse(_ input: Operations.GetResponse.Input) async throws -> Operations.GetResponse.Output {
+        guard let response = try await store.response(input.path.responseId) else { throw Problem.notFound("response", input.path.responseId) }
+        try principal.requireAdmin(response.municipalityId)
+        return .ok(.init(body: .json(Self.api(response, .full))))
+    }
+
+    func moderateResponse(_ input: Operations.ModerateResponse.Input) async throws -> Operations.ModerateResponse.Output {
+        guard let current = try await store.response(input.path.responseId) else { throw Problem.notFound("response", input.path.responseId) }
+        try principal.requireAdmin(current.municipalityId)
+        let moderated: Components.Schemas.ModerationPatch.StatusPayload? = switch current.status {
+        case .published: .published
+        case .withheld: .withheld
+        default: nil
+        }
+        let merged = try MergePatch.apply(to: Components.Schemas.ModerationPatch(
+            status: moderated, withheldReason: current.withheldReason, redactions: current.redactions))
+        let moderation = Moderation(status: merged.status.map(convert), withheldReason: merged.withheldReason,
+                                    redactions: merged.redactions ?? [])
+        try checkPrecondition()
+        return .ok(.init(body: .json(Self.api(try await store.moderateResponse(current.id, moderation, actor: actor), .full))))
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import MedvirkCore
+
+extension Store {
+    static let consultationColumns = """
+        c.*,
+        (SELECT count(*) FROM responses r WHERE r.consultation_id = c.id AND r.status != 'withdrawn') AS received_count,
+        (SELECT count(*) FROM responses r WHERE r.consultation_id = c.id AND r.status = 'published') AS published_count
+        """
+
+    static func consultation(_ row: Row) throws -> Consultation {
+        let summary: String? = row["conclusion_summary"], memo: String? = row["conclusion_memo_url"]
+        let concludedAt = (row["concluded_at"] as String?).map(Timestamps.parse)
+        let conclusion = summary == nil && memo == nil && concludedAt == nil
+            ? nil : Conclusion(summary: summary, memoURL: memo, concludedAt: concludedAt)
+        let draft = ConsultationDraft(
+            municipalityId: row["municipality_id"], serviceAreaId: row["service_area_id"], title: row["title"],
+            summary: row["summary"], body: row["body"], caseNumber: row["case_number"],
+            documents: try JSONColumn.decode([ConsultationDocument].self, row["documents"]),
+            opensAt: Timestamps.parse(row["opens_at"]), closesAt: Timestamps.parse(row["closes_at"]),
+            status: ConsultationStatus(rawValue: row["status"]) ?? .draft, audience: Audience(rawValue: row["audience"]) ?? .public,
+            latePolicy: LatePolicy(rawValue: row["late_policy"]) ?? .reject,
+            publishResponses: PublishResponses(rawValue: row["publish_responses"]) ?? .onApproval,
+            conclusion: conclusion, tags: try JSONColumn.decode([String].self, row["tags"]))
+        return Consultation(id: row["id"], draft: draft, received: row["received_count"], published: row["published_count"],
+                            createdAt: Timestamps.parse(row["created_at"]), updatedAt: Timestamps.parse(row["updated_at"]))
+    }
+
+    static func liveConsultation(_ db: Database, _ id: String) throws -> Consultation? {
+        try Row.fetchOne(db, sql: "SELECT \(consultationColumns) FROM consultations c WHERE c.id = ? AND c.deleted_at IS NULL",
+                         arguments: [id]).map(consultation)
+    }
+
+    public func consultation(_ id: String) async throws -> Consultation? {
+        try await pool.read { db in try Self.liveConsultation(db, id) }
+    }
+
+    public func consultations(_ filter: ConsultationFilter, _ page: PageRequest) async throws -> Page<Consultation> {
+        let fts = filter.query.map(Self.ftsQuery)
+        if case .some(.none) = fts { return Page(items: [], next: nil) }
+        let match = fts ?? nil
+        let now = Timestamps.format(clock.now())
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(Self.consultationColumns) FROM consultations c
+                WHERE c.deleted_at IS NULL AND c.seq > ?1
+                  AND (c.status IN ('published', 'concluded') OR ?9 IS NULL
+                       OR c.municipality_id IN (SELECT value FROM json_each(?9)))
+                  AND (?3 IS NULL OR c.municipality_id = ?3)
+                  AND (?4 IS NULL OR c.status = ?4)
+                  AND (?5 IS NULL OR c.service_area_id = ?5)
+                  AND (?6 IS NULL OR c.seq IN (SELECT rowid FROM consultations_fts WHERE consultations_fts MATCH ?6))
+                  AND (?7 IS NULL
+                       OR (?7 = 'upcoming' AND c.opens_at > ?8)
+                       OR (?7 = 'open' AND c.opens_at <= ?8 AND c.closes_at > ?8)
+                       OR (?7 = 'closed' AND c.closes_at <= ?8))
+                ORDER BY c.seq LIMIT ?2
+                """, arguments: [page.after?.after ?? 0, page.limit + 1, filter.municipality, filter.status?.rawValue,
+                                 filter.serviceArea, match, filter.phase?.rawValue, now,
+                                 filter.privateTo.map { JSONColumn.encode($0) }])
+            return try self.page(rows, limit: page.limit, map: Self.consultation)
+        }
+    }
+
+    /// Published consultations of a municipality (or all) that are upcoming or open now, for the deadline calendar.
+    public func upcomingDeadlines(municipality: String?) async throws -> [Consultation] {
+        let now = Timestamps.format(clock.now())
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.consultationColumns) FROM consultations c
+                WHERE c.deleted_at IS NULL AND c.status = 'published' AND c.closes_at > ?
+                  AND (?2 IS NULL OR c.municipality_id = ?2)
+                ORDER BY c.closes_at, c.seq LIMIT 1000
+                """, arguments: [now, municipality]).map(Self.consultation)
+        }
+    }
+
+    // MARK: Writes
+
+    static func checkReferences(_ db: Database, _ draft: ConsultationDraft) throws {
+        guard try liveMunicipality(db, draft.municipalityId) != nil else {
+            throw Problem.validation([FieldError("municipality_id", "no municipality '\(draft.municipalityId)'")])
+        }
+        if let areaId = draft.serviceAreaId {
+            guard let area = try liveServiceArea(db, areaId), area.municipalityId == draft.municipalityId else {
+                throw Problem.validation([FieldError("service_area_id", "no service area '\(areaId)' in municipality '\(draft.municipalityId)'")])
+            }
+        }
+    }
+
+    static func consultationArguments(_ d: ConsultationDraft) -> [(any DatabaseValueConvertible)?] {
+        [d.serviceAreaId, d.title, d.summary, d.body, d.caseNumber, JSONColumn.encode(d.documents),
+         Timestamps.format(d.opensAt), Timestamps.format(d.closesAt), d.status.rawValue, d.audience.rawValue,
+         d.latePolicy.rawValue, d.publishResponses.rawValue, d.conclusion?.summary, d.conclusion?.memoURL,
+         d.conclusion?.concludedAt.map(Timestamps.format), JSONColumn.encode(d.tags)]
+    }
+
+    public func createConsultation(_ draft: ConsultationDraft, actor: WriteActor?) async throws -> Consultation {
+        try draft.validate()
+        guard draft.status == .draft || draft.status == .published else {
+            throw Problem.validation([FieldError("status", "a new consultation is a draft or published")])
+        }
+        return try await pool.write { db in
+            try Self.checkReferences(db, draft)
+            let id = Identifiers.make("hor")
+            let now = Timestamps.format(Date())
+            try db.execute(sql: """
+                INSERT INTO consultations (service_area_id, title, summary, body, case_number, documents, opens_at, closes_at,
+                    status, audience, late_policy, publish_responses, conclusion_summary, conclusion_memo_url, concluded_at, tags,
+                    id, municipality_id, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: StatementArguments(Self.consultationArguments(draft) + [id, draft.municipalityId, now, now]))
+            try recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            return try Self.liveConsultation(db, id)!
+        }
+    }
+
+    /// Applies the lifecycle rules against the stored consultation inside the write transaction.
+    public func updateConsultation(_ id: String, _ draft: ConsultationDraft, actor: WriteActor?) async throws -> Consultation {
+        try draft.validate()
+        let now = clock.now()
+        return try await pool.write { db in
+            guard let current = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
+            if current.draft.municipalityId != draft.municipalityId {
+                throw Problem.validation([FieldError("municipality_id", "cannot be changed")])
+            }
+            try current.draft.checkChange(to: draft, now: now)
+            var draft = draft
+            if draft.status == .concluded, current.draft.status != .concluded {
+                draft.conclusion?.concludedAt = now
+            }
+            try Self.checkReferences(db, draft)
+            try db.execute(sql: """
+                UPDATE consultations SET service_area_id = ?, title = ?, summary = ?, body = ?, case_number = ?, documents = ?,
+                    opens_at = ?, closes_at = ?, status = ?, audience = ?, late_policy = ?, publish_responses = ?,
+                    conclusion_summary = ?, conclusion_memo_url = ?, concluded_at = ?, tags = ?, updated_at = ?
+                WHERE id = ?
+                """, arguments: StatementArguments(Self.consultationArguments(draft) + [Timestamps.format(Date()), id]))
+            try recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            return try Self.liveConsultation(db, id)!
+        }
+    }
+
+    /// Only drafts can be deleted; a published consultation is withdrawn instead, keeping its responses.
+    public func deleteConsultation(_ id: String, actor: WriteActor?) async throws {
+        try await pool.write { db in
+            guard let current = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
+            guard current.draft.status == .draft else {
+                throw Problem.conflict("consultation-not-draft", "Only a draft can be deleted; withdraw a published consultation instead.")
+            }
+            let now = Timestamps.format(Date())
+            try db.execute(sql: "UPDATE consultations SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
+            try recordWrite(db, actor: actor, municipality: current.draft.municipalityId, resourceId: id)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+import MedvirkCore
+
+/// Page-by-page reads of a whole municipality, for exports whose memory must not grow with their size.
+extension Store {
+    public func members(municipality: String, _ page: PageRequest) async throws -> Page<Member> {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT m.* FROM members m JOIN councils c ON c.id = m.council_id
+                WHERE c.municipality_id = ?3 AND m.deleted_at IS NULL AND c.deleted_at IS NULL AND m.seq > ?1
+                ORDER BY m.seq LIMIT ?2
+                """, arguments: [page.after?.after ?? 0, page.limit + 1, municipality])
+            return self.page(rows, limit: page.limit, map: Self.member)
+        }
+    }
+
+    public func parties(municipality: String, _ page: PageRequest) async throws -> Page<Party> {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(Self.partyColumns) FROM parties p JOIN consultations c ON c.id = p.consultation_id
+                WHERE c.municipality_id = ?3 AND p.deleted_at IS NULL AND c.deleted_at IS NULL AND p.seq > ?1
+                ORDER BY p.seq LIMIT ?2
+                """, arguments: [page.after?.after ?? 0, page.limit + 1, municipality])
+            return self.page(rows, limit: page.limit, map: Self.party)
+        }
+    }
+
+    public func responses(municipality: String, _ page: PageRequest) async throws -> Page<HearingResponse> {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM responses WHERE municipality_id = ?3 AND seq > ?1 ORDER BY seq LIMIT ?2
+                """, arguments: [page.after?.after ?? 0, page.limit + 1, municipality])
+            return try self.page(rows, limit: page.limit, map: Self.response)
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import GRDB
+import MedvirkCore
+
+/// What a submission led to: a new stored response, or the stored answer to an earlier identical one.
+public enum SubmissionOutcome: Sendable {
+    case created(HearingResponse, answer: Data)
+    case replayed(answer: Data)
+}
+
+/// Which responses a list shows.
+public enum ResponseSelection: Sendable {
+    /// Everything, optionally one status (admins).
+    case all(ResponseStatus?)
+    /// What the public may read now.
+    case published
+}
+
+extension Store {
+    static func response(_ row: Row) throws -> HearingResponse {
+        let submission = Submission(respondent: try JSONColumn.decode(Respondent.self, row["respondent"]), text: row["text"],
+                                    partyId: row["party_id"])
+        return HearingResponse(
+            id: row["id"], consultationId: row["consultation_id"], municipalityId: row["municipality_id"],
+            receiptNumber: row["receipt_number"], tokenId: row["token_id"], submission: submission,
+            receivedAt: Timestamps.parse(row["received_at"]), late: row["late"], sha256: row["sha256"],
+            containsNationalId: row["contains_national_id"], status: ResponseStatus(rawValue: row["status"]) ?? .received,
+            withheldReason: row["withheld_reason"], redactions: try JSONColumn.decode([String].self, row["redactions"]),
+            updatedAt: Timestamps.parse(row["updated_at"]))
+    }
+
+    static func fetchResponse(_ db: Database, where column: String, _ value: String) throws -> HearingResponse? {
+        try Row.fetchOne(db, sql: "SELECT * FROM responses WHERE \(column) = ?", arguments: [value]).map(response)
+    }
+
+    public func response(_ id: String) async throws -> HearingResponse? {
+        try await pool.read { db in try Self.fetchResponse(db, where: "id", id) }
+    }
+
+    public func response(receipt: String) async throws -> HearingResponse? {
+        try await pool.read { db in try Self.fetchResponse(db, where: "receipt_number", receipt) }
+    }
+
+    /// A page of a consultation's responses. The public sees published ones, and under `after_deadline`
+    /// only once the deadline has passed; under `never`, none.
+    public func responses(consultation: Consultation, _ selection: ResponseSelection, _ page: PageRequest) async throws -> Page<HearingResponse> {
+        var status: String?
+        switch selection {
+        case .all(let wanted):
+            status = wanted?.rawValue
+        case .published:
+            let draft = consultation.draft
+            let visible = draft.publishResponses == .onApproval
+                || (draft.publishResponses == .afterDeadline && clock.now() >= draft.closesAt)
+            guard visible else { return Page(items: [], next: nil) }
+            status = ResponseStatus.published.rawValue
+        }
+        let selected = status
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM responses WHERE consultation_id = ?3 AND seq > ?1 AND (?4 IS NULL OR status = ?4)
+                ORDER BY seq LIMIT ?2
+                """, arguments: [page.after?.after ?? 0, page.limit + 1, consultation.id, selected])
+            return try self.page(rows, limit: page.limit, map: Self.response)
+        }
+    }
+
+    /// The parties of a consultation that a token answers for.
+    static func parties(_ db: Database, consultation: String, token: String) throws -> [Party] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(partyColumns) FROM parties p WHERE p.consultation_id = ? AND p.partner_token_id = ? AND p.deleted_at IS NULL
+            """, arguments: [consultation, token]).map(party)
+    }
+
+    // MARK: Submitting
+
+    static let idempotencyWindow: TimeInterval = 24 * 60 * 60
+
+    /// Stores a response durably (the transaction commits with synchronous=FULL before this returns),
+    /// or replays the stored answer to an earlier submission with the same token, key and content.
+    /// `render` turns the stored response into the exact answer a replay sends back.
+    public func submitResponse(consultation id: String, _ submission: Submission, token: TokenInfo, idempotencyKey: String,
+                               actor: WriteActor?, render: @Sendable @escaping (HearingResponse) throws -> Data) async throws -> SubmissionOutcome {
+        try submission.validate()
+        let digest = submission.sha256(consultationId: id)
+        let screened = NationalIdScreening.containsNationalId(submission.text)
+        let now = clock.now()
+        return try await pool.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE token_id = ? AND key = ?",
+                                          arguments: [token.id, idempotencyKey]) {
+                if now.timeIntervalSince(Timestamps.parse(row["created_at"])) < Self.idempotencyWindow {
+                    guard (row["request_sha256"] as String) == digest else {
+                        throw Problem(status: 422, slug: "idempotency-key-reused", title: "Idempotency key reused",
+                                      detail: "This Idempotency-Key was used for a different submission; use a new key for new content.")
+                    }
+                    return .replayed(answer: row["answer"])
+                }
+                try db.execute(sql: "DELETE FROM idempotency_keys WHERE token_id = ? AND key = ?", arguments: [token.id, idempotencyKey])
+            }
+            guard let consultation = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
+            let party = try submission.partyId.flatMap { partyId in
+                try Self.liveParty(db, partyId).flatMap { $0.consultationId == id ? $0 : nil }
+            }
+            let late = try SubmissionRules.check(
+                consultation, token: token, tokenParties: try Self.parties(db, consultation: id, token: token.id),
+                party: party, partyId: submission.partyId, now: now)
+
+            let municipality = consultation.draft.municipalityId
+            let number = try Self.nextReceiptNumber(db, municipality: municipality, at: now)
+            let responseId = Identifiers.make("res")
+            let stamp = Timestamps.format(now)
+            try db.execute(sql: """
+                INSERT INTO responses (id, consultation_id, municipality_id, receipt_number, token_id, party_id, respondent, text,
+                    received_at, late, sha256, contains_national_id, status, redactions, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', '[]', ?)
+                """, arguments: [responseId, id, municipality, number, token.id, submission.partyId,
+                                 JSONColumn.encode(submission.respondent), submission.text, stamp, late, digest, screened, stamp])
+            let stored = try Self.fetchResponse(db, where: "id", responseId)!
+            try db.execute(sql: """
+                INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, answer, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [token.id, idempotencyKey, digest, responseId, try render(stored), stamp])
+            try recordWrite(db, actor: actor, municipality: municipality, resourceId: responseId)
+            return .created(stored, answer: try render(stored))
+        }
+    }
+
+    /// `RUD-2026-000123`: the first three letters of the municipality id, the year in its time zone, a counter.
+    static func nextReceiptNumber(_ db: Database, municipality: String, at now: Date) throws -> String {
+        let letters = municipality.uppercased().filter { $0.isLetter && $0.isASCII }
+        let prefix = String((letters.isEmpty ? "MVK" : letters).prefix(3))
+        let zone = try liveMunicipality(db, municipality)?.timeZone ?? "UTC"
+        let year = CalendarDate.today(in: zone, now: now).text.prefix(4)
+        let series = "\(prefix)-\(year)"
+        try db.execute(sql: """
+            INSERT INTO receipt_counters (series, value) VALUES (?, 1) ON CONFLICT (series) DO UPDATE SET value = value + 1
+            """, arguments: [series])
+        let value = try Int.fetchOne(db, sql: "SELECT value FROM receipt_counters WHERE series = ?", arguments: [series]) ?? 1
+        return series + "-" + String(format: "%06d", value)
+    }
+
+    // MARK: Moderation and withdrawal
+
+    public func moderateResponse(_ id: String, _ moderation: Moderation, actor: WriteActor?) async throws -> HearingResponse {
+        try await pool.write { db in
+            guard var response = try Self.fetchResponse(db, where: "id", id),
+                  let consultation = try Self.liveConsultation(db, response.consultationId)
+            else { throw Problem.notFound("response", id) }
+            guard response.status != .withdrawn else {
+                throw Problem.conflict("response-withdrawn", "The respondent withdrew this response; it can never be published.")
+            }
+            if let redactions = moderation.redactions {
+                let missing = redactions.enumerated().filter { !response.submission.text.contains($0.element) }
+                try Problem.check(missing.map { FieldError("redactions[\($0.offset)]", "does not occur in the text") })
+                response.redactions = redactions
+            }
+            if let status = moderation.status { response.status = status }
+            response.withheldReason = response.status == .withheld ? (moderation.withheldReason ?? response.withheldReason) : nil
+            switch response.status {
+            case .withheld:
+                if (response.withheldReason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    throw Problem.validation([FieldError("withheld_reason", "is required to withhold a response")])
+                }
+            case .published:
+                if consultation.draft.publishResponses == .never {
+                    throw Problem.conflict("publication-disabled", "This consultation never publishes responses.")
+                }
+                if response.containsNationalId && NationalIdScreening.containsNationalId(response.publicText) {
+                    throw Problem.validation([FieldError("redactions", "the text still contains a national identity number; redact every one before publishing")])
+                }
+            default:
+                break
+            }
+            try Problem.check(Rules.optionalText("withheld_reason", response.withheldReason, max: 2000))
+            try db.execute(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ? WHERE id = ?",
+                           arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
+                                       Timestamps.format(Date()), id])
+            try recordWrite(db, actor: actor, municipality: response.municipalityId, resourceId: id)
+            return try Self.fetchResponse(db, where: "id", id)!
+        }
+    }
+
+    /// The submitting token withdraws its response before the deadline; it stays on record, never published.
+    public func withdrawResponse(receipt: String, token: TokenInfo, actor: WriteActor?) async throws -> HearingResponse {
+        let now = clock.now()
+        return try await pool.write { db in
+            guard let response = try Self.fetchResponse(db, where: "receipt_number", receipt), response.tokenId == token.id,
+                  let consultation = try Self.liveConsultation(db, response.consultationId)
+            else { throw Problem.notFound("receipt", receipt) }
+            if response.status == .withdrawn { return response }
+            guard now < consultation.draft.closesAt else {
+                throw Problem.conflict("consultation-closed", "The deadline has passed; the response can no longer be withdrawn.")
+            }
+            try db.execute(sql: "UPDATE responses SET status = 'withdrawn', updated_at = ? WHERE id = ?",
+                           arguments: [Timestamps.format(now), response.id])
+            try recordWrite(db, actor: actor, municipality: response.municipalityId, resourceId: response.id)
+            return try Self.fetchResponse(db, where: "id", response.id)!
+        }
+    }
+}
