@@ -9,6 +9,7 @@ extension Store {
         guard try await municipalities(PageRequest(limit: 1, after: nil)).items.isEmpty else { return false }
         try await loadDanishDemo()
         try await loadNorwegianDemo()
+        try await loadConsultationDemo()
         return true
     }
 
