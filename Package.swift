@@ -80,6 +80,7 @@ let package = Package(
                 "MedvirkStore",
                 "MedvirkCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
     ],

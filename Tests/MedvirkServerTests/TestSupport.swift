@@ -15,16 +15,25 @@ let contractText = try! String(contentsOf: packageRoot.appendingPathComponent("o
 struct Service: Sendable {
     let store: Store
     let admin: String
+    /// The time the store runs on; tests move it across opening times and deadlines.
+    let clock: ManualClock
 
     static func make() async throws -> Service {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("medvirk-\(UUID().uuidString).sqlite").path
-        let store = try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations")))
+        let clock = ManualClock(Date())
+        let store = try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations")), clock: clock)
         let (_, admin) = try await store.createToken(name: "Test admin", scope: .admin, municipalities: [])
-        return Service(store: store, admin: admin)
+        return Service(store: store, admin: admin, clock: clock)
     }
 
     func token(_ scope: TokenScope, _ municipalities: [String] = []) async throws -> String {
         try await store.createToken(name: "Test \(scope.rawValue)", scope: scope, municipalities: municipalities).1
+    }
+
+    /// A token and its id.
+    func tokenWithId(_ scope: TokenScope, _ municipalities: [String] = []) async throws -> (id: String, bearer: String) {
+        let (info, bearer) = try await store.createToken(name: "Test \(scope.rawValue)", scope: scope, municipalities: municipalities)
+        return (info.id, bearer)
     }
 }
 
@@ -111,4 +120,27 @@ func expectProblem(_ reply: Reply, _ status: HTTPResponse.Status, _ slug: String
     #expect(reply.json["status"] as? Int == status.code, sourceLocation: sourceLocation)
     #expect(reply.string("title") != nil && reply.string("detail") != nil, sourceLocation: sourceLocation)
     if let slug { #expect(reply.problemType?.hasSuffix("/" + slug) == true, "type was \(reply.problemType ?? "nil")", sourceLocation: sourceLocation) }
+}
+
+/// RFC 3339 in UTC, as the contract spells timestamps.
+func rfc3339(_ date: Date) -> String { date.formatted(.iso8601) }
+
+/// Creates a published consultation around the service's clock and returns its id.
+@discardableResult
+func seedConsultation(_ api: API, municipality: String, opensIn: TimeInterval = -3600, closesIn: TimeInterval = 86_400,
+                      extra: String = "") async throws -> String {
+    let now = api.service.clock.now()
+    return try await api.create("/v1/consultations", #"""
+        {"municipality_id":"\#(municipality)","title":"Ombygning af Åvej","summary":"Cykelsti og træer","status":"published",
+         "opens_at":"\#(rfc3339(now + opensIn))","closes_at":"\#(rfc3339(now + closesIn))"\#(extra)}
+        """#)
+}
+
+/// Submits a response as a partner; returns the reply.
+func submit(_ api: API, _ consultation: String, token: String, key: String, text: String = "Jeg støtter forslaget.",
+            extra: String = "") async throws -> Reply {
+    try await api.call(.post, "/v1/consultations/\(consultation)/responses", token: token, body: #"""
+        {"respondent":{"kind":"citizen","name":"Jens Hansen","email":"jens@example.dk","address":"Åvej 3","publish_name":true},
+         "text":"\#(text)"\#(extra)}
+        """#, headers: ["Idempotency-Key": key])
 }

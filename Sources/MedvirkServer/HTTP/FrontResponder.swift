@@ -66,8 +66,10 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
 
         switch request.method {
         case .post, .put, .patch:
-            try checkMediaType(request)
-            state.rawBody = try await collectBody(&request)
+            let body = try await collectBody(&request)
+            // Operations without a request body (withdraw) take an empty POST without a media type.
+            if body.readableBytes > 0 || request.headers[.contentType] != nil { try checkMediaType(request) }
+            state.rawBody = body
             let collected = request
             if collected.method == .post {
                 return try await finish(router.respond(to: collected, context: context), request: collected, state: state)
