@@ -137,4 +137,19 @@ public struct Moderation: Sendable {
         self.withheldReason = withheldReason
         self.redactions = redactions
     }
+
+    /// The contract's limits; rules that need the stored response are the store's.
+    public func validate() throws {
+        var errors = Rules.optionalText("withheld_reason", withheldReason, max: 2000)
+        if let redactions {
+            if redactions.count > 100 { errors.append(FieldError("redactions", "must have at most 100 entries")) }
+            for (i, redaction) in redactions.enumerated() where redaction.isEmpty || redaction.count > 1000 {
+                errors.append(FieldError("redactions[\(i)]", "must be 1 to 1000 characters"))
+            }
+        }
+        if status == .received || status == .withdrawn {
+            errors.append(FieldError("status", "must be published or withheld"))
+        }
+        try Problem.check(errors)
+    }
 }

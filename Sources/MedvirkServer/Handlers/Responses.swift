@@ -110,6 +110,7 @@ extension APIHandlers {
             status: moderated, withheldReason: current.withheldReason, redactions: current.redactions))
         let moderation = Moderation(status: merged.status.map(convert), withheldReason: merged.withheldReason,
                                     redactions: merged.redactions ?? [])
+        try moderation.validate()
         try checkPrecondition()
         return .ok(.init(body: .json(Self.api(try await store.moderateResponse(current.id, moderation, actor: actor), .full))))
     }
