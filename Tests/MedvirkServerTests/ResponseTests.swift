@@ -39,6 +39,21 @@ import Testing
         }
     }
 
+    @Test func idempotencyKeysLastTwentyFourHours() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let id = try await seedConsultation(api, municipality: m, closesIn: 3 * 86_400)
+            let partner = try await api.service.token(.partner)
+            let first = try await submit(api, id, token: partner, key: "daily")
+            api.service.clock.advance(by: 24 * 3600 - 1)
+            #expect(try await submit(api, id, token: partner, key: "daily").text == first.text)
+            api.service.clock.advance(by: 2)
+            let fresh = try await submit(api, id, token: partner, key: "daily", text: "Et nyt svar")
+            #expect(fresh.status == .created && fresh["Idempotency-Replayed"] == nil)
+            #expect(fresh.string("receipt_number") != first.string("receipt_number"))
+        }
+    }
+
     @Test func concurrentDuplicatesAreStoredExactlyOnce() async throws {
         try await withAPI { api in
             let (m, _) = try await seedMunicipality(api)
