@@ -48,7 +48,7 @@ public struct Submission: Sendable, Equatable {
     public func validate() throws {
         var errors: [FieldError] = []
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { errors.append(FieldError("text", "must not be blank")) }
-        if text.count > 100_000 { errors.append(FieldError("text", "must be at most 100000 characters")) }
+        if text.unicodeScalars.count > 100_000 { errors.append(FieldError("text", "must be at most 100000 characters")) }
         errors += Rules.optionalText("respondent.name", respondent.name, max: 200)
         errors += Rules.optionalText("respondent.organisation", respondent.organisation, max: 200)
         errors += Rules.email("respondent.email", respondent.email)
@@ -143,7 +143,7 @@ public struct Moderation: Sendable {
         var errors = Rules.optionalText("withheld_reason", withheldReason, max: 2000)
         if let redactions {
             if redactions.count > 100 { errors.append(FieldError("redactions", "must have at most 100 entries")) }
-            for (i, redaction) in redactions.enumerated() where redaction.isEmpty || redaction.count > 1000 {
+            for (i, redaction) in redactions.enumerated() where redaction.isEmpty || redaction.unicodeScalars.count > 1000 {
                 errors.append(FieldError("redactions[\(i)]", "must be 1 to 1000 characters"))
             }
         }

@@ -18,7 +18,8 @@ public enum Rules {
 
     public static func optionalText(_ field: String, _ value: String?, max: Int) -> [FieldError] {
         guard let value else { return [] }
-        if value.count > max { return [FieldError(field, "must be at most \(max) characters")] }
+        // Lengths count Unicode code points, as JSON Schema's maxLength does.
+        if value.unicodeScalars.count > max { return [FieldError(field, "must be at most \(max) characters")] }
         if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
             return [FieldError(field, "must not contain control characters")]
         }
@@ -28,7 +29,7 @@ public enum Rules {
     /// An absolute http(s) URL of at most 500 characters.
     public static func url(_ field: String, _ value: String?) -> [FieldError] {
         guard let value else { return [] }
-        guard value.count <= 500, !value.contains(where: { $0.isWhitespace }),
+        guard value.unicodeScalars.count <= 500, !value.contains(where: { $0.isWhitespace }),
               let url = URL(string: value), let scheme = url.scheme?.lowercased(),
               scheme == "https" || scheme == "http", let host = url.host, !host.isEmpty
         else { return [FieldError(field, "must be an absolute http or https URL of at most 500 characters")] }
@@ -38,7 +39,7 @@ public enum Rules {
     public static func email(_ field: String, _ value: String?) -> [FieldError] {
         guard let value else { return [] }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        guard value.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+        guard value.unicodeScalars.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
               !value.contains(where: { $0.isWhitespace || $0.isNewline })
         else { return [FieldError(field, "must be an e-mail address")] }

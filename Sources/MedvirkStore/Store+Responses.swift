@@ -116,11 +116,12 @@ extension Store {
                 """, arguments: [responseId, id, municipality, number, token.id, submission.partyId,
                                  JSONColumn.encode(submission.respondent), submission.text, stamp, late, digest, screened, stamp])
             let stored = try Self.fetchResponse(db, where: "id", responseId)!
+            let answer = try render(stored)
             try db.execute(sql: """
                 INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, answer, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [token.id, idempotencyKey, digest, responseId, try render(stored), stamp])
+                """, arguments: [token.id, idempotencyKey, digest, responseId, answer, stamp])
             try recordWrite(db, actor: actor, municipality: municipality, resourceId: responseId)
-            return .created(stored, answer: try render(stored))
+            return .created(stored, answer: answer)
         }
     }
 

@@ -22,7 +22,7 @@ struct APIHandlers: APIProtocol {
     /// The generator does not enforce `minLength`/`maxLength` on parameters; this does, with the contract's limits.
     func checkParameter(_ name: String, _ value: String?, max: Int) throws {
         guard let value else { return }
-        guard !value.isEmpty, value.count <= max else {
+        guard !value.isEmpty, value.unicodeScalars.count <= max else {
             throw Problem.badRequest("\(name) must be 1 to \(max) characters.", slug: "invalid-parameter",
                                      errors: [FieldError(name, "must be 1 to \(max) characters")])
         }
