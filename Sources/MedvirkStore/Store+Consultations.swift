@@ -111,7 +111,7 @@ extension Store {
                     id, municipality_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: StatementArguments(Self.consultationArguments(draft) + [id, draft.municipalityId, now, now]))
-            try recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
             return try Self.liveConsultation(db, id)!
         }
     }
@@ -137,7 +137,7 @@ extension Store {
                     conclusion_summary = ?, conclusion_memo_url = ?, concluded_at = ?, tags = ?, updated_at = ?
                 WHERE id = ?
                 """, arguments: StatementArguments(Self.consultationArguments(draft) + [Timestamps.format(Date()), id]))
-            try recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
             return try Self.liveConsultation(db, id)!
         }
     }
@@ -151,7 +151,7 @@ extension Store {
             }
             let now = Timestamps.format(Date())
             try db.execute(sql: "UPDATE consultations SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
-            try recordWrite(db, actor: actor, municipality: current.draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, resourceId: id)
         }
     }
 }

@@ -83,7 +83,6 @@ extension Store {
                                actor: WriteActor?, render: @Sendable @escaping (HearingResponse) throws -> Data) async throws -> SubmissionOutcome {
         try submission.validate()
         let digest = submission.sha256(consultationId: id)
-        let screened = NationalIdScreening.containsNationalId(submission.text)
         let now = clock.now()
         return try await pool.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE token_id = ? AND key = ?",
@@ -105,24 +104,34 @@ extension Store {
                 consultation, token: token, tokenParties: try Self.parties(db, consultation: id, token: token.id),
                 party: party, partyId: submission.partyId, now: now)
 
-            let municipality = consultation.draft.municipalityId
-            let number = try Self.nextReceiptNumber(db, municipality: municipality, at: now)
-            let responseId = Identifiers.make("res")
-            let stamp = Timestamps.format(now)
-            try db.execute(sql: """
-                INSERT INTO responses (id, consultation_id, municipality_id, receipt_number, token_id, party_id, respondent, text,
-                    received_at, late, sha256, contains_national_id, status, redactions, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', '[]', ?)
-                """, arguments: [responseId, id, municipality, number, token.id, submission.partyId,
-                                 JSONColumn.encode(submission.respondent), submission.text, stamp, late, digest, screened, stamp])
-            let stored = try Self.fetchResponse(db, where: "id", responseId)!
-            let answer = try render(stored)
-            try db.execute(sql: """
-                INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, answer, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [token.id, idempotencyKey, digest, responseId, answer, stamp])
-            try recordWrite(db, actor: actor, municipality: municipality, resourceId: responseId)
-            return .created(stored, answer: answer)
+            let stored = try Self.insertResponse(db, consultation: consultation, submission, token: token,
+                                                 idempotencyKey: idempotencyKey, late: late, now: now, actor: actor, render: render)
+            return .created(stored, answer: try render(stored))
         }
+    }
+
+    /// Stores a response with the next receipt number and records its idempotent answer, in the caller's transaction.
+    static func insertResponse(_ db: Database, consultation: Consultation, _ submission: Submission, token: TokenInfo,
+                               idempotencyKey: String, late: Bool, now: Date, actor: WriteActor?,
+                               render: (HearingResponse) throws -> Data) throws -> HearingResponse {
+        let municipality = consultation.draft.municipalityId
+        let number = try nextReceiptNumber(db, municipality: municipality, at: now)
+        let responseId = Identifiers.make("res")
+        let stamp = Timestamps.format(now)
+        let digest = submission.sha256(consultationId: consultation.id)
+        try db.execute(sql: """
+            INSERT INTO responses (id, consultation_id, municipality_id, receipt_number, token_id, party_id, respondent, text,
+                received_at, late, sha256, contains_national_id, status, redactions, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', '[]', ?)
+            """, arguments: [responseId, consultation.id, municipality, number, token.id, submission.partyId,
+                             JSONColumn.encode(submission.respondent), submission.text, stamp, late, digest,
+                             NationalIdScreening.containsNationalId(submission.text), stamp])
+        let stored = try fetchResponse(db, where: "id", responseId)!
+        try db.execute(sql: """
+            INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, answer, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [token.id, idempotencyKey, digest, responseId, try render(stored), stamp])
+        try Self.recordWrite(db, actor: actor, municipality: municipality, resourceId: responseId)
+        return stored
     }
 
     /// `RUD-2026-000123`: the first three letters of the municipality id, the year in its time zone, a counter.
@@ -175,7 +184,7 @@ extension Store {
             try db.execute(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ? WHERE id = ?",
                            arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
                                        Timestamps.format(Date()), id])
-            try recordWrite(db, actor: actor, municipality: response.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: response.municipalityId, resourceId: id)
             return try Self.fetchResponse(db, where: "id", id)!
         }
     }
@@ -193,7 +202,7 @@ extension Store {
             }
             try db.execute(sql: "UPDATE responses SET status = 'withdrawn', updated_at = ? WHERE id = ?",
                            arguments: [Timestamps.format(now), response.id])
-            try recordWrite(db, actor: actor, municipality: response.municipalityId, resourceId: response.id)
+            try Self.recordWrite(db, actor: actor, municipality: response.municipalityId, resourceId: response.id)
             return try Self.fetchResponse(db, where: "id", response.id)!
         }
     }

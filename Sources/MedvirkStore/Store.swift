@@ -57,7 +57,7 @@ public struct Store: Sendable {
     // MARK: - Write bookkeeping
 
     /// Raises the write generations and appends to the audit log, inside the caller's transaction.
-    func recordWrite(_ db: Database, actor: WriteActor?, municipality: String?, resourceId: String?) throws {
+    static func recordWrite(_ db: Database, actor: WriteActor?, municipality: String?, resourceId: String?) throws {
         for scope in Set(["*", municipality].compactMap { $0 }) {
             try db.execute(sql: """
                 INSERT INTO generations (scope, value) VALUES (?, 1)

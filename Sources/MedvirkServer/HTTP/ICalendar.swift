@@ -6,18 +6,28 @@ enum ICalendar {
         var uid: String
         var stamp: Date
         var start: Date
+        var end: Date? = nil
         var summary: String
         var description: String?
-        var categories: [String]
+        var categories: [String] = []
+        var location: String? = nil
+        var url: String? = nil
+        var sequence: Int = 0
+        var cancelled = false
     }
 
     static func render(name: String, events: [Event]) -> String {
         var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Medvirk//Medvirk//EN", "CALSCALE:GREGORIAN",
                      "METHOD:PUBLISH", "X-WR-CALNAME:" + escape(name)]
         for event in events {
-            lines += ["BEGIN:VEVENT", "UID:" + escape(event.uid), "DTSTAMP:" + utc(event.stamp), "DTSTART:" + utc(event.start),
-                      "SUMMARY:" + escape(event.summary), "TRANSP:TRANSPARENT"]
+            lines += ["BEGIN:VEVENT", "UID:" + escape(event.uid), "DTSTAMP:" + utc(event.stamp), "DTSTART:" + utc(event.start)]
+            if let end = event.end { lines.append("DTEND:" + utc(end)) }
+            lines += ["SEQUENCE:\(event.sequence)", "SUMMARY:" + escape(event.summary)]
+            lines.append(event.cancelled ? "STATUS:CANCELLED" : "STATUS:CONFIRMED")
+            if event.end == nil { lines.append("TRANSP:TRANSPARENT") }
             if let description = event.description { lines.append("DESCRIPTION:" + escape(description)) }
+            if let location = event.location { lines.append("LOCATION:" + escape(location)) }
+            if let url = event.url { lines.append("URL:" + url) }
             if !event.categories.isEmpty { lines.append("CATEGORIES:" + event.categories.map(escape).joined(separator: ",")) }
             lines.append("END:VEVENT")
         }

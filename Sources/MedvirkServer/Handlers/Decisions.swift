@@ -1,0 +1,79 @@
+import Foundation
+import MedvirkAPI
+import MedvirkCore
+
+extension APIHandlers {
+    static func api(_ d: Decision) -> Components.Schemas.Decision {
+        .init(id: d.id, meetingId: d.meetingId, agendaItemId: d.agendaItemId, councilId: d.councilId, text: d.text,
+              votes: .init(_for: d.votes.inFavour, against: d.votes.against, abstain: d.votes.abstain), followUp: api(d.followUp, d.id),
+              consultationId: d.consultationId, responseReceiptNumber: d.responseReceipt, createdAt: d.createdAt, updatedAt: d.updatedAt)
+    }
+
+    static func api(_ f: FollowUp, _ decisionId: String) -> Components.Schemas.FollowUp {
+        .init(decisionId: decisionId, status: convert(f.status), feedback: f.feedback, respondedAt: f.respondedAt?.text)
+    }
+
+    /// Decisions are as public as the meeting they were made at.
+    func visibleDecision(_ id: String) async throws -> Decision {
+        guard let decision = try await store.decision(id), (try? await visibleMeeting(decision.meetingId)) != nil else {
+            throw Problem.notFound("decision", id)
+        }
+        return decision
+    }
+
+    func createDecision(_ input: Operations.CreateDecision.Input) async throws -> Operations.CreateDecision.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let meeting = try await visibleMeeting(input.path.meetingId)
+        try principal.requireAdmin(meeting.draft.municipalityId)
+        let votes = Votes(inFavour: body.votes._for, against: body.votes.against, abstain: body.votes.abstain)
+        guard [votes.inFavour, votes.against, votes.abstain].allSatisfy({ (0...200).contains($0) }) else {
+            throw Problem.validation([FieldError("votes", "each count must be between 0 and 200")])
+        }
+        let decision = try await store.createDecision(meeting: meeting.id, item: input.path.itemId, text: body.text, votes: votes, actor: actor)
+        created("/v1/decisions/\(decision.id)")
+        return .created(.init(body: .json(Self.api(decision))))
+    }
+
+    func listCouncilDecisions(_ input: Operations.ListCouncilDecisions.Input) async throws -> Operations.ListCouncilDecisions.Output {
+        let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let council = try await council(input.path.councilId)
+        let page = try await store.decisions(council: council.id, followUp: input.query.followUp.map(convert), request)
+        return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
+    }
+
+    func getDecision(_ input: Operations.GetDecision.Input) async throws -> Operations.GetDecision.Output {
+        .ok(.init(body: .json(Self.api(try await visibleDecision(input.path.decisionId)))))
+    }
+
+    func getFollowUp(_ input: Operations.GetFollowUp.Input) async throws -> Operations.GetFollowUp.Output {
+        let decision = try await visibleDecision(input.path.decisionId)
+        return .ok(.init(body: .json(Self.api(decision.followUp, decision.id))))
+    }
+
+    func updateFollowUp(_ input: Operations.UpdateFollowUp.Input) async throws -> Operations.UpdateFollowUp.Output {
+        let decision = try await visibleDecision(input.path.decisionId)
+        guard let council = try await store.council(decision.councilId) else { throw Problem.notFound("decision", decision.id) }
+        try principal.requireAdmin(council.draft.municipalityId)
+        let current = Components.Schemas.FollowUpInput(status: convert(decision.followUp.status), feedback: decision.followUp.feedback,
+                                                       respondedAt: decision.followUp.respondedAt?.text)
+        let merged = try MergePatch.apply(to: current)
+        let followUp = FollowUp(status: merged.status.map(convert) ?? .pending, feedback: merged.feedback,
+                                respondedAt: try date("responded_at", merged.respondedAt))
+        try followUp.validate()
+        try checkPrecondition()
+        let updated = try await store.updateFollowUp(decision.id, followUp, actor: actor)
+        return .ok(.init(body: .json(Self.api(updated.followUp, updated.id))))
+    }
+
+    func submitDecisionAsResponse(_ input: Operations.SubmitDecisionAsResponse.Input) async throws -> Operations.SubmitDecisionAsResponse.Output {
+        let decision = try await visibleDecision(input.path.decisionId)
+        guard let council = try await store.council(decision.councilId) else { throw Problem.notFound("decision", decision.id) }
+        try principal.requireAdmin(council.draft.municipalityId)
+        guard case .token(let token) = principal else { throw Problem.unauthenticated }
+        let response = try await store.fileDecisionAsResponse(decision.id, token: token, actor: actor) { stored in
+            try Self.answerEncoder.encode(Self.api(stored, .full))
+        }
+        created("/v1/receipts/\(response.receiptNumber)")
+        return .created(.init(body: .json(Self.api(response, .full))))
+    }
+}

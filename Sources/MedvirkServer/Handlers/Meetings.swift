@@ -1,0 +1,129 @@
+import Foundation
+import MedvirkAPI
+import MedvirkCore
+import OpenAPIRuntime
+
+extension APIHandlers {
+    static func api(_ m: Meeting) -> Components.Schemas.Meeting {
+        let d = m.draft
+        return .init(
+            id: m.id, municipalityId: d.municipalityId, councilId: d.councilId, consultationId: d.consultationId, kind: convert(d.kind),
+            title: d.title, description: d.description, startsAt: d.startsAt, endsAt: d.endsAt,
+            location: d.location.map { .init(name: $0.name, address: $0.address) }, onlineUrl: d.onlineURL, _public: d.isPublic,
+            status: convert(d.status), accessibility: d.accessibility.map(api), registration: d.registration.map(api),
+            createdAt: m.createdAt, updatedAt: m.updatedAt)
+    }
+
+    static func api(_ a: Accessibility) -> Components.Schemas.Accessibility {
+        .init(stepFree: a.stepFree, hearingLoop: a.hearingLoop, signLanguageInterpreter: a.signLanguageInterpreter, notes: a.notes)
+    }
+
+    static func api(_ r: Registration) -> Components.Schemas.Registration {
+        .init(required: r.required, url: r.url, deadline: r.deadline)
+    }
+
+    static func writable(_ m: Meeting) -> Components.Schemas.MeetingCreate {
+        let d = m.draft
+        return .init(
+            municipalityId: d.municipalityId, councilId: d.councilId, consultationId: d.consultationId, kind: convert(d.kind),
+            title: d.title, description: d.description, startsAt: d.startsAt, endsAt: d.endsAt,
+            location: d.location.map { .init(name: $0.name, address: $0.address) }, onlineUrl: d.onlineURL, _public: d.isPublic,
+            status: convert(d.status), accessibility: d.accessibility.map(api), registration: d.registration.map(api))
+    }
+
+    static func draft(_ b: Components.Schemas.MeetingCreate) -> MeetingDraft {
+        MeetingDraft(
+            municipalityId: b.municipalityId, councilId: b.councilId, consultationId: b.consultationId, kind: convert(b.kind),
+            title: b.title, description: b.description, startsAt: b.startsAt, endsAt: b.endsAt,
+            location: b.location.flatMap { $0.name == nil && $0.address == nil ? nil : MeetingLocation(name: $0.name, address: $0.address) },
+            onlineURL: b.onlineUrl, isPublic: b._public ?? true, status: b.status.map(convert) ?? .planned,
+            accessibility: b.accessibility.map { Accessibility(stepFree: $0.stepFree, hearingLoop: $0.hearingLoop,
+                                                                signLanguageInterpreter: $0.signLanguageInterpreter, notes: $0.notes) },
+            registration: b.registration.map { Registration(required: $0.required ?? false, url: $0.url, deadline: $0.deadline) })
+    }
+
+    /// A meeting the caller may see: non-public ones only for admins of its municipality.
+    func visibleMeeting(_ id: String) async throws -> Meeting {
+        guard let found = try await store.meeting(id), found.draft.isPublic || principal.canAdminister(found.draft.municipalityId) else {
+            throw Problem.notFound("meeting", id)
+        }
+        return found
+    }
+
+    func listMeetings(_ input: Operations.ListMeetings.Input) async throws -> Operations.ListMeetings.Output {
+        let q = input.query
+        let request = try pageRequest(limit: q.limit, cursor: q.cursor)
+        try checkParameter("municipality", q.municipality, max: 63)
+        try checkParameter("council", q.council, max: 64)
+        let filter = MeetingFilter(municipality: q.municipality, council: q.council, kind: q.kind.map(convert), status: q.status.map(convert),
+                                   from: q.from, to: q.to, privateTo: privateReach)
+        let page = try await store.meetings(filter, request)
+        return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
+    }
+
+    func listCouncilMeetings(_ input: Operations.ListCouncilMeetings.Input) async throws -> Operations.ListCouncilMeetings.Output {
+        let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let council = try await council(input.path.councilId)
+        let page = try await store.meetings(MeetingFilter(council: council.id, privateTo: privateReach), request)
+        return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
+    }
+
+    func createMeeting(_ input: Operations.CreateMeeting.Input) async throws -> Operations.CreateMeeting.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        try principal.requireAdmin(body.municipalityId)
+        let meeting = try await store.createMeeting(Self.draft(body), actor: actor)
+        created("/v1/meetings/\(meeting.id)")
+        return .created(.init(body: .json(Self.api(meeting))))
+    }
+
+    func getMeeting(_ input: Operations.GetMeeting.Input) async throws -> Operations.GetMeeting.Output {
+        .ok(.init(body: .json(Self.api(try await visibleMeeting(input.path.meetingId)))))
+    }
+
+    func updateMeeting(_ input: Operations.UpdateMeeting.Input) async throws -> Operations.UpdateMeeting.Output {
+        let current = try await visibleMeeting(input.path.meetingId)
+        try principal.requireAdmin(current.draft.municipalityId)
+        let draft = Self.draft(try MergePatch.apply(to: Self.writable(current)))
+        try draft.validate()
+        try checkPrecondition()
+        return .ok(.init(body: .json(Self.api(try await store.updateMeeting(current.id, draft, actor: actor)))))
+    }
+
+    func deleteMeeting(_ input: Operations.DeleteMeeting.Input) async throws -> Operations.DeleteMeeting.Output {
+        let current = try await visibleMeeting(input.path.meetingId)
+        try principal.requireAdmin(current.draft.municipalityId)
+        try checkPrecondition()
+        try await store.deleteMeeting(current.id, actor: actor)
+        return .noContent(.init())
+    }
+
+    /// Public meetings only, whoever asks: a calendar subscription is shared.
+    func meetingEvents(_ filter: MeetingFilter) async throws -> String {
+        var events: [ICalendar.Event] = []
+        var cursor: Cursor?
+        repeat {
+            let page = try await store.meetings(filter, PageRequest(limit: 200, after: cursor))
+            events += page.items.map { m in
+                let place = [m.draft.location?.name, m.draft.location?.address].compactMap { $0 }.joined(separator: ", ")
+                return ICalendar.Event(uid: "\(m.id)@medvirk", stamp: m.updatedAt, start: m.draft.startsAt, end: m.draft.endsAt,
+                                       summary: m.draft.title, description: m.draft.description,
+                                       location: place.isEmpty ? nil : place, url: m.draft.onlineURL ?? m.draft.registration?.url,
+                                       sequence: m.sequence, cancelled: m.draft.status == .cancelled)
+            }
+            cursor = page.next
+        } while cursor != nil && events.count < 5000
+        return ICalendar.render(name: "Møder", events: events)
+    }
+
+    func meetingsCalendar(_ input: Operations.MeetingsCalendar.Input) async throws -> Operations.MeetingsCalendar.Output {
+        try checkParameter("municipality", input.query.municipality, max: 63)
+        try checkParameter("council", input.query.council, max: 64)
+        let filter = MeetingFilter(municipality: input.query.municipality, council: input.query.council, kind: input.query.kind.map(convert))
+        return .ok(.init(body: .textCalendar(HTTPBody(try await meetingEvents(filter)))))
+    }
+
+    func councilMeetingsCalendar(_ input: Operations.CouncilMeetingsCalendar.Input) async throws -> Operations.CouncilMeetingsCalendar.Output {
+        let council = try await council(input.path.councilId)
+        return .ok(.init(body: .textCalendar(HTTPBody(try await meetingEvents(MeetingFilter(council: council.id))))))
+    }
+}

@@ -1,0 +1,35 @@
+import MedvirkAPI
+import MedvirkCore
+
+extension APIHandlers {
+    static func api(_ m: Minutes) -> Components.Schemas.Minutes {
+        .init(meetingId: m.meetingId, text: m.text, present: m.present, absent: m.absent,
+              status: m.isApproved ? .approved : .draft, approvedAt: m.approvedAt, updatedAt: m.updatedAt)
+    }
+
+    /// Draft minutes are admin-only; approved minutes of a public meeting are public.
+    func getMinutes(_ input: Operations.GetMinutes.Input) async throws -> Operations.GetMinutes.Output {
+        let meeting = try await visibleMeeting(input.path.meetingId)
+        guard let minutes = try await store.minutes(meeting: meeting.id),
+              minutes.isApproved || principal.canAdminister(meeting.draft.municipalityId)
+        else { throw Problem.notFound("minutes of meeting", meeting.id) }
+        return .ok(.init(body: .json(Self.api(minutes))))
+    }
+
+    func putMinutes(_ input: Operations.PutMinutes.Input) async throws -> Operations.PutMinutes.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        let meeting = try await visibleMeeting(input.path.meetingId)
+        try principal.requireAdmin(meeting.draft.municipalityId)
+        try Problem.check(Rules.optionalText("text", body.text, max: 100_000))
+        try checkPrecondition()
+        let minutes = try await store.putMinutes(meeting: meeting.id, text: body.text, present: body.present ?? [],
+                                                 absent: body.absent ?? [], actor: actor)
+        return .ok(.init(body: .json(Self.api(minutes))))
+    }
+
+    func approveMinutes(_ input: Operations.ApproveMinutes.Input) async throws -> Operations.ApproveMinutes.Output {
+        let meeting = try await visibleMeeting(input.path.meetingId)
+        try principal.requireAdmin(meeting.draft.municipalityId)
+        return .ok(.init(body: .json(Self.api(try await store.approveMinutes(meeting: meeting.id, actor: actor)))))
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import MedvirkCore
+
+extension Store {
+    static let decisionColumns = "d.*, (SELECT receipt_number FROM responses r WHERE r.id = d.response_id) AS receipt_number, i.consultation_id AS item_consultation_id"
+    static let decisionJoin = "decisions d JOIN agenda_items i ON i.id = d.agenda_item_id"
+
+    static func decision(_ row: Row) -> Decision {
+        Decision(id: row["id"], meetingId: row["meeting_id"], agendaItemId: row["agenda_item_id"], councilId: row["council_id"],
+                 text: row["text"], votes: Votes(inFavour: row["votes_for"], against: row["votes_against"], abstain: row["votes_abstain"]),
+                 followUp: FollowUp(status: FollowUpStatus(rawValue: row["follow_up_status"]) ?? .pending, feedback: row["feedback"],
+                                    respondedAt: (row["responded_at"] as String?).flatMap(CalendarDate.init)),
+                 consultationId: row["item_consultation_id"], responseReceipt: row["receipt_number"],
+                 createdAt: Timestamps.parse(row["created_at"]), updatedAt: Timestamps.parse(row["updated_at"]))
+    }
+
+    static func fetchDecision(_ db: Database, _ id: String) throws -> Decision? {
+        try Row.fetchOne(db, sql: "SELECT \(decisionColumns) FROM \(decisionJoin) WHERE d.id = ?", arguments: [id]).map(decision)
+    }
+
+    public func decision(_ id: String) async throws -> Decision? {
+        try await pool.read { db in try Self.fetchDecision(db, id) }
+    }
+
+    public func decisions(council: String, followUp: FollowUpStatus?, _ page: PageRequest) async throws -> Page<Decision> {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(Self.decisionColumns) FROM \(Self.decisionJoin)
+                WHERE d.council_id = ?3 AND d.seq > ?1 AND (?4 IS NULL OR d.follow_up_status = ?4) ORDER BY d.seq LIMIT ?2
+                """, arguments: [page.after?.after ?? 0, page.limit + 1, council, followUp?.rawValue])
+            return self.page(rows, limit: page.limit, map: Self.decision)
+        }
+    }
+
+    /// The vote total cannot exceed the voting members the minutes list as present.
+    public func createDecision(meeting meetingId: String, item itemId: String, text: String, votes: Votes, actor: WriteActor?) async throws -> Decision {
+        try Problem.check(Rules.text("text", text, max: 20_000))
+        return try await pool.write { db in
+            guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
+            guard try Self.liveAgendaItem(db, itemId, meeting: meetingId) != nil else { throw Problem.notFound("agenda item", itemId) }
+            guard let councilId = meeting.draft.councilId else {
+                throw Problem.conflict("not-a-council-meeting", "Advisory decisions are recorded on a council's meetings.")
+            }
+            let present = try Self.fetchMinutes(db, meetingId)?.present ?? []
+            let voting = try Self.liveMembers(db, council: councilId).filter { present.contains($0.id) && $0.draft.voting }.count
+            if votes.total > voting {
+                throw Problem.validation([FieldError("votes", "\(votes.total) votes but \(voting) voting member(s) present according to the minutes")])
+            }
+            let id = Identifiers.make("dec")
+            let now = Timestamps.format(Date())
+            try db.execute(sql: """
+                INSERT INTO decisions (id, meeting_id, agenda_item_id, council_id, text, votes_for, votes_against, votes_abstain,
+                    follow_up_status, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                """, arguments: [id, meetingId, itemId, councilId, text, votes.inFavour, votes.against, votes.abstain, now, now])
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, resourceId: id)
+            return try Self.fetchDecision(db, id)!
+        }
+    }
+
+    public func updateFollowUp(_ id: String, _ followUp: FollowUp, actor: WriteActor?) async throws -> Decision {
+        try followUp.validate()
+        return try await pool.write { db in
+            guard try Self.fetchDecision(db, id) != nil,
+                  let municipality = try String.fetchOne(db, sql: "SELECT municipality_id FROM councils c JOIN decisions d ON d.council_id = c.id WHERE d.id = ?", arguments: [id])
+            else { throw Problem.notFound("decision", id) }
+            try db.execute(sql: "UPDATE decisions SET follow_up_status = ?, feedback = ?, responded_at = ?, updated_at = ? WHERE id = ?",
+                           arguments: [followUp.status.rawValue, followUp.feedback, followUp.respondedAt?.text, Timestamps.format(Date()), id])
+            try Self.recordWrite(db, actor: actor, municipality: municipality, resourceId: id)
+            return try Self.fetchDecision(db, id)!
+        }
+    }
+
+    /// Files a decision as its council's hearing response to the consultation its agenda item discusses, once.
+    public func fileDecisionAsResponse(_ id: String, token: TokenInfo, actor: WriteActor?,
+                                       render: @Sendable @escaping (HearingResponse) throws -> Data) async throws -> HearingResponse {
+        let now = clock.now()
+        return try await pool.write { db in
+            guard let decision = try Self.fetchDecision(db, id), let council = try Self.liveCouncil(db, decision.councilId) else {
+                throw Problem.notFound("decision", id)
+            }
+            if decision.responseReceipt != nil {
+                throw Problem.conflict("already-submitted", "This decision was already filed as response \(decision.responseReceipt!).")
+            }
+            guard let consultationId = decision.consultationId, let consultation = try Self.liveConsultation(db, consultationId) else {
+                throw Problem.conflict("no-consultation", "The decision's agenda item is not linked to a consultation.")
+            }
+            guard let party = try Row.fetchOne(db, sql: """
+                SELECT \(Self.partyColumns) FROM parties p WHERE p.consultation_id = ? AND p.council_id = ? AND p.deleted_at IS NULL
+                """, arguments: [consultationId, council.id]).map(Self.party) else {
+                throw Problem.conflict("council-not-a-party", "\(council.draft.name) is not a hearing-entitled party of this consultation.")
+            }
+            let submission = Submission(
+                respondent: Respondent(kind: .council, name: council.draft.name, organisation: council.draft.name, email: nil,
+                                       address: nil, onBehalfOf: nil, publishName: true),
+                text: decision.text, partyId: party.id)
+            let late = try SubmissionRules.check(consultation, token: token, tokenParties: [party], party: party,
+                                                 partyId: party.id, now: now)
+            let response = try Self.insertResponse(db, consultation: consultation, submission, token: token,
+                                                   idempotencyKey: "decision:\(id)", late: late, now: now, actor: actor, render: render)
+            try db.execute(sql: "UPDATE decisions SET response_id = ?, updated_at = ? WHERE id = ?",
+                           arguments: [response.id, Timestamps.format(Date()), id])
+            return response
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+import MedvirkCore
+
+extension Store {
+    static func minutes(_ row: Row) throws -> Minutes {
+        Minutes(meetingId: row["meeting_id"], text: row["text"], present: try JSONColumn.decode([String].self, row["present"]),
+                absent: try JSONColumn.decode([String].self, row["absent"]),
+                approvedAt: (row["approved_at"] as String?).map(Timestamps.parse), updatedAt: Timestamps.parse(row["updated_at"]))
+    }
+
+    static func fetchMinutes(_ db: Database, _ meeting: String) throws -> Minutes? {
+        try Row.fetchOne(db, sql: "SELECT * FROM minutes WHERE meeting_id = ?", arguments: [meeting]).map(minutes)
+    }
+
+    public func minutes(meeting: String) async throws -> Minutes? {
+        try await pool.read { db in try Self.fetchMinutes(db, meeting) }
+    }
+
+    /// The meeting's date in its municipality's time zone: whose seats count.
+    static func meetingDate(_ db: Database, _ meeting: Meeting) throws -> CalendarDate {
+        let zone = try liveMunicipality(db, meeting.draft.municipalityId)?.timeZone ?? "UTC"
+        return CalendarDate.today(in: zone, now: meeting.draft.startsAt)
+    }
+
+    /// Everyone listed must belong to the meeting's council and hold a seat on the meeting's date.
+    static func checkAttendance(_ db: Database, meeting: Meeting, present: [String], absent: [String]) throws {
+        var errors: [FieldError] = []
+        let date = try meetingDate(db, meeting)
+        let members = try meeting.draft.councilId.map { try liveMembers(db, council: $0) } ?? []
+        for (field, ids) in [("present", present), ("absent", absent)] {
+            for (i, id) in ids.enumerated() {
+                guard let member = members.first(where: { $0.id == id }) else {
+                    errors.append(FieldError("\(field)[\(i)]", "'\(id)' is not a member of the meeting's council"))
+                    continue
+                }
+                if !member.draft.activeOn(date) {
+                    errors.append(FieldError("\(field)[\(i)]", "'\(id)' holds no seat on \(date.text)"))
+                }
+            }
+        }
+        for id in Set(present).intersection(absent) { errors.append(FieldError("absent", "'\(id)' is also listed as present")) }
+        if Set(present).count != present.count || Set(absent).count != absent.count {
+            errors.append(FieldError("present", "lists a member twice"))
+        }
+        try Problem.check(errors)
+    }
+
+    public func putMinutes(meeting meetingId: String, text: String, present: [String], absent: [String], actor: WriteActor?) async throws -> Minutes {
+        try Problem.check(Rules.optionalText("text", text, max: 100_000))
+        return try await pool.write { db in
+            guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
+            if try Self.fetchMinutes(db, meetingId)?.isApproved == true {
+                throw Problem.conflict("minutes-approved", "Approved minutes are final and cannot be changed.")
+            }
+            try Self.checkAttendance(db, meeting: meeting, present: present, absent: absent)
+            try db.execute(sql: """
+                INSERT INTO minutes (meeting_id, text, present, absent, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (meeting_id) DO UPDATE SET text = excluded.text, present = excluded.present,
+                    absent = excluded.absent, updated_at = excluded.updated_at
+                """, arguments: [meetingId, text, JSONColumn.encode(present), JSONColumn.encode(absent), Timestamps.format(Date())])
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, resourceId: meetingId)
+            return try Self.fetchMinutes(db, meetingId)!
+        }
+    }
+
+    public func approveMinutes(meeting meetingId: String, actor: WriteActor?) async throws -> Minutes {
+        let now = clock.now()
+        return try await pool.write { db in
+            guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
+            guard let minutes = try Self.fetchMinutes(db, meetingId) else { throw Problem.notFound("minutes of meeting", meetingId) }
+            if minutes.isApproved { throw Problem.conflict("minutes-approved", "The minutes are already approved.") }
+            try db.execute(sql: "UPDATE minutes SET approved_at = ?, updated_at = ? WHERE meeting_id = ?",
+                           arguments: [Timestamps.format(now), Timestamps.format(now), meetingId])
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, resourceId: meetingId)
+            return try Self.fetchMinutes(db, meetingId)!
+        }
+    }
+}
