@@ -10,6 +10,7 @@ extension Store {
         try await loadDanishDemo()
         try await loadNorwegianDemo()
         try await loadConsultationDemo()
+        try await loadMeetingDemo()
         return true
     }
 
