@@ -57,7 +57,9 @@ public func buildApplication(store: Store, config: ServerConfig, logger: Logger?
     var logger = logger ?? Logger(label: "medvirk")
     logger.logLevel = config.logLevel
     let router = try buildRouter(store: store, config: config)
-    let responder = FrontResponder(router: router.buildResponder(), routes: RouteTable(contract: config.contract), store: store, maxBodyBytes: config.maxBodyBytes,
+    let routes = RouteTable(contract: config.contract)
+    let responder = FrontResponder(router: router.buildResponder(), routes: routes,
+                                   nulls: NullPolicy(contract: config.contract, routes: routes), store: store, maxBodyBytes: config.maxBodyBytes,
                                    publicMaxAge: config.publicMaxAge)
     let address: BindAddress = switch config.address {
     case .tcp(let host, let port): .hostname(host, port: port)

@@ -105,7 +105,7 @@ import Testing
             #expect(patched.json["service_area_id"] == nil)
             #expect(patched.string("unit") == "Aktivitetscenter Solhøj")
             #expect((patched.json["legal_basis"] as? [String: String]) == ["kind": "voluntary", "reference": "Vedtægt § 2"])
-            expectProblem(try await api.patch("/v1/councils/\(id)", #"{"name":null}"#), .unprocessableContent)
+            expectProblem(try await api.patch("/v1/councils/\(id)", #"{"name":null}"#), .badRequest)
             expectProblem(try await api.patch("/v1/councils/\(id)", #"["not","an","object"]"#), .badRequest)
             expectProblem(try await api.patch("/v1/councils/\(id)", #"{"municipality_id":"andenby"}"#), .badRequest)
         }
@@ -135,6 +135,21 @@ import Testing
                                              body: #"{"municipality_id":"\#(m)","name":"\#(zalgo)","kind":"other"}"#), .unprocessableContent)
             let longQuery = String(repeating: "o\u{0301}", count: 40).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             expectProblem(try await api.get("/v1/consultations.ics?municipality=\(longQuery)"), .badRequest)
+        }
+    }
+}
+
+@Suite struct NullTests {
+    /// `null` is allowed exactly where the contract's type includes it.
+    @Test func nullOnlyWhereTheContractAllowsIt() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let body = { (extra: String) in #"{"municipality_id":"\#(m)","name":"Råd","kind":"other"\#(extra)}"# }
+            expectProblem(try await api.call(.post, "/v1/councils", token: api.service.admin, body: body(#","seats":null"#)), .badRequest)
+            expectProblem(try await api.call(.post, "/v1/councils", token: api.service.admin, body: body(#","legal_basis":{"kind":null}"#)), .badRequest)
+            let council = try await api.create("/v1/councils", body(#","unit":null,"legal_basis":{"kind":"bylaws","reference":null}"#))
+            #expect(try await api.patch("/v1/councils/\(council)", #"{"seats":null}"#).status == .ok, "PATCH seats may be null: remove")
+            expectProblem(try await api.patch("/v1/councils/\(council)", #"{"kind":null}"#), .badRequest)
         }
     }
 }

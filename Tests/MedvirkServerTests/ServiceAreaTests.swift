@@ -13,7 +13,7 @@ import Testing
             let patched = try await api.patch("/v1/service-areas/\(area)", #"{"description":"Hjemmepleje og plejecentre"}"#)
             #expect(patched.string("description") == "Hjemmepleje og plejecentre")
             #expect(patched.string("name") == "Ældre og Sundhed")
-            expectProblem(try await api.patch("/v1/service-areas/\(area)", #"{"name":null}"#), .unprocessableContent)
+            expectProblem(try await api.patch("/v1/service-areas/\(area)", #"{"name":null}"#), .badRequest)
             expectProblem(try await api.patch("/v1/service-areas/\(area)", #"{"municipality_id":"andenby"}"#), .badRequest)
 
             #expect(try await api.delete("/v1/service-areas/\(area)").status == .noContent)

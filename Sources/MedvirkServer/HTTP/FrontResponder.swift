@@ -15,6 +15,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
 
     let router: Router
     let routes: RouteTable
+    let nulls: NullPolicy
     let store: Store
     let maxBodyBytes: Int
     let publicMaxAge: Int
@@ -70,6 +71,9 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             // Operations without a request body (withdraw) take an empty POST without a media type.
             if body.readableBytes > 0 || request.headers[.contentType] != nil { try checkMediaType(request) }
             state.rawBody = body
+            if let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) {
+                try nulls.check(method: request.method.rawValue, path: request.uri.path, body: json)
+            }
             let collected = request
             if collected.method == .post {
                 return try await finish(router.respond(to: collected, context: context), request: collected, state: state)

@@ -30,6 +30,15 @@ struct RouteTable: Sendable {
         self.routes = routes
     }
 
+    /// The contract's template for a concrete path, such as `/v1/councils/{council_id}`.
+    func template(path: String) -> String? {
+        let segments = path.split(separator: "/").map(String.init)
+        return routes.first { route in
+            route.segments.count == segments.count
+                && zip(route.segments, segments).allSatisfy { pattern, value in pattern.hasPrefix("{") || pattern == value }
+        }.map { "/" + $0.segments.joined(separator: "/") }
+    }
+
     /// The methods allowed on a concrete path, or nil when no route matches it.
     func allowed(path: String) -> [String]? {
         let segments = path.split(separator: "/").map(String.init)
