@@ -39,9 +39,11 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day], from: now)
-        let text = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-        return CalendarDate(text)!
+        return CalendarDate(unchecked: String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1))
     }
+
+    /// A date the calendar computed, so real by construction (and possibly outside the accepted input range).
+    init(unchecked text: String) { self.text = text }
 
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {

@@ -76,6 +76,7 @@ public struct ConsultationDraft: Sendable, Equatable {
             errors += Rules.url("documents[\(i)].url", document.url)
         }
         if closesAt <= opensAt { errors.append(FieldError("closes_at", "must be after opens_at")) }
+        errors += Rules.timestamp("opens_at", opensAt) + Rules.timestamp("closes_at", closesAt)
         if tags.count > 20 { errors.append(FieldError("tags", "must have at most 20 entries")) }
         for (i, tag) in tags.enumerated() { errors += Rules.text("tags[\(i)]", tag, max: 50) }
         errors += Rules.optionalText("conclusion.summary", conclusion?.summary, max: 20_000)

@@ -80,6 +80,8 @@ public struct MeetingDraft: Sendable, Equatable {
         var errors = Rules.text("title", title, max: 300)
         errors += Rules.optionalText("description", description, max: 10_000)
         if endsAt <= startsAt { errors.append(FieldError("ends_at", "must be after starts_at")) }
+        errors += Rules.timestamp("starts_at", startsAt) + Rules.timestamp("ends_at", endsAt)
+        errors += Rules.timestamp("registration.deadline", registration?.deadline)
         errors += Rules.optionalText("location.name", location?.name, max: 200)
         errors += Rules.optionalText("location.address", location?.address, max: 300)
         errors += Rules.url("online_url", onlineURL)

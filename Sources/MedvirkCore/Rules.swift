@@ -55,6 +55,15 @@ public enum Rules {
         return []
     }
 
+    static let earliest = Date(timeIntervalSince1970: -2_208_988_800)   // 1900-01-01T00:00:00Z
+    static let latest = Date(timeIntervalSince1970: 32_503_680_000)     // 3000-01-01T00:00:00Z
+
+    /// Timestamps must fall in the years 1900 to 2999, like calendar dates.
+    public static func timestamp(_ field: String, _ value: Date?) -> [FieldError] {
+        guard let value else { return [] }
+        return value >= earliest && value < latest ? [] : [FieldError(field, "must be in the years 1900 to 2999")]
+    }
+
     public static func date(_ field: String, _ value: String?) -> (CalendarDate?, [FieldError]) {
         guard let value else { return (nil, []) }
         guard let date = CalendarDate(value) else { return (nil, [FieldError(field, "must be a real date YYYY-MM-DD")]) }

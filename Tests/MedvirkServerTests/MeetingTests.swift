@@ -31,6 +31,8 @@ func seedMeeting(_ api: API, municipality: String, council: String?, startsIn: T
             #expect(foreign.fieldErrors == ["council_id"])
             expectProblem(try await post(#"{"municipality_id":"\#(m)","kind":"workshop","title":"X","status":"held","starts_at":"\#(rfc3339(now + 60))","ends_at":"\#(rfc3339(now + 120))"}"#),
                           .conflict, "meeting-not-started")
+            let ancient = try await post(#"{"municipality_id":"\#(m)","kind":"workshop","title":"X","starts_at":"0001-01-01T00:00:00Z","ends_at":"9999-01-01T00:00:00Z"}"#)
+            #expect(Set(ancient.fieldErrors) == ["starts_at", "ends_at"])
 
             let future = try await seedMeeting(api, municipality: m, council: council, startsIn: 3600)
             expectProblem(try await api.patch("/v1/meetings/\(future)", #"{"status":"held"}"#), .conflict, "meeting-not-started")
