@@ -11,6 +11,7 @@ extension Store {
         try await loadNorwegianDemo()
         try await loadConsultationDemo()
         try await loadMeetingDemo()
+        try await loadDialogueDemo()
         return true
     }
 

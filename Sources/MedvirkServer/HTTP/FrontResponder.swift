@@ -143,6 +143,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         let mediaType = raw.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         var accepted = ["application/json"]
         if request.method == .patch { accepted.append("application/merge-patch+json") }
+        if request.uri.path.hasSuffix("/import") { accepted = ["text/csv"] }
         guard accepted.contains(mediaType) else {
             throw Problem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type",
                           detail: "Send the body as \(accepted.joined(separator: " or ")); got '\(raw.isEmpty ? "no Content-Type" : raw)'.")

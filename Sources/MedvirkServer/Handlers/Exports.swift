@@ -93,7 +93,5 @@ enum ResponseCSV {
                      r.redactions.joined(separator: " | "), r.sha256, r.submission.text, r.publicText])
     }
 
-    static func line(_ fields: [String]) -> String {
-        fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\r\n"
-    }
+    static func line(_ fields: [String]) -> String { CSV.line(fields) }
 }

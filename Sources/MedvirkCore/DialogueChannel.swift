@@ -1,0 +1,120 @@
+import Foundation
+
+public enum TargetGroup: String, Sendable, Codable, CaseIterable {
+    case boardsAndCouncils = "boards_and_councils", hearingParties = "hearing_parties"
+    case serviceUsers = "service_users", partnersAndVolunteers = "partners_and_volunteers"
+}
+public enum UserCategory: String, Sendable, Codable, CaseIterable {
+    case childrenAndYouth = "children_and_youth", citizenService = "citizen_service", elderly, specialNeeds = "special_needs"
+    case employment, culture, technicalAndEnvironment = "technical_and_environment", other
+}
+public enum ChannelPurpose: String, Sendable, Codable, CaseIterable { case formal, informal }
+public enum ChannelKind: String, Sendable, Codable, CaseIterable {
+    case website, facebook, sms, digitalPost = "digital_post", email, phone, letter, newsletter, brochure, signage
+    case selfService = "self_service", app, press, citizenMeeting = "citizen_meeting", councilMeeting = "council_meeting"
+    case personalMeeting = "personal_meeting", other
+}
+public enum CadencePeriod: String, Sendable, Codable, CaseIterable { case week, month, quarter, year }
+
+public struct Cadence: Sendable, Equatable {
+    public var count: Double
+    public var per: CadencePeriod
+    public init(count: Double, per: CadencePeriod) {
+        self.count = count
+        self.per = per
+    }
+}
+
+/// The writable fields of a dialogue channel (kanal).
+public struct DialogueChannelDraft: Sendable, Equatable {
+    public var municipalityId: String
+    public var serviceAreaId: String
+    public var targetGroup: TargetGroup
+    public var userCategory: UserCategory
+    public var purpose: ChannelPurpose
+    public var kind: ChannelKind
+    public var name: String
+    public var description: String?
+    public var cadence: Cadence?
+    public var volume: String?
+    public var assessment: String?
+    public var plannedChanges: String?
+    public var councilId: String?
+    public var active: Bool
+
+    public init(municipalityId: String, serviceAreaId: String, targetGroup: TargetGroup, userCategory: UserCategory,
+                purpose: ChannelPurpose, kind: ChannelKind, name: String, description: String?, cadence: Cadence?,
+                volume: String?, assessment: String?, plannedChanges: String?, councilId: String?, active: Bool) {
+        self.municipalityId = municipalityId
+        self.serviceAreaId = serviceAreaId
+        self.targetGroup = targetGroup
+        self.userCategory = userCategory
+        self.purpose = purpose
+        self.kind = kind
+        self.name = name
+        self.description = description
+        self.cadence = cadence
+        self.volume = volume
+        self.assessment = assessment
+        self.plannedChanges = plannedChanges
+        self.councilId = councilId
+        self.active = active
+    }
+
+    public func errors() -> [FieldError] {
+        var errors = Rules.text("name", name, max: 200)
+        errors += Rules.optionalText("description", description, max: 5000)
+        errors += Rules.optionalText("volume", volume, max: 500)
+        errors += Rules.optionalText("assessment", assessment, max: 5000)
+        errors += Rules.optionalText("planned_changes", plannedChanges, max: 5000)
+        if let cadence, !(0...1000).contains(cadence.count) || !cadence.count.isFinite {
+            errors.append(FieldError("cadence.count", "must be between 0 and 1000"))
+        }
+        return errors
+    }
+
+    public func validate() throws { try Problem.check(errors()) }
+}
+
+public struct DialogueChannel: Sendable, Equatable {
+    public var id: String
+    public var draft: DialogueChannelDraft
+    public var createdAt: Date
+    public var updatedAt: Date
+    public init(id: String, draft: DialogueChannelDraft, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.draft = draft
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+public struct ChannelFilter: Sendable {
+    public var municipality: String?
+    public var serviceArea: String?
+    public var targetGroup: TargetGroup?
+    public var userCategory: UserCategory?
+    public var purpose: ChannelPurpose?
+    public var kind: ChannelKind?
+    public init(municipality: String? = nil, serviceArea: String? = nil, targetGroup: TargetGroup? = nil,
+                userCategory: UserCategory? = nil, purpose: ChannelPurpose? = nil, kind: ChannelKind? = nil) {
+        self.municipality = municipality
+        self.serviceArea = serviceArea
+        self.targetGroup = targetGroup
+        self.userCategory = userCategory
+        self.purpose = purpose
+        self.kind = kind
+    }
+}
+
+/// One row of an inventory import, before its service area is known by id.
+public struct ChannelImportRow: Sendable {
+    public var line: Int
+    public var serviceAreaName: String
+    public var draft: DialogueChannelDraft
+    public init(line: Int, serviceAreaName: String, draft: DialogueChannelDraft) {
+        self.line = line
+        self.serviceAreaName = serviceAreaName
+        self.draft = draft
+    }
+}

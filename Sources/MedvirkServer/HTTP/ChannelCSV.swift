@@ -1,0 +1,89 @@
+import Foundation
+import MedvirkCore
+
+/// The dialogue inventory as a flat table; the import reads the same columns.
+enum ChannelCSV {
+    static let columns = ["service_area", "target_group", "user_category", "purpose", "kind", "name", "description",
+                          "cadence_count", "cadence_per", "volume", "assessment", "planned_changes", "council_id", "active"]
+    static let required: Set = ["service_area", "target_group", "user_category", "purpose", "kind", "name"]
+
+    static func render(_ channels: [DialogueChannel], areaNames: [String: String]) -> String {
+        let rows = channels.map { c -> [String] in
+            let d = c.draft
+            let count = d.cadence.map { $0.count == $0.count.rounded() ? String(Int($0.count)) : String($0.count) } ?? ""
+            return [areaNames[d.serviceAreaId] ?? d.serviceAreaId, d.targetGroup.rawValue, d.userCategory.rawValue, d.purpose.rawValue,
+                    d.kind.rawValue, d.name, d.description ?? "", count, d.cadence?.per.rawValue ?? "", d.volume ?? "",
+                    d.assessment ?? "", d.plannedChanges ?? "", d.councilId ?? "", String(d.active)]
+        }
+        return "\u{FEFF}" + ([columns] + rows).map(CSV.line).joined()
+    }
+
+    /// Reads every row; any bad row makes the whole import a 422 listing each bad row (the header is row 1).
+    static func parseImport(_ text: String, municipality: String) throws -> [ChannelImportRow] {
+        let records = CSV.parse(text)
+        guard let header = records.first else {
+            throw Problem.validation([FieldError("body", "the CSV is empty; the first row must name the columns")])
+        }
+        let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let unknown = names.filter { !columns.contains($0) }
+        let missing = required.subtracting(names)
+        if !unknown.isEmpty || !missing.isEmpty {
+            var errors = unknown.map { FieldError("row 1: \($0)", "is not a column of the inventory") }
+            errors += missing.sorted().map { FieldError("row 1: \($0)", "column is missing") }
+            throw Problem.validation(errors, detail: "The header row must use the columns of the CSV export: \(columns.joined(separator: ", ")).")
+        }
+        var rows: [ChannelImportRow] = [], errors: [FieldError] = []
+        for (index, record) in records.dropFirst().enumerated() {
+            let number = index + 2
+            var value: [String: String] = [:]
+            for (i, name) in names.enumerated() where i < record.count {
+                let trimmed = record[i].trimmingCharacters(in: .whitespacesAndNewlines)
+                if !trimmed.isEmpty { value[name] = trimmed }
+            }
+            var rowErrors: [FieldError] = []
+            func pick<T: RawRepresentable>(_ column: String, _: T.Type) -> T? where T.RawValue == String {
+                guard let raw = value[column] else { rowErrors.append(FieldError(column, "is required")); return nil }
+                guard let parsed = T(rawValue: raw) else { rowErrors.append(FieldError(column, "'\(raw)' is not an allowed value")); return nil }
+                return parsed
+            }
+            let group = pick("target_group", TargetGroup.self), category = pick("user_category", UserCategory.self)
+            let purpose = pick("purpose", ChannelPurpose.self), kind = pick("kind", ChannelKind.self)
+            if value["service_area"] == nil { rowErrors.append(FieldError("service_area", "is required")) }
+            var cadence: Cadence?
+            switch (value["cadence_count"], value["cadence_per"]) {
+            case (nil, nil): break
+            case (let count?, let per?):
+                if let number = Double(count.replacingOccurrences(of: ",", with: ".")), let period = CadencePeriod(rawValue: per) {
+                    cadence = Cadence(count: number, per: period)
+                } else {
+                    rowErrors.append(FieldError("cadence", "needs a number and one of week, month, quarter, year"))
+                }
+            default:
+                rowErrors.append(FieldError("cadence", "cadence_count and cadence_per go together"))
+            }
+            var active = true
+            if let raw = value["active"] {
+                switch raw.lowercased() {
+                case "true", "yes", "ja", "1": active = true
+                case "false", "no", "nej", "0": active = false
+                default: rowErrors.append(FieldError("active", "must be true or false"))
+                }
+            }
+            if let group, let category, let purpose, let kind, let area = value["service_area"] {
+                let draft = DialogueChannelDraft(
+                    municipalityId: municipality, serviceAreaId: "", targetGroup: group, userCategory: category, purpose: purpose,
+                    kind: kind, name: value["name"] ?? "", description: value["description"], cadence: cadence, volume: value["volume"],
+                    assessment: value["assessment"], plannedChanges: value["planned_changes"], councilId: value["council_id"], active: active)
+                rowErrors += draft.errors()
+                rowErrors += Rules.text("service_area", area, max: 200)
+                if rowErrors.isEmpty { rows.append(ChannelImportRow(line: number, serviceAreaName: area, draft: draft)) }
+            }
+            errors += rowErrors.map { FieldError("row \(number): \($0.field)", $0.message) }
+        }
+        if !errors.isEmpty {
+            throw Problem.validation(errors, detail: "Nothing was imported; fix the rows listed in errors and send the whole file again.")
+        }
+        if rows.count > 5000 { throw Problem.validation([FieldError("body", "at most 5000 rows per import")]) }
+        return rows
+    }
+}

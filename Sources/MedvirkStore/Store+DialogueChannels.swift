@@ -1,0 +1,159 @@
+import Foundation
+import GRDB
+import MedvirkCore
+
+extension Store {
+    static func channel(_ row: Row) -> DialogueChannel {
+        let per = (row["cadence_per"] as String?).flatMap(CadencePeriod.init)
+        let count: Double? = row["cadence_count"]
+        let draft = DialogueChannelDraft(
+            municipalityId: row["municipality_id"], serviceAreaId: row["service_area_id"],
+            targetGroup: TargetGroup(rawValue: row["target_group"]) ?? .serviceUsers,
+            userCategory: UserCategory(rawValue: row["user_category"]) ?? .other,
+            purpose: ChannelPurpose(rawValue: row["purpose"]) ?? .informal, kind: ChannelKind(rawValue: row["kind"]) ?? .other,
+            name: row["name"], description: row["description"],
+            cadence: per.flatMap { per in count.map { Cadence(count: $0, per: per) } },
+            volume: row["volume"], assessment: row["assessment"], plannedChanges: row["planned_changes"],
+            councilId: row["council_id"], active: row["active"])
+        return DialogueChannel(id: row["id"], draft: draft, createdAt: Timestamps.parse(row["created_at"]),
+                               updatedAt: Timestamps.parse(row["updated_at"]))
+    }
+
+    static func liveChannel(_ db: Database, _ id: String) throws -> DialogueChannel? {
+        try Row.fetchOne(db, sql: "SELECT * FROM dialogue_channels WHERE id = ? AND deleted_at IS NULL", arguments: [id]).map(channel)
+    }
+
+    public func channel(_ id: String) async throws -> DialogueChannel? {
+        try await pool.read { db in try Self.liveChannel(db, id) }
+    }
+
+    public func channels(_ filter: ChannelFilter, _ page: PageRequest) async throws -> Page<DialogueChannel> {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM dialogue_channels
+                WHERE deleted_at IS NULL AND seq > ?1
+                  AND (?3 IS NULL OR municipality_id = ?3) AND (?4 IS NULL OR service_area_id = ?4)
+                  AND (?5 IS NULL OR target_group = ?5) AND (?6 IS NULL OR user_category = ?6)
+                  AND (?7 IS NULL OR purpose = ?7) AND (?8 IS NULL OR kind = ?8)
+                ORDER BY seq LIMIT ?2
+                """, arguments: [page.after?.after ?? 0, page.limit + 1, filter.municipality, filter.serviceArea,
+                                 filter.targetGroup?.rawValue, filter.userCategory?.rawValue, filter.purpose?.rawValue,
+                                 filter.kind?.rawValue])
+            return self.page(rows, limit: page.limit, map: Self.channel)
+        }
+    }
+
+    /// Every live channel and service area of a municipality, for the overview.
+    public func inventory(municipality: String) async throws -> (areas: [ServiceArea], channels: [DialogueChannel]) {
+        try await pool.read { db in
+            let areas = try Row.fetchAll(db, sql: "SELECT * FROM service_areas WHERE municipality_id = ? AND deleted_at IS NULL ORDER BY seq",
+                                         arguments: [municipality]).map(Self.serviceArea)
+            let channels = try Row.fetchAll(db, sql: "SELECT * FROM dialogue_channels WHERE municipality_id = ? AND deleted_at IS NULL ORDER BY seq",
+                                            arguments: [municipality]).map(Self.channel)
+            return (areas, channels)
+        }
+    }
+
+    // MARK: Writes
+
+    static func checkReferences(_ db: Database, _ draft: DialogueChannelDraft) throws {
+        guard try liveMunicipality(db, draft.municipalityId) != nil else {
+            throw Problem.validation([FieldError("municipality_id", "no municipality '\(draft.municipalityId)'")])
+        }
+        var errors: [FieldError] = []
+        if try liveServiceArea(db, draft.serviceAreaId)?.municipalityId != draft.municipalityId {
+            errors.append(FieldError("service_area_id", "no service area '\(draft.serviceAreaId)' in municipality '\(draft.municipalityId)'"))
+        }
+        if let councilId = draft.councilId, try liveCouncil(db, councilId)?.draft.municipalityId != draft.municipalityId {
+            errors.append(FieldError("council_id", "no council '\(councilId)' in municipality '\(draft.municipalityId)'"))
+        }
+        try Problem.check(errors)
+    }
+
+    static func channelArguments(_ d: DialogueChannelDraft) -> [(any DatabaseValueConvertible)?] {
+        [d.serviceAreaId, d.targetGroup.rawValue, d.userCategory.rawValue, d.purpose.rawValue, d.kind.rawValue, d.name,
+         d.description, d.cadence?.count, d.cadence?.per.rawValue, d.volume, d.assessment, d.plannedChanges, d.councilId, d.active]
+    }
+
+    static func insertChannel(_ db: Database, _ draft: DialogueChannelDraft, actor: WriteActor?) throws -> String {
+        let id = Identifiers.make("chn")
+        let now = Timestamps.format(Date())
+        try db.execute(sql: """
+            INSERT INTO dialogue_channels (service_area_id, target_group, user_category, purpose, kind, name, description, cadence_count,
+                cadence_per, volume, assessment, planned_changes, council_id, active, id, municipality_id, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: StatementArguments(channelArguments(draft) + [id, draft.municipalityId, now, now]))
+        try recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+        return id
+    }
+
+    public func createChannel(_ draft: DialogueChannelDraft, actor: WriteActor?) async throws -> DialogueChannel {
+        try draft.validate()
+        return try await pool.write { db in
+            try Self.checkReferences(db, draft)
+            return try Self.liveChannel(db, try Self.insertChannel(db, draft, actor: actor))!
+        }
+    }
+
+    public func updateChannel(_ id: String, _ draft: DialogueChannelDraft, actor: WriteActor?) async throws -> DialogueChannel {
+        try draft.validate()
+        return try await pool.write { db in
+            guard let current = try Self.liveChannel(db, id) else { throw Problem.notFound("dialogue channel", id) }
+            if current.draft.municipalityId != draft.municipalityId {
+                throw Problem.validation([FieldError("municipality_id", "cannot be changed")])
+            }
+            try Self.checkReferences(db, draft)
+            try db.execute(sql: """
+                UPDATE dialogue_channels SET service_area_id = ?, target_group = ?, user_category = ?, purpose = ?, kind = ?, name = ?,
+                    description = ?, cadence_count = ?, cadence_per = ?, volume = ?, assessment = ?, planned_changes = ?, council_id = ?,
+                    active = ?, updated_at = ?
+                WHERE id = ?
+                """, arguments: StatementArguments(Self.channelArguments(draft) + [Timestamps.format(Date()), id]))
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            return try Self.liveChannel(db, id)!
+        }
+    }
+
+    public func deleteChannel(_ id: String, actor: WriteActor?) async throws {
+        try await pool.write { db in
+            guard let current = try Self.liveChannel(db, id) else { throw Problem.notFound("dialogue channel", id) }
+            let now = Timestamps.format(Date())
+            try db.execute(sql: "UPDATE dialogue_channels SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
+            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, resourceId: id)
+        }
+    }
+
+    /// Stores every row or none. Service areas are matched by name (case-insensitively) and created when missing.
+    /// Returns how many channels were stored and the names of the service areas created.
+    public func importChannels(municipality: String, _ rows: [ChannelImportRow], actor: WriteActor?) async throws -> (Int, [String]) {
+        try await pool.write { db in
+            guard try Self.liveMunicipality(db, municipality) != nil else { throw Problem.notFound("municipality", municipality) }
+            var areas = Dictionary(try Row.fetchAll(db, sql: "SELECT * FROM service_areas WHERE municipality_id = ? AND deleted_at IS NULL",
+                                                    arguments: [municipality]).map(Self.serviceArea).map { ($0.name.lowercased(), $0.id) },
+                                   uniquingKeysWith: { first, _ in first })
+            var created: [String] = []
+            for row in rows {
+                let key = row.serviceAreaName.lowercased()
+                var draft = row.draft
+                if let id = areas[key] {
+                    draft.serviceAreaId = id
+                } else {
+                    let id = Identifiers.make("sa")
+                    let now = Timestamps.format(Date())
+                    try db.execute(sql: """
+                        INSERT INTO service_areas (id, municipality_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+                        """, arguments: [id, municipality, row.serviceAreaName, now, now])
+                    try Self.recordWrite(db, actor: actor, municipality: municipality, resourceId: id)
+                    areas[key] = id
+                    created.append(row.serviceAreaName)
+                    draft.serviceAreaId = id
+                }
+                if let councilId = draft.councilId, try Self.liveCouncil(db, councilId)?.draft.municipalityId != municipality {
+                    throw Problem.validation([FieldError("row \(row.line): council_id", "no council '\(councilId)' in this municipality")])
+                }
+                _ = try Self.insertChannel(db, draft, actor: actor)
+            }
+            return (rows.count, created)
+        }
+    }
+}

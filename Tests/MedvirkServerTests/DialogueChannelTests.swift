@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@Suite struct DialogueChannelTests {
+    func channel(_ m: String, _ area: String, group: String = "service_users", category: String = "elderly",
+                 purpose: String = "formal", kind: String = "newsletter", extra: String = "") -> String {
+        #"{"municipality_id":"\#(m)","service_area_id":"\#(area)","target_group":"\#(group)","user_category":"\#(category)","purpose":"\#(purpose)","kind":"\#(kind)","name":"Nyhedsbrev"\#(extra)}"#
+    }
+
+    @Test func crudFiltersAndRules() async throws {
+        try await withAPI { api in
+            let (m, area) = try await seedMunicipality(api)
+            let (_, otherArea) = try await seedMunicipality(api, id: "andenby")
+            let id = try await api.create("/v1/dialogue-channels", channel(m, area, extra: #","cadence":{"count":3.5,"per":"month"},"volume":"ca. 800 på 18 måneder""#))
+            let one = try await api.get("/v1/dialogue-channels/\(id)")
+            #expect((one.json["cadence"] as? [String: Any])?["per"] as? String == "month")
+            #expect(one.json["active"] as? Bool == true)
+            try await api.create("/v1/dialogue-channels", channel(m, area, purpose: "informal", kind: "facebook"))
+            #expect(try await api.get("/v1/dialogue-channels?municipality=\(m)&kind=facebook").data.count == 1)
+            #expect(try await api.get("/v1/dialogue-channels?purpose=formal&target_group=service_users&user_category=elderly").data.count == 1)
+            #expect(try await api.get("/v1/dialogue-channels?service_area=\(area)").data.count == 2)
+
+            let wrongArea = try await api.call(.post, "/v1/dialogue-channels", token: api.service.admin, body: channel(m, otherArea))
+            #expect(wrongArea.fieldErrors == ["service_area_id"])
+            expectProblem(try await api.call(.post, "/v1/dialogue-channels", token: api.service.admin, body: channel(m, area, kind: "pigeon")), .unprocessableContent)
+            expectProblem(try await api.call(.post, "/v1/dialogue-channels", token: api.service.admin,
+                                             body: channel(m, area, extra: #","cadence":{"count":-1,"per":"month"}"#)), .unprocessableContent)
+            expectProblem(try await api.call(.post, "/v1/dialogue-channels", body: channel(m, area)), .unauthorized)
+
+            let patched = try await api.patch("/v1/dialogue-channels/\(id)", #"{"cadence":null,"active":false}"#)
+            #expect(patched.json["cadence"] == nil && patched.json["active"] as? Bool == false)
+            #expect(try await api.delete("/v1/dialogue-channels/\(id)").status == .noContent)
+            expectProblem(try await api.get("/v1/dialogue-channels/\(id)"), .notFound)
+        }
+    }
+
+    @Test func overviewGroupsAndFindsGaps() async throws {
+        try await withAPI { api in
+            let (m, area) = try await seedMunicipality(api)
+            try await api.create("/v1/dialogue-channels", channel(m, area, group: "boards_and_councils", kind: "council_meeting"))
+            try await api.create("/v1/dialogue-channels", channel(m, area, purpose: "informal", kind: "sms"))
+            try await api.create("/v1/dialogue-channels", channel(m, area, group: "hearing_parties", category: "culture", extra: #","active":false"#))
+            let overview = try await api.get("/v1/dialogue-overview?municipality=\(m)")
+            let areas = try #require(overview.json["service_areas"] as? [[String: Any]])
+            let groups = try #require(areas.first?["target_groups"] as? [[String: Any]])
+            #expect(groups.compactMap { $0["target_group"] as? String } == ["boards_and_councils", "hearing_parties", "service_users"])
+            let users = try #require(groups.last)
+            #expect((users["formal"] as? [Any])?.isEmpty == true && (users["informal"] as? [Any])?.count == 1)
+            let gap = try #require((overview.json["gaps"] as? [[String: Any]])?.first)
+            #expect(gap["target_groups_without_formal_channel"] as? [String] == ["hearing_parties", "service_users", "partners_and_volunteers"])
+            #expect((gap["user_categories_not_reached"] as? [String])?.contains("culture") == true, "an inactive channel reaches no one")
+            #expect((gap["user_categories_not_reached"] as? [String])?.contains("elderly") == false)
+            #expect(try await api.get("/v1/dialogue-overview?municipality=\(m)", headers: ["If-None-Match": overview["ETag"]!]).status == .notModified)
+            expectProblem(try await api.get("/v1/dialogue-overview?municipality=nowhere"), .notFound)
+        }
+    }
+
+    @Test func importIsAllOrNothingAndRoundTripsTheExport() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let csv = "service_area,target_group,user_category,purpose,kind,name,cadence_count,cadence_per,active\r\n"
+                + "Ældre og Sundhed,boards_and_councils,elderly,formal,council_meeting,Ældrerådet,4,year,true\r\n"
+                + "\"Teknik og Miljø\",service_users,technical_and_environment,informal,sms,\"SMS, vejarbejde\",3.5,month,\r\n"
+            let bad = csv + "Kultur,bogus,culture,formal,facebook,Side,,,\r\nKultur,service_users,culture,formal,facebook,,2,,\r\n"
+            let rejected = try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin,
+                                              body: bad, contentType: "text/csv")
+            expectProblem(rejected, .unprocessableContent)
+            #expect(Set(rejected.fieldErrors) == ["row 4: target_group", "row 5: cadence", "row 5: name"])
+            #expect(try await api.get("/v1/dialogue-channels").data.isEmpty, "nothing is stored when a row is bad")
+
+            let imported = try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin,
+                                              body: csv, contentType: "text/csv")
+            #expect(imported.status == .ok && imported.json["imported"] as? Int == 2)
+            #expect(imported.json["service_areas_created"] as? [String] == ["Teknik og Miljø"], "Ældre og Sundhed existed and was matched")
+
+            let export = try await api.get("/v1/dialogue-overview?municipality=\(m)&format=csv")
+            #expect(export["Content-Type"]?.hasPrefix("text/csv") == true)
+            let (n, _) = try await seedMunicipality(api, id: "andenby")
+            let again = try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(n)", token: api.service.admin,
+                                           body: export.text, contentType: "text/csv")
+            #expect(again.json["imported"] as? Int == 2)
+            let reexport = try await api.get("/v1/dialogue-overview?municipality=\(n)&format=csv")
+            #expect(reexport.text == export.text, "an exported inventory imports into the same table")
+
+            expectProblem(try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin,
+                                             body: "name,colour\r\nx,red\r\n", contentType: "text/csv"), .unprocessableContent)
+            expectProblem(try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin,
+                                             body: csv, contentType: "application/json"), .unsupportedMediaType)
+            expectProblem(try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: try await api.service.token(.admin, [n]),
+                                             body: csv, contentType: "text/csv"), .forbidden)
+        }
+    }
+}
