@@ -66,10 +66,11 @@ public struct Migrator: Sendable {
         """
 
     /// Lists applied and pending migrations after checking the applied ones against the files.
-    public func status(_ writer: some DatabaseWriter) throws -> MigrationStatus {
-        try writer.write { db in try db.execute(sql: Self.ledger) }
-        let rows = try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version")
+    /// Read-only, so readiness probes never write; a database without the ledger has everything pending.
+    public func status(_ reader: some DatabaseReader) throws -> MigrationStatus {
+        let rows = try reader.read { db in
+            guard try db.tableExists("schema_migrations") else { return [Row]() }
+            return try Row.fetchAll(db, sql: "SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version")
         }
         var applied: [(Int, String, String)] = []
         for row in rows {
@@ -89,6 +90,7 @@ public struct Migrator: Sendable {
     /// Applies pending migrations; returns the names applied.
     @discardableResult
     public func migrate(_ writer: some DatabaseWriter) throws -> [String] {
+        try writer.write { db in try db.execute(sql: Self.ledger) }
         let pending = try status(writer).pending
         for file in pending {
             try writer.write { db in

@@ -104,21 +104,20 @@ extension Store {
                 consultation, token: token, tokenParties: try Self.parties(db, consultation: id, token: token.id),
                 party: party, partyId: submission.partyId, now: now)
 
-            let stored = try Self.insertResponse(db, consultation: consultation, submission, token: token,
+            let stored = try Self.insertResponse(db, consultation: consultation, submission, digest: digest, token: token,
                                                  idempotencyKey: idempotencyKey, late: late, now: now, actor: actor, render: render)
             return .created(stored, answer: try render(stored))
         }
     }
 
     /// Stores a response with the next receipt number and records its idempotent answer, in the caller's transaction.
-    static func insertResponse(_ db: Database, consultation: Consultation, _ submission: Submission, token: TokenInfo,
+    static func insertResponse(_ db: Database, consultation: Consultation, _ submission: Submission, digest: String, token: TokenInfo,
                                idempotencyKey: String, late: Bool, now: Date, actor: WriteActor?,
                                render: (HearingResponse) throws -> Data) throws -> HearingResponse {
         let municipality = consultation.draft.municipalityId
         let number = try nextReceiptNumber(db, municipality: municipality, at: now)
         let responseId = Identifiers.make("res")
         let stamp = Timestamps.format(now)
-        let digest = submission.sha256(consultationId: consultation.id)
         try db.execute(sql: """
             INSERT INTO responses (id, consultation_id, municipality_id, receipt_number, token_id, party_id, respondent, text,
                 received_at, late, sha256, contains_national_id, status, redactions, updated_at)

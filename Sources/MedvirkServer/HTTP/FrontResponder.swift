@@ -29,11 +29,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             do {
                 return try await handle(request, context: context, state: state)
             } catch {
-                let problem = ProblemRendering.problem(for: error)
-                if problem.status >= 500 {
-                    context.logger.error("request failed", metadata: ["error": "\(ProblemRendering.logDescription(error))", "request_id": "\(requestId)"])
-                }
-                return ProblemRendering.response(problem, instance: request.uri.path, requestId: requestId)
+                return ProblemRendering.render(error, path: request.uri.path, requestId: requestId, logger: context.logger)
             }
         }
         response.headers[.xRequestID] = requestId
@@ -71,9 +67,8 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             // Operations without a request body (withdraw) take an empty POST without a media type.
             if body.readableBytes > 0 || request.headers[.contentType] != nil { try checkMediaType(request) }
             state.rawBody = body
-            if let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) {
-                try nulls.check(method: request.method.rawValue, path: request.uri.path, body: json)
-            }
+            state.json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+            if let json = state.json { try nulls.check(method: request.method.rawValue, path: request.uri.path, body: json) }
             let collected = request
             if collected.method == .post {
                 return try await finish(router.respond(to: collected, context: context), request: collected, state: state)

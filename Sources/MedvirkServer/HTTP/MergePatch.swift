@@ -55,9 +55,8 @@ enum MergePatch {
     /// Applies the raw request body as a merge patch to the writable form of a resource and decodes the result,
     /// so the merged resource is validated exactly like a new one.
     static func apply<T: Codable>(to current: T) throws -> T {
-        guard let raw = RequestState.now.rawBody else { throw Problem.badRequest("A PATCH needs a JSON body.") }
-        let patch = try JSONDecoder().decode(JSONValue.self, from: Data(raw.readableBytesView))
-        guard case .object = patch else {
+        // The generated layer has already decoded the body, so it is JSON here.
+        guard let patch = RequestState.now.json, case .object = patch else {
             throw Problem.badRequest("A merge patch must be a JSON object.", slug: "malformed-body")
         }
         // Dates travel as RFC 3339 text, as in the contract.

@@ -9,11 +9,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let problem = ProblemRendering.problem(for: error)
-            if problem.status >= 500 {
-                context.logger.error("request failed", metadata: ["error": "\(ProblemRendering.logDescription(error))"])
-            }
-            return ProblemRendering.response(problem, instance: request.uri.path, requestId: RequestState.current?.requestId)
+            return ProblemRendering.render(error, path: request.uri.path, requestId: RequestState.current?.requestId, logger: context.logger)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import MedvirkCore
 import OpenAPIRuntime
 
@@ -131,6 +132,15 @@ enum ProblemRendering {
         var instance: String?
         var request_id: String?
         var errors: [FieldError]?
+    }
+
+    /// The problem response for any error, logging our own failures (never the request content).
+    static func render(_ error: any Error, path: String, requestId: String?, logger: Logger) -> Response {
+        let problem = problem(for: error)
+        if problem.status >= 500 {
+            logger.error("request failed", metadata: ["error": "\(logDescription(error))", "request_id": "\(requestId ?? "-")"])
+        }
+        return response(problem, instance: path, requestId: requestId)
     }
 
     static func response(_ problem: Problem, instance: String?, requestId: String?) -> Response {

@@ -16,6 +16,7 @@ public final class RequestState: Sendable {
     struct Storage {
         var principal: Principal = .anonymous
         var rawBody: ByteBuffer?
+        var json: JSONValue?
         var nextPage: String?
         var isList = false
         var location: String?
@@ -41,6 +42,12 @@ public final class RequestState: Sendable {
     var rawBody: ByteBuffer? {
         get { storage.withLock { $0.rawBody } }
         set { storage.withLock { $0.rawBody = newValue } }
+    }
+
+    /// The body parsed once as JSON (nil when it is not JSON), for the null policy and merge patches.
+    var json: JSONValue? {
+        get { storage.withLock { $0.json } }
+        set { storage.withLock { $0.json = newValue } }
     }
 
     /// Set by list handlers: the `next_cursor` of this page (nil on the last page).

@@ -30,28 +30,23 @@ struct RouteTable: Sendable {
         self.routes = routes
     }
 
-    /// The contract's template for a concrete path, such as `/v1/councils/{council_id}`.
-    func template(path: String) -> String? {
+    /// The contract's route that a concrete path matches, if any.
+    func route(for path: String) -> Route? {
         let segments = path.split(separator: "/").map(String.init)
         return routes.first { route in
             route.segments.count == segments.count
                 && zip(route.segments, segments).allSatisfy { pattern, value in pattern.hasPrefix("{") || pattern == value }
-        }.map { "/" + $0.segments.joined(separator: "/") }
+        }
+    }
+
+    /// The contract's template for a concrete path, such as `/v1/councils/{council_id}`.
+    func template(path: String) -> String? {
+        route(for: path).map { "/" + $0.segments.joined(separator: "/") }
     }
 
     /// The methods allowed on a concrete path, or nil when no route matches it.
     func allowed(path: String) -> [String]? {
-        let segments = path.split(separator: "/").map(String.init)
-        for route in routes where route.segments.count == segments.count {
-            let matches = zip(route.segments, segments).allSatisfy { pattern, value in
-                pattern.hasPrefix("{") || pattern == value
-            }
-            if matches {
-                var methods = route.methods
-                if methods.contains("GET") { methods.append("HEAD") }
-                return methods + ["OPTIONS"]
-            }
-        }
-        return nil
+        guard let route = route(for: path) else { return nil }
+        return route.methods + (route.methods.contains("GET") ? ["HEAD"] : []) + ["OPTIONS"]
     }
 }

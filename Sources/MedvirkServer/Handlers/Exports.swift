@@ -7,11 +7,17 @@ import OpenAPIRuntime
 extension APIHandlers {
     static let exportPageSize = 500
 
-    /// NDJSON lines encoded like the API's own JSON, with a `type` field.
-    static func ndjson<T: Encodable>(_ type: String, _ value: T) throws -> String {
+    /// Encodes like the generated layer: sorted keys, unescaped slashes, RFC 3339 dates.
+    static let ndjsonEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    /// NDJSON lines encoded like the API's own JSON, with a `type` field.
+    static func ndjson<T: Encodable>(_ type: String, _ value: T) throws -> String {
+        let encoder = ndjsonEncoder
         guard case .object(var object) = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(value)) else { return "" }
         object["type"] = .string(type)
         return String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self) + "\n"
@@ -82,16 +88,14 @@ enum ResponseCSV {
                           "email", "address", "on_behalf_of", "publish_name", "party_id", "contains_national_id",
                           "withheld_reason", "redactions", "sha256", "text", "public_text"]
 
-    static var preamble: String { "\u{FEFF}" + line(columns) }
+    static var preamble: String { "\u{FEFF}" + CSV.line(columns) }
 
     static func row(_ r: HearingResponse) -> String {
         let who = r.submission.respondent
         let received = r.receivedAt.formatted(.iso8601)
-        return line([r.receiptNumber, r.id, r.status.rawValue, String(r.late), received, who.kind.rawValue, who.name ?? "",
+        return CSV.line([r.receiptNumber, r.id, r.status.rawValue, String(r.late), received, who.kind.rawValue, who.name ?? "",
                      who.organisation ?? "", who.email ?? "", who.address ?? "", who.onBehalfOf ?? "", String(who.publishName),
                      r.submission.partyId ?? "", String(r.containsNationalId), r.withheldReason ?? "",
                      r.redactions.joined(separator: " | "), r.sha256, r.submission.text, r.publicText])
     }
-
-    static func line(_ fields: [String]) -> String { CSV.line(fields) }
 }

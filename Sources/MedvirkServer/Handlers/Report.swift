@@ -40,7 +40,7 @@ enum ActivityCSV {
                       "seats_filled", "terms_ending_soon", "decisions_pending", "decisions_followed", "decisions_partly_followed",
                       "decisions_not_followed", "follow_ups_overdue", "consultations", "consultations_responded"]
         let rows = activity.map(row)
-        return "\u{FEFF}" + ([header] + rows).map(ResponseCSV.line).joined()
+        return "\u{FEFF}" + ([header] + rows).map(CSV.line).joined()
     }
 
     static func row(_ a: CouncilActivity) -> [String] {
