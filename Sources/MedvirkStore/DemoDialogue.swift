@@ -3,23 +3,38 @@ import MedvirkCore
 
 /// Fjordby's dialogue inventory, modelled on how municipalities describe how they reach people.
 extension Store {
+    typealias DemoChannel = (area: String, TargetGroup, UserCategory, ChannelPurpose, ChannelKind, String, Cadence?, String?, String?, String?,
+                             council: CouncilKind?)
+
     func loadDialogueDemo() async throws {
-        let m = "fjordby"
-        let areas = try await serviceAreas(municipality: m, PageRequest(limit: 200, after: nil)).items
-        func area(_ name: String) async throws -> String {
-            if let found = areas.first(where: { $0.name == name }) { return found.id }
-            return try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: name, description: nil), actor: nil).id
-        }
+        try await loadInventory("fjordby", fjordbyChannels)
+        try await loadInventory("nordvik", nordvikChannels)
+    }
+
+    /// Creates the channels, matching service areas by name (creating missing ones) and councils by kind.
+    func loadInventory(_ m: String, _ rows: [DemoChannel]) async throws {
+        var areas = Dictionary(try await serviceAreas(municipality: m, PageRequest(limit: 200, after: nil)).items.map { ($0.name, $0.id) },
+                               uniquingKeysWith: { first, _ in first })
         let councils = try await councils(CouncilFilter(municipality: m), PageRequest(limit: 200, after: nil)).items
-        let senior = councils.first { $0.draft.kind == .seniorCouncil }
-        let employment = try await area("Beskæftigelse"), culture = try await area("Kultur og Fritid")
-        let technical = try await area("Teknik og Miljø"), elderly = try await area("Ældre og Sundhed")
-        let rows: [(String, TargetGroup, UserCategory, ChannelPurpose, ChannelKind, String, Cadence?, String?, String?, String?, String?)] = [
+        for (areaName, group, category, purpose, kind, name, cadence, volume, assessment, changes, councilKind) in rows {
+            if areas[areaName] == nil {
+                areas[areaName] = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: areaName, description: nil), actor: nil).id
+            }
+            _ = try await createChannel(DialogueChannelDraft(
+                municipalityId: m, serviceAreaId: areas[areaName]!, targetGroup: group, userCategory: category, purpose: purpose, kind: kind,
+                name: name, description: nil, cadence: cadence, volume: volume, assessment: assessment, plannedChanges: changes,
+                councilId: councilKind.flatMap { kind in councils.first { $0.draft.kind == kind }?.id }, active: true), actor: nil)
+        }
+    }
+
+    var fjordbyChannels: [DemoChannel] {
+        let (employment, culture, technical, elderly) = ("Beskæftigelse", "Kultur og Fritid", "Teknik og Miljø", "Ældre og Sundhed")
+        return [
             (employment, .boardsAndCouncils, .employment, .formal, .councilMeeting, "Beskæftigelsesrådets møder",
              Cadence(count: 4, per: .year), nil, "Godt fremmøde fra arbejdsmarkedets parter.", nil, nil),
             (elderly, .boardsAndCouncils, .elderly, .formal, .councilMeeting, "Ældrerådet og dets arbejdsgrupper",
              Cadence(count: 10, per: .year), "Arbejdsgrupper om boliger, kost og demens.", "Stærk dialog; arbejdsgrupperne giver dybde.",
-             "Flere åbne møder på plejecentrene.", senior?.id),
+             "Flere åbne møder på plejecentrene.", .seniorCouncil),
             (culture, .serviceUsers, .culture, .informal, .facebook, "Kulturhusets Facebook-sider", Cadence(count: 5, per: .week),
              "Ca. 4.000 følgere", "Når mange, men få ældre.", "Supplér med trykt program på bibliotekerne.", nil),
             (culture, .hearingParties, .culture, .formal, .citizenMeeting, "Borgerhøringer om kulturstrategien", Cadence(count: 1, per: .year),
@@ -34,11 +49,19 @@ extension Store {
             (technical, .serviceUsers, .technicalAndEnvironment, .informal, .personalMeeting, "Dør-til-dør på berørte veje",
              nil, "Ved større vejprojekter", "Skaber tillid i anlægsfasen.", nil, nil),
         ]
-        for (areaId, group, category, purpose, kind, name, cadence, volume, assessment, changes, council) in rows {
-            _ = try await createChannel(DialogueChannelDraft(
-                municipalityId: m, serviceAreaId: areaId, targetGroup: group, userCategory: category, purpose: purpose, kind: kind,
-                name: name, description: nil, cadence: cadence, volume: volume, assessment: assessment, plannedChanges: changes,
-                councilId: council, active: true), actor: nil)
-        }
+    }
+
+    var nordvikChannels: [DemoChannel] {
+        let (health, school) = ("Helse og omsorg", "Oppvekst")
+        return [
+            (health, .boardsAndCouncils, .elderly, .formal, .councilMeeting, "Eldrerådets møter", Cadence(count: 6, per: .year), nil,
+             "Rådet uttaler seg i alle saker om eldre.", nil, .seniorCouncil),
+            (health, .serviceUsers, .elderly, .informal, .citizenMeeting, "Pårørendemøter på sykehjemmet", Cadence(count: 2, per: .year),
+             "20–30 deltakere", "Godt oppmøte, men få menn.", "Tilby kveldsmøter.", nil),
+            (school, .boardsAndCouncils, .childrenAndYouth, .formal, .councilMeeting, "Brukerråd og FAU på skolene", Cadence(count: 4, per: .year),
+             nil, "Fungerer godt ved de store skolene.", nil, nil),
+            (school, .serviceUsers, .childrenAndYouth, .informal, .app, "Foreldreappen", Cadence(count: 2, per: .week), "Ca. 1 900 foresatte",
+             "Rask informasjon, lite dialog.", nil, nil),
+        ]
     }
 }

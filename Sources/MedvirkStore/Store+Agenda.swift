@@ -34,18 +34,25 @@ extension Store {
     }
 
     /// Moves the live items of a meeting so that `id` sits at `position` and the rest close ranks around it.
-    static func renumber(_ db: Database, meeting: String, placing id: String?, at position: Int?) throws {
-        var ids = try String.fetchAll(db, sql: """
-            SELECT id FROM agenda_items WHERE meeting_id = ? AND deleted_at IS NULL ORDER BY position, seq
+    /// Numbers the live items 1, 2, 3… with `id` placed at `position`; returns the other items that moved.
+    @discardableResult
+    static func renumber(_ db: Database, meeting: String, placing id: String?, at position: Int?) throws -> [String] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, position FROM agenda_items WHERE meeting_id = ? AND deleted_at IS NULL ORDER BY position, seq
             """, arguments: [meeting])
+        let before = Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as String, $0["position"] as Int) })
+        var ids = rows.map { $0["id"] as String }
         if let id {
             ids.removeAll { $0 == id }
             let index = min(max((position ?? (ids.count + 1)) - 1, 0), ids.count)
             ids.insert(id, at: index)
         }
-        for (index, itemId) in ids.enumerated() {
+        var moved: [String] = []
+        for (index, itemId) in ids.enumerated() where before[itemId] != index + 1 {
             try db.execute(sql: "UPDATE agenda_items SET position = ? WHERE id = ?", arguments: [index + 1, itemId])
+            if itemId != id { moved.append(itemId) }
         }
+        return moved
     }
 
     static func checkAgendaReferences(_ db: Database, _ draft: AgendaItemDraft, meeting: Meeting) throws {
@@ -67,8 +74,9 @@ extension Store {
                 VALUES (?, ?, 100000, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, meetingId, draft.title, draft.description, draft.kind.rawValue, draft.isPublic,
                                  JSONColumn.encode(draft.documents), draft.consultationId, now, now])
-            try Self.renumber(db, meeting: meetingId, placing: id, at: draft.position)
-            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, resourceId: id)
+            let moved = try Self.renumber(db, meeting: meetingId, placing: id, at: draft.position)
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
+                                 [.created(.agendaItem, id)] + moved.map { .updated(.agendaItem, $0) })
             return try Self.liveAgendaItem(db, id, meeting: meetingId)!
         }
     }
@@ -84,10 +92,12 @@ extension Store {
                 WHERE id = ?
                 """, arguments: [draft.title, draft.description, draft.kind.rawValue, draft.isPublic, JSONColumn.encode(draft.documents),
                                  draft.consultationId, Timestamps.format(Date()), id])
+            var moved: [String] = []
             if let position = draft.position, position != current.position {
-                try Self.renumber(db, meeting: meetingId, placing: id, at: position)
+                moved = try Self.renumber(db, meeting: meetingId, placing: id, at: position)
             }
-            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
+                                 [.updated(.agendaItem, id)] + moved.map { .updated(.agendaItem, $0) })
             return try Self.liveAgendaItem(db, id, meeting: meetingId)!
         }
     }
@@ -101,8 +111,9 @@ extension Store {
             }
             let now = Timestamps.format(Date())
             try db.execute(sql: "UPDATE agenda_items SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
-            try Self.renumber(db, meeting: meetingId, placing: nil, at: nil)
-            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, resourceId: id)
+            let moved = try Self.renumber(db, meeting: meetingId, placing: nil, at: nil)
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
+                                 [.deleted(.agendaItem, id)] + moved.map { .updated(.agendaItem, $0) })
         }
     }
 }

@@ -111,7 +111,7 @@ extension Store {
                     id, municipality_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: StatementArguments(Self.consultationArguments(draft) + [id, draft.municipalityId, now, now]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.consultation, id)])
             return try Self.liveConsultation(db, id)!
         }
     }
@@ -137,7 +137,13 @@ extension Store {
                     conclusion_summary = ?, conclusion_memo_url = ?, concluded_at = ?, tags = ?, updated_at = ?
                 WHERE id = ?
                 """, arguments: StatementArguments(Self.consultationArguments(draft) + [Timestamps.format(Date()), id]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            // Publishing, withdrawing or moving the deadline changes which parties and responses the public reads.
+            var change = Change.updated(.consultation, id)
+            if draft.status != current.draft.status || draft.publishResponses != current.draft.publishResponses
+                || draft.closesAt != current.draft.closesAt {
+                change = change.cascading()
+            }
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [change], now: now)
             return try Self.liveConsultation(db, id)!
         }
     }
@@ -151,7 +157,7 @@ extension Store {
             }
             let now = Timestamps.format(Date())
             try db.execute(sql: "UPDATE consultations SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
-            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, [Change.deleted(.consultation, id).cascading()])
         }
     }
 }

@@ -91,7 +91,7 @@ extension Store {
                     id, municipality_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: StatementArguments(Self.councilArguments(draft) + [id, draft.municipalityId, now, now]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.council, id)])
             return try Self.liveCouncil(db, id)!
         }
     }
@@ -113,7 +113,7 @@ extension Store {
                     website = ?, status = ?, established_on = ?, dissolved_on = ?, updated_at = ?
                 WHERE id = ?
                 """, arguments: StatementArguments(Self.councilArguments(draft) + [Timestamps.format(Date()), id]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.updated(.council, id)])
             return try Self.liveCouncil(db, id)!
         }
     }
@@ -123,10 +123,12 @@ extension Store {
         try await pool.write { db in
             guard let current = try Self.liveCouncil(db, id) else { throw Problem.notFound("council", id) }
             let now = Timestamps.format(Date())
+            let members = try String.fetchAll(db, sql: "SELECT id FROM members WHERE council_id = ? AND deleted_at IS NULL ORDER BY seq", arguments: [id])
             try db.execute(sql: "UPDATE members SET deleted_at = ?, updated_at = ? WHERE council_id = ? AND deleted_at IS NULL",
                            arguments: [now, now, id])
             try db.execute(sql: "UPDATE councils SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
-            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId,
+                                 [.deleted(.council, id)] + members.map { .deleted(.member, $0) })
         }
     }
 }

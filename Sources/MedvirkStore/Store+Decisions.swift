@@ -23,12 +23,15 @@ extension Store {
         try await pool.read { db in try Self.fetchDecision(db, id) }
     }
 
-    public func decisions(council: String, followUp: FollowUpStatus?, _ page: PageRequest) async throws -> Page<Decision> {
+    /// `publicOnly` leaves out decisions made at non-public meetings.
+    public func decisions(council: String, followUp: FollowUpStatus?, publicOnly: Bool, _ page: PageRequest) async throws -> Page<Decision> {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT \(Self.decisionColumns) FROM \(Self.decisionJoin)
-                WHERE d.council_id = ?3 AND d.seq > ?1 AND (?4 IS NULL OR d.follow_up_status = ?4) ORDER BY d.seq LIMIT ?2
-                """, arguments: [page.after?.after ?? 0, page.limit + 1, council, followUp?.rawValue])
+                WHERE d.council_id = ?3 AND d.seq > ?1 AND (?4 IS NULL OR d.follow_up_status = ?4)
+                  AND (?5 = 0 OR EXISTS (SELECT 1 FROM meetings m WHERE m.id = d.meeting_id AND \(Self.publicMeeting)))
+                ORDER BY d.seq LIMIT ?2
+                """, arguments: [page.after?.after ?? 0, page.limit + 1, council, followUp?.rawValue, publicOnly])
             return self.page(rows, limit: page.limit, map: Self.decision)
         }
     }
@@ -54,7 +57,7 @@ extension Store {
                     follow_up_status, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
                 """, arguments: [id, meetingId, itemId, councilId, text, votes.inFavour, votes.against, votes.abstain, now, now])
-            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.created(.decision, id)])
             return try Self.fetchDecision(db, id)!
         }
     }
@@ -67,7 +70,7 @@ extension Store {
             else { throw Problem.notFound("decision", id) }
             try db.execute(sql: "UPDATE decisions SET follow_up_status = ?, feedback = ?, responded_at = ?, updated_at = ? WHERE id = ?",
                            arguments: [followUp.status.rawValue, followUp.feedback, followUp.respondedAt?.text, Timestamps.format(Date()), id])
-            try Self.recordWrite(db, actor: actor, municipality: municipality, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: municipality, [.updated(.decision, id)])
             return try Self.fetchDecision(db, id)!
         }
     }
@@ -102,6 +105,7 @@ extension Store {
                                                    idempotencyKey: "decision:\(id)", late: late, now: now, actor: actor, render: render)
             try db.execute(sql: "UPDATE decisions SET response_id = ?, updated_at = ? WHERE id = ?",
                            arguments: [response.id, Timestamps.format(Date()), id])
+            try Self.recordChanges(db, municipality: consultation.draft.municipalityId, [.updated(.decision, id)], now: now)
             return response
         }
     }

@@ -83,7 +83,7 @@ extension Store {
                 cadence_per, volume, assessment, planned_changes, council_id, active, id, municipality_id, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: StatementArguments(channelArguments(draft) + [id, draft.municipalityId, now, now]))
-        try recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+        try recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.dialogueChannel, id)])
         return id
     }
 
@@ -109,7 +109,7 @@ extension Store {
                     active = ?, updated_at = ?
                 WHERE id = ?
                 """, arguments: StatementArguments(Self.channelArguments(draft) + [Timestamps.format(Date()), id]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.updated(.dialogueChannel, id)])
             return try Self.liveChannel(db, id)!
         }
     }
@@ -119,7 +119,7 @@ extension Store {
             guard let current = try Self.liveChannel(db, id) else { throw Problem.notFound("dialogue channel", id) }
             let now = Timestamps.format(Date())
             try db.execute(sql: "UPDATE dialogue_channels SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
-            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, [.deleted(.dialogueChannel, id)])
         }
     }
 
@@ -143,7 +143,7 @@ extension Store {
                     try db.execute(sql: """
                         INSERT INTO service_areas (id, municipality_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
                         """, arguments: [id, municipality, row.serviceAreaName, now, now])
-                    try Self.recordWrite(db, actor: actor, municipality: municipality, resourceId: id)
+                    try Self.recordWrite(db, actor: actor, municipality: municipality, [.created(.serviceArea, id)])
                     areas[key] = id
                     created.append(row.serviceAreaName)
                     draft.serviceAreaId = id

@@ -80,7 +80,7 @@ extension Store {
                     public, status, accessibility, registration, id, municipality_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: StatementArguments(Self.meetingArguments(draft) + [id, draft.municipalityId, now, now]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.meeting, id)])
             return try Self.liveMeeting(db, id)!
         }
     }
@@ -101,7 +101,8 @@ extension Store {
                     sequence = sequence + 1, updated_at = ?
                 WHERE id = ?
                 """, arguments: StatementArguments(Self.meetingArguments(draft) + [Timestamps.format(Date()), id]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            // Making a meeting private (or public) hides (or shows) its agenda, minutes and decisions too.
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [Change.updated(.meeting, id).cascading()])
             return try Self.liveMeeting(db, id)!
         }
     }
@@ -113,9 +114,12 @@ extension Store {
                 throw Problem.conflict("meeting-has-decisions", "The meeting has recorded decisions; cancel it instead of deleting it.")
             }
             let now = Timestamps.format(Date())
+            let items = try String.fetchAll(db, sql: "SELECT id FROM agenda_items WHERE meeting_id = ? AND deleted_at IS NULL ORDER BY position", arguments: [id])
+            let minutes = try String.fetchAll(db, sql: "SELECT meeting_id FROM minutes WHERE meeting_id = ?", arguments: [id])
             try db.execute(sql: "UPDATE agenda_items SET deleted_at = ?, updated_at = ? WHERE meeting_id = ? AND deleted_at IS NULL", arguments: [now, now, id])
             try db.execute(sql: "UPDATE meetings SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
-            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId,
+                                 [.deleted(.meeting, id)] + items.map { .deleted(.agendaItem, $0) } + minutes.map { .deleted(.minutes, $0) })
         }
     }
 }

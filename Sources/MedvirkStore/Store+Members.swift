@@ -110,7 +110,7 @@ extension Store {
                     term_end, email, phone, id, council_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: StatementArguments(Self.memberArguments(draft) + [id, councilId, now, now]))
-            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.created(.member, id)])
             return try Self.liveMember(db, id)!
         }
     }
@@ -130,7 +130,7 @@ extension Store {
                     deputy_of = ?, term_start = ?, term_end = ?, email = ?, phone = ?, updated_at = ?
                 WHERE id = ?
                 """, arguments: StatementArguments(Self.memberArguments(draft) + [Timestamps.format(Date()), id]))
-            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.updated(.member, id)])
             return try Self.liveMember(db, id)!
         }
     }
@@ -146,7 +146,7 @@ extension Store {
             }
             let now = Timestamps.format(Date())
             try db.execute(sql: "UPDATE members SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, current.id])
-            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.deleted(.member, id)])
         }
     }
 }

@@ -54,12 +54,14 @@ extension Store {
                 throw Problem.conflict("minutes-approved", "Approved minutes are final and cannot be changed.")
             }
             try Self.checkAttendance(db, meeting: meeting, present: present, absent: absent)
+            let existed = try Self.fetchMinutes(db, meetingId) != nil
             try db.execute(sql: """
                 INSERT INTO minutes (meeting_id, text, present, absent, updated_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (meeting_id) DO UPDATE SET text = excluded.text, present = excluded.present,
                     absent = excluded.absent, updated_at = excluded.updated_at
                 """, arguments: [meetingId, text, JSONColumn.encode(present), JSONColumn.encode(absent), Timestamps.format(Date())])
-            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, resourceId: meetingId)
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
+                                 [existed ? .updated(.minutes, meetingId) : .created(.minutes, meetingId)])
             return try Self.fetchMinutes(db, meetingId)!
         }
     }
@@ -72,7 +74,7 @@ extension Store {
             if minutes.isApproved { throw Problem.conflict("minutes-approved", "The minutes are already approved.") }
             try db.execute(sql: "UPDATE minutes SET approved_at = ?, updated_at = ? WHERE meeting_id = ?",
                            arguments: [Timestamps.format(now), Timestamps.format(now), meetingId])
-            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, resourceId: meetingId)
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.updated(.minutes, meetingId)])
             return try Self.fetchMinutes(db, meetingId)!
         }
     }

@@ -40,7 +40,7 @@ extension Store {
                 INSERT INTO municipalities (id, name, country, time_zone, website, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [draft.id, draft.name, draft.country.rawValue, draft.timeZone, draft.website, now, now])
-            try Self.recordWrite(db, actor: actor, municipality: draft.id, resourceId: draft.id)
+            try Self.recordWrite(db, actor: actor, municipality: draft.id, [.created(.municipality, draft.id)])
             return try Self.liveMunicipality(db, draft.id)!
         }
     }
@@ -52,7 +52,7 @@ extension Store {
             try db.execute(sql: """
                 UPDATE municipalities SET name = ?, country = ?, time_zone = ?, website = ?, updated_at = ? WHERE id = ?
                 """, arguments: [draft.name, draft.country.rawValue, draft.timeZone, draft.website, Timestamps.format(Date()), draft.id])
-            try Self.recordWrite(db, actor: actor, municipality: draft.id, resourceId: draft.id)
+            try Self.recordWrite(db, actor: actor, municipality: draft.id, [.updated(.municipality, draft.id)])
             return try Self.liveMunicipality(db, draft.id)!
         }
     }
@@ -68,7 +68,7 @@ extension Store {
             }
             try db.execute(sql: "UPDATE municipalities SET deleted_at = ?, updated_at = ? WHERE id = ?",
                            arguments: [Timestamps.format(Date()), Timestamps.format(Date()), id])
-            try Self.recordWrite(db, actor: actor, municipality: id, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: id, [.deleted(.municipality, id)])
         }
     }
 }

@@ -60,7 +60,7 @@ extension Store {
             try db.execute(sql: """
                 INSERT INTO parties (id, consultation_id, name, kind, council_id, partner_token_id, invited_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [partyId, id, name, kind.rawValue, councilId, partnerTokenId, Timestamps.format(clock.now())])
-            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, resourceId: partyId)
+            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.created(.party, partyId)])
             return try Self.liveParty(db, partyId)!
         }
     }
@@ -73,7 +73,7 @@ extension Store {
                 throw Problem.conflict("party-has-responded", "Party '\(partyId)' has responded and stays on the record.")
             }
             try db.execute(sql: "UPDATE parties SET deleted_at = ? WHERE id = ?", arguments: [Timestamps.format(Date()), partyId])
-            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, resourceId: partyId)
+            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.deleted(.party, partyId)])
         }
     }
 }

@@ -129,7 +129,10 @@ extension Store {
         try db.execute(sql: """
             INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, answer, created_at) VALUES (?, ?, ?, ?, ?, ?)
             """, arguments: [token.id, idempotencyKey, digest, responseId, try render(stored), stamp])
-        try Self.recordWrite(db, actor: actor, municipality: municipality, resourceId: responseId)
+        // The consultation's response counts and the party's `responded` are public fields that change with it.
+        try Self.recordWrite(db, actor: actor, municipality: municipality,
+                             [.created(.response, responseId), .updated(.consultation, consultation.id)]
+                                + [submission.partyId].compactMap { $0 }.map { .updated(.party, $0) }, now: now)
         return stored
     }
 
@@ -150,10 +153,12 @@ extension Store {
     // MARK: Moderation and withdrawal
 
     public func moderateResponse(_ id: String, _ moderation: Moderation, actor: WriteActor?) async throws -> HearingResponse {
-        try await pool.write { db in
+        let now = clock.now()
+        return try await pool.write { db in
             guard var response = try Self.fetchResponse(db, where: "id", id),
                   let consultation = try Self.liveConsultation(db, response.consultationId)
             else { throw Problem.notFound("response", id) }
+            let wasPublished = response.status == .published
             guard response.status != .withdrawn else {
                 throw Problem.conflict("response-withdrawn", "The respondent withdrew this response; it can never be published.")
             }
@@ -183,7 +188,9 @@ extension Store {
             try db.execute(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ? WHERE id = ?",
                            arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
                                        Timestamps.format(Date()), id])
-            try Self.recordWrite(db, actor: actor, municipality: response.municipalityId, resourceId: id)
+            var changes: [Change] = [.updated(.response, id)]
+            if wasPublished != (response.status == .published) { changes.append(.updated(.consultation, consultation.id)) }
+            try Self.recordWrite(db, actor: actor, municipality: response.municipalityId, changes, now: now)
             return try Self.fetchResponse(db, where: "id", id)!
         }
     }
@@ -201,7 +208,8 @@ extension Store {
             }
             try db.execute(sql: "UPDATE responses SET status = 'withdrawn', updated_at = ? WHERE id = ?",
                            arguments: [Timestamps.format(now), response.id])
-            try Self.recordWrite(db, actor: actor, municipality: response.municipalityId, resourceId: response.id)
+            try Self.recordWrite(db, actor: actor, municipality: response.municipalityId,
+                                 [.updated(.response, response.id), .updated(.consultation, consultation.id)], now: now)
             return try Self.fetchResponse(db, where: "id", response.id)!
         }
     }

@@ -41,7 +41,7 @@ extension Store {
             try db.execute(sql: """
                 INSERT INTO service_areas (id, municipality_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [id, draft.municipalityId, draft.name, draft.description, now, now])
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.serviceArea, id)])
             return try Self.liveServiceArea(db, id)!
         }
     }
@@ -55,7 +55,7 @@ extension Store {
             }
             try db.execute(sql: "UPDATE service_areas SET name = ?, description = ?, updated_at = ? WHERE id = ?",
                            arguments: [draft.name, draft.description, Timestamps.format(Date()), id])
-            try Self.recordWrite(db, actor: actor, municipality: current.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: current.municipalityId, [.updated(.serviceArea, id)])
             return try Self.liveServiceArea(db, id)!
         }
     }
@@ -70,7 +70,7 @@ extension Store {
             }
             let now = Timestamps.format(Date())
             try db.execute(sql: "UPDATE service_areas SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
-            try Self.recordWrite(db, actor: actor, municipality: current.municipalityId, resourceId: id)
+            try Self.recordWrite(db, actor: actor, municipality: current.municipalityId, [.deleted(.serviceArea, id)])
         }
     }
 }

@@ -14,7 +14,10 @@ public struct Store: Sendable {
     public static func open(path: String, migrations: Migrator, migrate: Bool = true, clock: any WallClock = SystemClock()) throws -> Store {
         let pool = try DatabasePool(path: path, configuration: configuration())
         let store = Store(pool: pool, path: path, migrator: migrations, clock: clock)
-        if migrate { try migrations.migrate(pool) }
+        if migrate {
+            try migrations.migrate(pool)
+            try pool.write { db in try backfillChanges(db, now: clock.now()) }
+        }
         return store
     }
 
@@ -56,9 +59,11 @@ public struct Store: Sendable {
 
     // MARK: - Write bookkeeping
 
-    /// Raises the write generations and appends to the audit log, inside the caller's transaction.
-    static func recordWrite(_ db: Database, actor: WriteActor?, municipality: String?, resourceId: String?) throws {
-        for scope in Set(["*", municipality].compactMap { $0 }) {
+    /// Raises the write generations, appends to the change feed and the audit log, inside the caller's
+    /// transaction. `now` is the clock that decides whether responses are past their publication deadline.
+    static func recordWrite(_ db: Database, actor: WriteActor?, municipality: String, _ changes: [Change], now: Date = Date()) throws {
+        try recordChanges(db, municipality: municipality, changes, now: now)
+        for scope in Set(["*", municipality]) {
             try db.execute(sql: """
                 INSERT INTO generations (scope, value) VALUES (?, 1)
                 ON CONFLICT (scope) DO UPDATE SET value = value + 1
@@ -69,7 +74,7 @@ public struct Store: Sendable {
             INSERT INTO audit_log (at, token_id, token_name, method, path, resource_id, municipality_id, request_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [Timestamps.format(Date()), actor.tokenId, actor.tokenName, actor.method, actor.path,
-                             resourceId, municipality, actor.requestId])
+                             changes.first?.id, municipality, actor.requestId])
     }
 
     /// Fetches `limit + 1` rows to learn whether another page follows.

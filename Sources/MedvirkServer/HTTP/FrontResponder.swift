@@ -204,7 +204,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         let list = state.list
         if list.isList {
             if let next = list.next {
-                response.headers[.link] = "<\(Self.nextLink(path: request.uri.path, query: request.uri.query, cursor: next))>; rel=\"next\""
+                response.headers[.link] = "<\(Self.nextLink(path: request.uri.path, query: request.uri.query, parameter: list.parameter, cursor: next))>; rel=\"next\""
             } else if body.readableBytes > 0, body.getBytes(at: body.writerIndex - 1, length: 1) == [UInt8(ascii: "}")] {
                 // The generated encoder leaves out nil fields; the convention is an explicit null.
                 body.moveWriterIndex(to: body.writerIndex - 1)
@@ -233,9 +233,9 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
     }
 
     /// The same request with its cursor replaced.
-    static func nextLink(path: String, query: String?, cursor: String) -> String {
-        let kept = (query ?? "").split(separator: "&").filter { !$0.hasPrefix("cursor=") }
-        return path + "?" + (kept + ["cursor=\(cursor)"]).joined(separator: "&")
+    static func nextLink(path: String, query: String?, parameter: String, cursor: String) -> String {
+        let kept = (query ?? "").split(separator: "&").filter { !$0.hasPrefix("\(parameter)=") }
+        return path + "?" + (kept + ["\(parameter)=\(cursor)"]).joined(separator: "&")
     }
 }
 

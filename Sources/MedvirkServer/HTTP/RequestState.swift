@@ -19,6 +19,7 @@ public final class RequestState: Sendable {
         var json: JSONValue?
         var nextPage: String?
         var isList = false
+        var cursorParameter = "cursor"
         var location: String?
         var failedPrecondition: Problem?
         var extraHeaders: [String: String] = [:]
@@ -51,14 +52,16 @@ public final class RequestState: Sendable {
     }
 
     /// Set by list handlers: the `next_cursor` of this page (nil on the last page).
-    func markList(next: String?) {
+    /// `parameter` is the query parameter the next page's cursor goes in.
+    func markList(next: String?, parameter: String = "cursor") {
         storage.withLock {
             $0.isList = true
             $0.nextPage = next
+            $0.cursorParameter = parameter
         }
     }
 
-    var list: (isList: Bool, next: String?) { storage.withLock { ($0.isList, $0.nextPage) } }
+    var list: (isList: Bool, next: String?, parameter: String) { storage.withLock { ($0.isList, $0.nextPage, $0.cursorParameter) } }
 
     var location: String? {
         get { storage.withLock { $0.location } }

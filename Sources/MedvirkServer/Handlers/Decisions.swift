@@ -37,7 +37,8 @@ extension APIHandlers {
     func listCouncilDecisions(_ input: Operations.ListCouncilDecisions.Input) async throws -> Operations.ListCouncilDecisions.Output {
         let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
         let council = try await council(input.path.councilId)
-        let page = try await store.decisions(council: council.id, followUp: input.query.followUp.map(convert), request)
+        let page = try await store.decisions(council: council.id, followUp: input.query.followUp.map(convert),
+                                             publicOnly: !principal.canAdminister(council.draft.municipalityId), request)
         return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
     }
 

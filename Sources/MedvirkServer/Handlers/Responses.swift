@@ -21,7 +21,7 @@ extension APIHandlers {
         switch view {
         case .publicView:
             return .init(
-                consultationId: r.consultationId, receiptNumber: r.receiptNumber,
+                id: r.id, consultationId: r.consultationId, receiptNumber: r.receiptNumber,
                 respondent: .init(kind: convert(who.kind), name: who.publishName ? who.name : nil, organisation: who.organisation,
                                   onBehalfOf: who.onBehalfOf),
                 text: r.publicText, late: r.late, receivedAt: r.receivedAt)
@@ -94,6 +94,9 @@ extension APIHandlers {
 
     func getResponse(_ input: Operations.GetResponse.Input) async throws -> Operations.GetResponse.Output {
         guard let response = try await store.response(input.path.responseId) else { throw Problem.notFound("response", input.path.responseId) }
+        if !principal.canAdminister(response.municipalityId), try await store.publiclyReadable(.response, response.id) {
+            return .ok(.init(body: .json(Self.api(response, .publicView))))
+        }
         try principal.requireAdmin(response.municipalityId)
         return .ok(.init(body: .json(Self.api(response, .full))))
     }

@@ -1,0 +1,65 @@
+import Foundation
+
+/// The kinds of resource the change feed reports on.
+public enum ChangeType: String, Sendable, CaseIterable {
+    case municipality, council, member, meeting, minutes, decision, consultation, party, response
+    case serviceArea = "service_area"
+    case agendaItem = "agenda_item"
+    case dialogueChannel = "dialogue_channel"
+}
+
+public enum ChangeAction: String, Sendable {
+    case created, updated, deleted
+}
+
+/// One entry of the change feed, as a given caller sees it.
+public struct ChangeEvent: Sendable, Equatable {
+    public var seq: Int64
+    public var at: Date
+    public var municipalityId: String
+    public var type: ChangeType
+    public var id: String
+    /// The council, meeting or consultation a member, agenda item or party lives under.
+    public var parentId: String?
+    public var action: ChangeAction
+
+    public init(seq: Int64, at: Date, municipalityId: String, type: ChangeType, id: String, parentId: String?, action: ChangeAction) {
+        self.seq = seq
+        self.at = at
+        self.municipalityId = municipalityId
+        self.type = type
+        self.id = id
+        self.parentId = parentId
+        self.action = action
+    }
+
+    /// Where the resource is read (or was, for a deletion).
+    public var href: String {
+        let parent = parentId ?? "-"
+        return switch type {
+        case .municipality: "/v1/municipalities/\(id)"
+        case .serviceArea: "/v1/service-areas/\(id)"
+        case .council: "/v1/councils/\(id)"
+        case .member: "/v1/councils/\(parent)/members/\(id)"
+        case .meeting: "/v1/meetings/\(id)"
+        case .agendaItem: "/v1/meetings/\(parent)/agenda-items/\(id)"
+        case .minutes: "/v1/meetings/\(id)/minutes"
+        case .decision: "/v1/decisions/\(id)"
+        case .consultation: "/v1/consultations/\(id)"
+        case .party: "/v1/consultations/\(parent)/parties/\(id)"
+        case .response: "/v1/responses/\(id)"
+        case .dialogueChannel: "/v1/dialogue-channels/\(id)"
+        }
+    }
+}
+
+/// A page of the feed and the cursor to poll next; never nil, so a consumer can always continue.
+public struct ChangePage: Sendable {
+    public var events: [ChangeEvent]
+    public var next: Int64
+
+    public init(events: [ChangeEvent], next: Int64) {
+        self.events = events
+        self.next = next
+    }
+}

@@ -1,0 +1,32 @@
+import MedvirkAPI
+import MedvirkCore
+
+extension APIHandlers {
+    /// Admins see every event of what they administer; everyone else the public view.
+    func listChanges(_ input: Operations.ListChanges.Input) async throws -> Operations.ListChanges.Output {
+        let q = input.query
+        try checkParameter("municipality", q.municipality, max: 63)
+        let request = try PageRequest.parse(limit: q.limit, cursor: nil)
+        var after: Int64 = 0
+        if let text = q.after {
+            guard text.count <= 18, text.allSatisfy(\.isASCII), let value = Int64(text), value >= 0 else {
+                throw Problem.badRequest("after must be the next_cursor of an earlier page: a number of at most 18 digits.",
+                                         slug: "invalid-cursor", errors: [FieldError("after", "must be a number of at most 18 digits")])
+            }
+            after = value
+        }
+        var adminOf: [String]? = []
+        if case .token(let token) = principal, token.scope == .admin {
+            adminOf = token.municipalities.isEmpty ? nil : token.municipalities
+        }
+        let page = try await store.changes(municipality: q.municipality, after: after, limit: request.limit, adminOf: adminOf)
+        let next = String(page.next)
+        RequestState.now.markList(next: next, parameter: "after")
+        let data = page.events.map { e in
+            Components.Schemas.ChangeEvent(seq: e.seq, at: e.at, municipalityId: e.municipalityId,
+                                           _type: .init(rawValue: e.type.rawValue)!, id: e.id, href: e.href,
+                                           action: .init(rawValue: e.action.rawValue)!)
+        }
+        return .ok(.init(body: .json(.init(data: data, nextCursor: next))))
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import GRDB
+import MedvirkCore
+
+/// A resource a write touched, and what happened to it as its administrators see it.
+struct Change {
+    var type: ChangeType
+    var id: String
+    /// nil: the resource itself did not change; only whether the public may read it is checked again.
+    var action: ChangeAction?
+    /// Also check again what the public may read of the resources that hang off this one
+    /// (a meeting's agenda, minutes and decisions; a consultation's parties and responses).
+    var withDependents = false
+
+    static func created(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .created) }
+    static func updated(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .updated) }
+    static func deleted(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .deleted) }
+    static func visibility(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: nil) }
+
+    func cascading() -> Change {
+        var change = self
+        change.withDependents = true
+        return change
+    }
+}
+
+extension Store {
+    // MARK: What the public may read
+
+    static let publicConsultation = "c.status IN ('published', 'concluded') AND c.deleted_at IS NULL"
+    static let publicMeeting = "m.public = 1 AND m.deleted_at IS NULL"
+
+    /// Whether an anonymous caller can read a resource, as SQL over its id (?1) and, for responses, the time (?2).
+    /// These mirror the handlers' visibility rules.
+    static let readableByPublic: [ChangeType: String] = [
+        .municipality: "SELECT 1 FROM municipalities WHERE id = ?1 AND deleted_at IS NULL",
+        .serviceArea: "SELECT 1 FROM service_areas WHERE id = ?1 AND deleted_at IS NULL",
+        .council: "SELECT 1 FROM councils WHERE id = ?1 AND deleted_at IS NULL",
+        .member: """
+            SELECT 1 FROM members x JOIN councils c ON c.id = x.council_id
+            WHERE x.id = ?1 AND x.deleted_at IS NULL AND c.deleted_at IS NULL
+            """,
+        .meeting: "SELECT 1 FROM meetings m WHERE m.id = ?1 AND \(publicMeeting)",
+        // Closed items are shown as "Closed item" stubs, so they are readable as long as the meeting is.
+        .agendaItem: "SELECT 1 FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE a.id = ?1 AND a.deleted_at IS NULL AND \(publicMeeting)",
+        .minutes: "SELECT 1 FROM minutes n JOIN meetings m ON m.id = n.meeting_id WHERE n.meeting_id = ?1 AND n.approved_at IS NOT NULL AND \(publicMeeting)",
+        .decision: "SELECT 1 FROM decisions d JOIN meetings m ON m.id = d.meeting_id WHERE d.id = ?1 AND \(publicMeeting)",
+        .consultation: "SELECT 1 FROM consultations c WHERE c.id = ?1 AND \(publicConsultation)",
+        .party: "SELECT 1 FROM parties p JOIN consultations c ON c.id = p.consultation_id WHERE p.id = ?1 AND p.deleted_at IS NULL AND \(publicConsultation)",
+        .response: """
+            SELECT 1 FROM responses r JOIN consultations c ON c.id = r.consultation_id
+            WHERE r.id = ?1 AND r.status = 'published' AND \(publicConsultation)
+              AND (c.publish_responses = 'on_approval' OR (c.publish_responses = 'after_deadline' AND c.closes_at <= ?2))
+            """,
+        .dialogueChannel: "SELECT 1 FROM dialogue_channels WHERE id = ?1 AND deleted_at IS NULL",
+    ]
+
+    /// The resource a member, agenda item or party is addressed under.
+    static let parentOf: [ChangeType: String] = [
+        .member: "SELECT council_id FROM members WHERE id = ?",
+        .agendaItem: "SELECT meeting_id FROM agenda_items WHERE id = ?",
+        .party: "SELECT consultation_id FROM parties WHERE id = ?",
+    ]
+
+    /// Whether an anonymous caller may read the resource now.
+    public func publiclyReadable(_ type: ChangeType, _ id: String) async throws -> Bool {
+        let now = Timestamps.format(clock.now())
+        return try await pool.read { db in
+            let arguments: StatementArguments = type == .response ? [id, now] : [id]
+            return try Bool.fetchOne(db, sql: Self.readableByPublic[type]!, arguments: arguments) ?? false
+        }
+    }
+
+    /// The resources whose public visibility follows another's.
+    static let dependents: [ChangeType: String] = [
+        .meeting: """
+            SELECT 'agenda_item', id FROM agenda_items WHERE meeting_id = ?1
+            UNION ALL SELECT 'minutes', meeting_id FROM minutes WHERE meeting_id = ?1
+            UNION ALL SELECT 'decision', id FROM decisions WHERE meeting_id = ?1
+            """,
+        .consultation: """
+            SELECT 'party', id FROM parties WHERE consultation_id = ?1
+            UNION ALL SELECT 'response', id FROM responses WHERE consultation_id = ?1
+            """,
+    ]
+
+    // MARK: Recording
+
+    /// Appends the feed entries of a write, inside the caller's transaction. Each touched resource's public
+    /// visibility is compared with what the public feed announced before: appearing is `created` for the
+    /// public, disappearing is `deleted`, and a change to a resource that stays readable is `updated`.
+    static func recordChanges(_ db: Database, municipality: String, _ changes: [Change], now: Date) throws {
+        var touched = changes
+        var seen = Set(changes.map { "\($0.type.rawValue)/\($0.id)" })
+        for change in changes where change.withDependents {
+            guard let sql = dependents[change.type] else { continue }
+            for row in try Row.fetchAll(db, sql: sql, arguments: [change.id]) {
+                guard let type = ChangeType(rawValue: row[0]) else { continue }
+                let id: String = row[1]
+                if seen.insert("\(type.rawValue)/\(id)").inserted { touched.append(.visibility(type, id)) }
+            }
+        }
+        let at = Timestamps.format(Date())
+        let clock = Timestamps.format(now)
+        for change in touched {
+            let arguments: StatementArguments = change.type == .response ? [change.id, clock] : [change.id]
+            let isPublic = try Bool.fetchOne(db, sql: readableByPublic[change.type]!, arguments: arguments) ?? false
+            let wasPublic = try Bool.fetchOne(db, sql: "SELECT 1 FROM public_resources WHERE type = ? AND resource_id = ?",
+                                              arguments: [change.type.rawValue, change.id]) ?? false
+            let publicAction: ChangeAction?
+            switch (wasPublic, isPublic) {
+            case (false, true):
+                publicAction = .created
+                try db.execute(sql: "INSERT INTO public_resources (type, resource_id) VALUES (?, ?)", arguments: [change.type.rawValue, change.id])
+            case (true, false):
+                publicAction = .deleted
+                try db.execute(sql: "DELETE FROM public_resources WHERE type = ? AND resource_id = ?", arguments: [change.type.rawValue, change.id])
+            case (true, true):
+                publicAction = change.action == nil ? nil : .updated
+            case (false, false):
+                publicAction = nil
+            }
+            guard change.action != nil || publicAction != nil else { continue }
+            let parent = try parentOf[change.type].flatMap { try String.fetchOne(db, sql: $0, arguments: [change.id]) }
+            try db.execute(sql: """
+                INSERT INTO changes (at, municipality_id, type, resource_id, parent_id, action, public_action) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [at, municipality, change.type.rawValue, change.id, parent, change.action?.rawValue, publicAction?.rawValue])
+        }
+    }
+
+    /// Published responses that the public may read now that their consultation's deadline has passed,
+    /// and that the feed has not announced yet.
+    static let responsesDue = """
+        SELECT r.id, r.municipality_id FROM consultations c JOIN responses r ON r.consultation_id = c.id
+        WHERE c.publish_responses = 'after_deadline' AND c.closes_at <= ?1 AND \(publicConsultation) AND r.status = 'published'
+          AND NOT EXISTS (SELECT 1 FROM public_resources p WHERE p.type = 'response' AND p.resource_id = r.id)
+        ORDER BY r.seq
+        """
+
+    /// No write happens when a deadline passes, so the feed records the responses it releases when it is read.
+    func releaseDueResponses() async throws {
+        let now = clock.now()
+        let due = try await pool.read { db in try Row.fetchAll(db, sql: Self.responsesDue, arguments: [Timestamps.format(now)]) }
+        guard !due.isEmpty else { return }
+        try await pool.write { db in
+            let rows = try Row.fetchAll(db, sql: Self.responsesDue, arguments: [Timestamps.format(now)])
+            for (municipality, group) in Dictionary(grouping: rows, by: { $0["municipality_id"] as String }).sorted(by: { $0.key < $1.key }) {
+                try Self.recordWrite(db, actor: nil, municipality: municipality, group.map { .visibility(.response, $0["id"]) }, now: now)
+            }
+        }
+    }
+
+    /// Every live resource, oldest first, for a database that had data before the feed existed.
+    static let everything: [(ChangeType, String)] = [
+        (.municipality, "SELECT id, id FROM municipalities WHERE deleted_at IS NULL ORDER BY rowid"),
+        (.serviceArea, "SELECT id, municipality_id FROM service_areas WHERE deleted_at IS NULL ORDER BY rowid"),
+        (.council, "SELECT id, municipality_id FROM councils WHERE deleted_at IS NULL ORDER BY rowid"),
+        (.member, "SELECT x.id, c.municipality_id FROM members x JOIN councils c ON c.id = x.council_id WHERE x.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY x.rowid"),
+        (.consultation, "SELECT id, municipality_id FROM consultations WHERE deleted_at IS NULL ORDER BY rowid"),
+        (.party, "SELECT p.id, c.municipality_id FROM parties p JOIN consultations c ON c.id = p.consultation_id WHERE p.deleted_at IS NULL ORDER BY p.rowid"),
+        (.response, "SELECT id, municipality_id FROM responses ORDER BY rowid"),
+        (.meeting, "SELECT id, municipality_id FROM meetings WHERE deleted_at IS NULL ORDER BY rowid"),
+        (.agendaItem, "SELECT a.id, m.municipality_id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE a.deleted_at IS NULL AND m.deleted_at IS NULL ORDER BY a.rowid"),
+        (.minutes, "SELECT n.meeting_id, m.municipality_id FROM minutes n JOIN meetings m ON m.id = n.meeting_id WHERE m.deleted_at IS NULL ORDER BY n.rowid"),
+        (.decision, "SELECT d.id, m.municipality_id FROM decisions d JOIN meetings m ON m.id = d.meeting_id ORDER BY d.rowid"),
+        (.dialogueChannel, "SELECT id, municipality_id FROM dialogue_channels WHERE deleted_at IS NULL ORDER BY rowid"),
+    ]
+
+    /// Starts the feed of a database written before it existed with a `created` event per live resource.
+    static func backfillChanges(_ db: Database, now: Date) throws {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM changes LIMIT 1") != true,
+              try Bool.fetchOne(db, sql: "SELECT 1 FROM municipalities LIMIT 1") == true
+        else { return }
+        for (type, sql) in everything {
+            for row in try Row.fetchAll(db, sql: sql) {
+                try recordChanges(db, municipality: row[1], [.created(type, row[0])], now: now)
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    /// A page of the feed after `after`. `adminOf` lists the municipalities whose every event the caller sees
+    /// (nil: all); elsewhere the caller sees the public events.
+    public func changes(municipality: String?, after: Int64, limit: Int, adminOf: [String]?) async throws -> ChangePage {
+        try await releaseDueResponses()
+        return try await pool.read { db in
+            if let municipality, try Bool.fetchOne(db, sql: "SELECT 1 FROM municipalities WHERE id = ?", arguments: [municipality]) != true {
+                throw Problem.notFound("municipality", municipality)
+            }
+            let shown: String
+            var arguments: [(any DatabaseValueConvertible)?] = [after, limit, municipality]
+            switch adminOf {
+            case nil: shown = "action"
+            case let list? where list.isEmpty: shown = "public_action"
+            case let list?:
+                shown = "CASE WHEN municipality_id IN (SELECT value FROM json_each(?4)) THEN action ELSE public_action END"
+                arguments.append(JSONColumn.encode(list))
+            }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM (
+                    SELECT seq, at, municipality_id, type, resource_id, parent_id, \(shown) AS shown FROM changes
+                    WHERE seq > ?1 AND (?3 IS NULL OR municipality_id = ?3)
+                ) WHERE shown IS NOT NULL ORDER BY seq LIMIT ?2
+                """, arguments: StatementArguments(arguments))
+            let events = rows.compactMap { row -> ChangeEvent? in
+                guard let type = ChangeType(rawValue: row["type"]), let action = ChangeAction(rawValue: row["shown"]) else { return nil }
+                return ChangeEvent(seq: row["seq"], at: Timestamps.parse(row["at"]), municipalityId: row["municipality_id"],
+                                   type: type, id: row["resource_id"], parentId: row["parent_id"], action: action)
+            }
+            // An empty page hands back the cursor it was given, so a consumer polls with it again.
+            return ChangePage(events: events, next: events.last?.seq ?? after)
+        }
+    }
+}
