@@ -18,12 +18,19 @@ public struct ServerConfig: Sendable {
     public var corsOrigins: [String]
     public var maxBodyBytes: Int
     public var publicMaxAge: Int
+    /// Memory for cached anonymous reads; 0 turns the cache off.
+    public var cacheBytes: Int
+    /// How long a cached read may be served while nothing is written (some fields follow the clock).
+    public var cacheSeconds: Double
     public var logLevel: Logger.Level
     /// The text of `openapi.yaml`, served at `/openapi.yaml` and read for the 405 route table.
     public var contract: String
 
     public init(contract: String, address: Address = .tcp(host: "127.0.0.1", port: 8080), corsOrigins: [String] = ["*"],
-                maxBodyBytes: Int = 1 << 20, publicMaxAge: Int = 60, logLevel: Logger.Level = .info) {
+                maxBodyBytes: Int = 1 << 20, publicMaxAge: Int = 60, cacheBytes: Int = 64 << 20, cacheSeconds: Double = 5,
+                logLevel: Logger.Level = .info) {
+        self.cacheBytes = cacheBytes
+        self.cacheSeconds = cacheSeconds
         self.address = address
         self.corsOrigins = corsOrigins
         self.maxBodyBytes = maxBodyBytes
@@ -60,7 +67,8 @@ public func buildApplication(store: Store, config: ServerConfig, logger: Logger?
     let routes = RouteTable(contract: config.contract)
     let responder = FrontResponder(router: router.buildResponder(), routes: routes,
                                    nulls: NullPolicy(contract: config.contract, routes: routes), store: store, maxBodyBytes: config.maxBodyBytes,
-                                   publicMaxAge: config.publicMaxAge)
+                                   publicMaxAge: config.publicMaxAge,
+                                   cache: ResponseCache(budget: config.cacheBytes, lifetime: config.cacheSeconds))
     let address: BindAddress = switch config.address {
     case .tcp(let host, let port): .hostname(host, port: port)
     case .unixSocket(let path): .unixDomainSocket(path: path)

@@ -84,7 +84,7 @@ extension Store {
         try submission.validate()
         let digest = submission.sha256(consultationId: id)
         let now = clock.now()
-        return try await pool.write { db in
+        return try await submissions.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE token_id = ? AND key = ?",
                                           arguments: [token.id, idempotencyKey]) {
                 if now.timeIntervalSince(Timestamps.parse(row["created_at"])) < Self.idempotencyWindow {

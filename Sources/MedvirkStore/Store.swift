@@ -9,15 +9,25 @@ public struct Store: Sendable {
     public let migrator: Migrator
     /// The time consultations open and close by; tests set it.
     public let clock: any WallClock
+    /// The write generations, kept current in memory for the response cache.
+    public let generations: WriteGenerations
+    /// Hearing responses arrive in bursts before deadlines; they share commits.
+    let submissions: GroupCommitter
 
     /// Opens (creating if needed) the database and applies pending migrations.
     public static func open(path: String, migrations: Migrator, migrate: Bool = true, clock: any WallClock = SystemClock()) throws -> Store {
         let pool = try DatabasePool(path: path, configuration: configuration())
-        let store = Store(pool: pool, path: path, migrator: migrations, clock: clock)
         if migrate {
             try migrations.migrate(pool)
             try pool.write { db in try backfillChanges(db, now: clock.now()) }
         }
+        let generations = WriteGenerations()
+        try pool.read { db in
+            if try db.tableExists("generations") { try generations.load(db) }
+        }
+        let store = Store(pool: pool, path: path, migrator: migrations, clock: clock, generations: generations,
+                          submissions: GroupCommitter(writer: pool))
+        pool.add(transactionObserver: store.generations, extent: .databaseLifetime)
         return store
     }
 
@@ -30,6 +40,11 @@ public struct Store: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         return config
+    }
+
+    /// Reports the size of every group commit of submissions.
+    public func onSubmissionBatch(_ report: @escaping @Sendable (Int) -> Void) {
+        submissions.onBatch.withLock { $0 = report }
     }
 
     /// Closes every connection; later calls fail.
@@ -48,6 +63,20 @@ public struct Store: Sendable {
         try await pool.read { db in
             try Int64.fetchOne(db, sql: "SELECT value FROM generations WHERE scope = ?", arguments: [scope]) ?? 0
         }
+    }
+
+    /// The next moment a public answer can change without a write: a consultation opening or closing
+    /// (its phase, its responses after the deadline) or a quarter hour (today's date in any time zone).
+    public func nextTimeBoundary(after now: Date) async throws -> Date {
+        let quarter = (now.timeIntervalSince1970 / 900).rounded(.down) * 900 + 900
+        let text = Timestamps.format(now)
+        let next = try await pool.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT min(t) FROM (SELECT min(opens_at) AS t FROM consultations WHERE opens_at > ?1
+                                    UNION ALL SELECT min(closes_at) FROM consultations WHERE closes_at > ?1)
+                """, arguments: [text])
+        }
+        return min(Date(timeIntervalSince1970: quarter), next.map(Timestamps.parse) ?? .distantFuture)
     }
 
     /// SQLite online backup into a new file; consistent while the server writes.

@@ -28,6 +28,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The OpenAPI contract to serve (env MEDVIRK_CONTRACT; default ./openapi.yaml or the installed copy).")
     var contract: String?
 
+    @Option(name: .customLong("cache-bytes"), help: "Memory for cached anonymous reads; 0 turns the cache off (env MEDVIRK_CACHE_BYTES; default 67108864).")
+    var cacheBytes: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env MEDVIRK_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -73,6 +76,10 @@ struct Serve: AsyncParsableCommand {
             ? (Environment.value("MEDVIRK_CORS_ORIGINS")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? ["*"])
             : corsOrigins
         config.corsOrigins = origins
+        if let bytes = cacheBytes ?? Environment.value("MEDVIRK_CACHE_BYTES").flatMap(Int.init) {
+            guard bytes >= 0 else { fail("cache bytes must be 0 or more") }
+            config.cacheBytes = bytes
+        }
 
         let app = try buildApplication(store: store, config: config, logger: logger)
         // Runs until SIGTERM or SIGINT; in-flight requests finish first.

@@ -88,9 +88,11 @@ struct API: Sendable {
 }
 
 /// Runs a test against a fresh service through the router test framework.
-func withAPI(_ test: @escaping @Sendable (API) async throws -> Void) async throws {
+func withAPI(configure: (inout ServerConfig) -> Void = { _ in }, _ test: @escaping @Sendable (API) async throws -> Void) async throws {
     let service = try await Service.make()
-    let app = try buildApplication(store: service.store, config: ServerConfig(contract: contractText, logLevel: .error))
+    var config = ServerConfig(contract: contractText, logLevel: .error)
+    configure(&config)
+    let app = try buildApplication(store: service.store, config: config)
     try await app.test(.router) { client in
         try await test(API(client: client, service: service))
     }

@@ -8,6 +8,11 @@ enum EntityTags {
         return "\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
     }
 
+    /// The tag of the gzip representation of the same bytes: `"abc"` becomes `"abc-gzip"`.
+    static func gzipVariant(of tag: String) -> String {
+        String(tag.dropLast()) + "-gzip\""
+    }
+
     static func list(_ header: String) -> [String] {
         header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }

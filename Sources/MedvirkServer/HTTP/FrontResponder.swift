@@ -19,6 +19,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
     let store: Store
     let maxBodyBytes: Int
     let publicMaxAge: Int
+    let cache: ResponseCache
     let gate = AsyncGate()
     let tokenTouches = TokenTouches()
 
@@ -58,6 +59,9 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             request = Request(head: head, body: request.body)
         }
         if let early = try checkRoute(request) { return early }
+        if request.method == .get, let cached = fromCache(request, state: state) {
+            return isHead ? Response(status: cached.status, headers: cached.headers, body: ResponseBody()) : cached
+        }
         state.principal = try await authenticate(request.headers[.authorization])
         if [.post, .put, .patch, .delete].contains(request.method), state.principal.isAnonymous { throw Problem.unauthenticated }
 
@@ -172,7 +176,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             let current = try await router.respond(to: Request(head: head, body: RequestBody(buffer: ByteBuffer())), context: context)
             if current.status == .ok {
                 let tag = EntityTags.tag(for: try await BodyCollector.collect(current.body))
-                if !EntityTags.match(ifMatch, current: tag) {
+                if !EntityTags.match(ifMatch, current: tag), !EntityTags.match(ifMatch, current: EntityTags.gzipVariant(of: tag)) {
                     state.failedPrecondition = Problem(
                         status: 412, slug: "precondition-failed", title: "Precondition failed",
                         detail: "The resource has changed: its ETag is \(tag), not \(ifMatch). Fetch it again and retry.")
@@ -186,7 +190,29 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         return try await finish(response, request: request, state: state)
     }
 
-    /// Adds the headers that depend on the finished body: ETag, 304, Cache-Control, Link, Location.
+    // MARK: The public read path
+
+    /// Answers an anonymous GET from the cache when its entry is still current; otherwise notes where the
+    /// rendered response may be stored, with the generation read before rendering.
+    func fromCache(_ request: Request, state: RequestState) -> Response? {
+        guard cache.isEnabled, request.headers[.authorization] == nil, !ResponseCache.livePaths.contains(request.uri.path) else { return nil }
+        let scope = request.uri.queryParameters["municipality"].map(String.init) ?? "*"
+        let generation = store.generations.current(scope.isEmpty ? "*" : scope)
+        let key = ResponseCache.key(for: request, gzip: Compression.acceptsGzip(request.headers[.acceptEncoding]))
+        guard let entry = cache.lookup(key, generation: generation, now: store.clock.now()) else {
+            state.cacheSlot = ResponseCache.Slot(key: key, generation: generation)
+            return nil
+        }
+        if let ifNoneMatch = request.headers[.ifNoneMatch], let tag = entry.headers[.eTag], EntityTags.noneMatch(ifNoneMatch, current: tag) {
+            return notModified(entry.headers)
+        }
+        var headers = entry.headers
+        headers[.contentLength] = String(entry.body.readableBytes)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: entry.body))
+    }
+
+    /// Adds the headers that depend on the finished body: ETag, 304, Cache-Control, Link, Location; compresses
+    /// JSON, CSV and calendars for clients that accept gzip; keeps anonymous answers in the cache.
     func finish(_ response: Response, request: Request, state: RequestState) async throws -> Response {
         var response = response
         if let location = state.location, response.status == .created { response.headers[.location] = location }
@@ -194,7 +220,11 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             if let field = HTTPField.Name(name) { response.headers[field] = value }
         }
         if let tag = state.streamTag, response.status == .ok {
-            return conditional(response, tag: tag, request: request, state: state)
+            let decorated = conditional(response, tag: tag, request: request, state: state)
+            if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTags.noneMatch(ifNoneMatch, current: tag) {
+                return notModified(decorated.headers)
+            }
+            return decorated
         }
         guard response.status == .ok || response.status == .created,
               response.headers[.contentType]?.hasPrefix("application/problem+json") != true
@@ -211,25 +241,45 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
                 body.writeString(",\"next_cursor\":null}")
             }
         }
+        var tag = EntityTags.tag(for: body)
+        if Compression.isCompressible(response.headers[.contentType]) {
+            response.headers[.vary] = "Accept-Encoding"
+            if body.readableBytes > Compression.threshold, Compression.acceptsGzip(request.headers[.acceptEncoding]) {
+                body = try Compression.gzip(body)
+                response.headers[.contentEncoding] = "gzip"
+                tag = EntityTags.gzipVariant(of: tag)
+            }
+        }
         response.headers[.contentLength] = String(body.readableBytes)
         response.body = ResponseBody(byteBuffer: body)
-        return conditional(response, tag: EntityTags.tag(for: body), request: request, state: state)
+        response = conditional(response, tag: tag, request: request, state: state)
+        if response.status == .ok, let slot = state.cacheSlot, state.principal.isAnonymous {
+            let now = store.clock.now()
+            let until = min(now + cache.lifetime, try await store.nextTimeBoundary(after: now))
+            cache.store(slot.key, ResponseCache.Entry(headers: response.headers, body: body, generation: slot.generation,
+                                                      storedAt: now, validUntil: until))
+        }
+        if let ifNoneMatch = request.headers[.ifNoneMatch], request.method == .get, EntityTags.noneMatch(ifNoneMatch, current: tag) {
+            return notModified(response.headers)
+        }
+        return response
     }
 
-    /// Sets `ETag`, `Cache-Control` and `Vary`, and answers a matching `If-None-Match` with 304.
+    /// Sets `ETag`, and for reads `Cache-Control` and `Vary`.
     func conditional(_ response: Response, tag: String, request: Request, state: RequestState) -> Response {
         var response = response
         response.headers[.eTag] = tag
         guard request.method == .get else { return response }
-        let cacheable = state.principal.isAnonymous && request.uri.path != "/healthz" && request.uri.path != "/readyz"
+        let cacheable = state.principal.isAnonymous && !ResponseCache.livePaths.contains(request.uri.path)
         response.headers[.cacheControl] = cacheable ? "public, max-age=\(publicMaxAge)" : "private, no-store"
         response.headers[.vary] = response.headers[.vary].map { $0 + ", Authorization" } ?? "Authorization"
-        if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTags.noneMatch(ifNoneMatch, current: tag) {
-            var headers = HTTPFields()
-            for name in [HTTPField.Name.eTag, .cacheControl, .vary] { headers[name] = response.headers[name] }
-            return Response(status: .notModified, headers: headers, body: ResponseBody())
-        }
         return response
+    }
+
+    func notModified(_ headers: HTTPFields) -> Response {
+        var kept = HTTPFields()
+        for name in [HTTPField.Name.eTag, .cacheControl, .vary] { kept[name] = headers[name] }
+        return Response(status: .notModified, headers: kept, body: ResponseBody())
     }
 
     /// The same request with its cursor replaced.

@@ -20,6 +20,7 @@ public final class RequestState: Sendable {
         var nextPage: String?
         var isList = false
         var cursorParameter = "cursor"
+        var cacheSlot: ResponseCache.Slot?
         var location: String?
         var failedPrecondition: Problem?
         var extraHeaders: [String: String] = [:]
@@ -62,6 +63,12 @@ public final class RequestState: Sendable {
     }
 
     var list: (isList: Bool, next: String?, parameter: String) { storage.withLock { ($0.isList, $0.nextPage, $0.cursorParameter) } }
+
+    /// Set when an anonymous read missed the cache: where its answer goes.
+    var cacheSlot: ResponseCache.Slot? {
+        get { storage.withLock { $0.cacheSlot } }
+        set { storage.withLock { $0.cacheSlot = newValue } }
+    }
 
     var location: String? {
         get { storage.withLock { $0.location } }
