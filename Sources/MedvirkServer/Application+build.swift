@@ -22,6 +22,12 @@ public struct ServerConfig: Sendable {
     public var cacheBytes: Int
     /// How long a cached read may be served while nothing is written (some fields follow the clock).
     public var cacheSeconds: Double
+    /// Requests per minute (and burst) for each API token, and for each client address without one; nil: unlimited.
+    public var tokenRateLimit: RateLimit?
+    public var addressRateLimit: RateLimit?
+    /// Seconds a connection may sit idle, and a request body may take to arrive, before it is dropped.
+    public var idleTimeout: Double = 30
+    public var bodyTimeout: Double = 30
     public var logLevel: Logger.Level
     /// The text of `openapi.yaml`, served at `/openapi.yaml` and read for the 405 route table.
     public var contract: String
@@ -41,8 +47,8 @@ public struct ServerConfig: Sendable {
 }
 
 /// The router: CORS for public reads, problem rendering, and the generated handlers.
-func buildRouter(store: Store, config: ServerConfig) throws -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+func buildRouter(store: Store, config: ServerConfig, metrics: ServiceMetrics, cache: ResponseCache) throws -> Router<MedvirkRequestContext> {
+    let router = Router(context: MedvirkRequestContext.self)
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(OriginFilterMiddleware(allowed: config.corsOrigins))
     router.middlewares.add(CORSMiddleware(
@@ -52,7 +58,7 @@ func buildRouter(store: Store, config: ServerConfig) throws -> Router<BasicReque
         exposedHeaders: ["ETag", "Link", "X-Request-Id", "Location"],
         maxAge: .seconds(3600)))
     router.middlewares.add(ProblemMiddleware())
-    let handlers = APIHandlers(store: store, contract: config.contract)
+    let handlers = APIHandlers(store: store, contract: config.contract, metrics: metrics, cache: cache)
     try handlers.registerHandlers(
         on: router, serverURL: Servers.Server1.url(),
         configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
@@ -63,18 +69,23 @@ func buildRouter(store: Store, config: ServerConfig) throws -> Router<BasicReque
 public func buildApplication(store: Store, config: ServerConfig, logger: Logger? = nil) throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "medvirk")
     logger.logLevel = config.logLevel
-    let router = try buildRouter(store: store, config: config)
+    let metrics = ServiceMetrics()
+    store.onSubmissionBatch { size in metrics.batch(size) }
+    let cache = ResponseCache(budget: config.cacheBytes, lifetime: config.cacheSeconds)
+    let router = try buildRouter(store: store, config: config, metrics: metrics, cache: cache)
     let routes = RouteTable(contract: config.contract)
     let responder = FrontResponder(router: router.buildResponder(), routes: routes,
                                    nulls: NullPolicy(contract: config.contract, routes: routes), store: store, maxBodyBytes: config.maxBodyBytes,
-                                   publicMaxAge: config.publicMaxAge,
-                                   cache: ResponseCache(budget: config.cacheBytes, lifetime: config.cacheSeconds))
+                                   publicMaxAge: config.publicMaxAge, cache: cache, metrics: metrics,
+                                   limiter: RateLimiter(perToken: config.tokenRateLimit, perAddress: config.addressRateLimit),
+                                   bodyTimeout: config.bodyTimeout)
     let address: BindAddress = switch config.address {
     case .tcp(let host, let port): .hostname(host, port: port)
     case .unixSocket(let path): .unixDomainSocket(path: path)
     }
     return Application(
         responder: responder,
+        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.idleTimeout * 1000)))),
         configuration: ApplicationConfiguration(address: address, serverName: "medvirk"),
         logger: logger)
 }

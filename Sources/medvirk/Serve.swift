@@ -31,6 +31,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("cache-bytes"), help: "Memory for cached anonymous reads; 0 turns the cache off (env MEDVIRK_CACHE_BYTES; default 67108864).")
     var cacheBytes: Int?
 
+    @Option(name: .customLong("address-rate-limit"), help: "Requests a minute per client address without a token, bursts of a quarter; 0: unlimited (env MEDVIRK_ADDRESS_RATE_LIMIT; default 1200).")
+    var addressRateLimit: Int?
+
+    @Option(name: .customLong("token-rate-limit"), help: "Requests a minute per API token, bursts of a quarter; 0: unlimited (env MEDVIRK_TOKEN_RATE_LIMIT; default 6000).")
+    var tokenRateLimit: Int?
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection, or a request body still arriving, is dropped (env MEDVIRK_IDLE_TIMEOUT; default 30).")
+    var idleTimeout: Double?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env MEDVIRK_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -76,6 +85,12 @@ struct Serve: AsyncParsableCommand {
             ? (Environment.value("MEDVIRK_CORS_ORIGINS")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? ["*"])
             : corsOrigins
         config.corsOrigins = origins
+        config.addressRateLimit = rateLimit(addressRateLimit ?? Environment.value("MEDVIRK_ADDRESS_RATE_LIMIT").flatMap(Int.init) ?? 1200)
+        config.tokenRateLimit = rateLimit(tokenRateLimit ?? Environment.value("MEDVIRK_TOKEN_RATE_LIMIT").flatMap(Int.init) ?? 6000)
+        let timeout = idleTimeout ?? Environment.value("MEDVIRK_IDLE_TIMEOUT").flatMap(Double.init) ?? 30
+        guard timeout > 0 else { fail("the idle timeout must be more than 0 seconds") }
+        config.idleTimeout = timeout
+        config.bodyTimeout = timeout
         if let bytes = cacheBytes ?? Environment.value("MEDVIRK_CACHE_BYTES").flatMap(Int.init) {
             guard bytes >= 0 else { fail("cache bytes must be 0 or more") }
             config.cacheBytes = bytes
@@ -86,5 +101,10 @@ struct Serve: AsyncParsableCommand {
         try await app.runService()
         try store.close()
         logger.info("stopped; database closed")
+    }
+
+    /// `perMinute` requests a minute in bursts of a quarter of that; 0 or less is unlimited.
+    func rateLimit(_ perMinute: Int) -> RateLimit? {
+        perMinute > 0 ? RateLimit(perMinute: perMinute, burst: max(10, perMinute / 4)) : nil
     }
 }

@@ -10,8 +10,8 @@ import Synchronization
 /// Everything every endpoint shares, in front of the router: request ids, body limits and media types,
 /// bearer authentication, conditional requests (`If-Match` under a write gate, `ETag`/`If-None-Match`),
 /// `Cache-Control`, `Link` and `Location`. Errors here render as problems too.
-struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context == BasicRequestContext {
-    typealias Context = BasicRequestContext
+struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context == MedvirkRequestContext {
+    typealias Context = MedvirkRequestContext
 
     let router: Router
     let routes: RouteTable
@@ -20,10 +20,14 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
     let maxBodyBytes: Int
     let publicMaxAge: Int
     let cache: ResponseCache
+    let metrics: ServiceMetrics
+    let limiter: RateLimiter
+    let bodyTimeout: Double
     let gate = AsyncGate()
     let tokenTouches = TokenTouches()
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
         let requestId = Self.requestId(request.headers[.xRequestID])
         let state = RequestState(requestId: requestId, method: request.method.rawValue, path: request.uri.path)
         var response = await RequestState.$current.withValue(state) {
@@ -35,6 +39,8 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         }
         response.headers[.xRequestID] = requestId
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "private, no-store" }
+        metrics.request(route: routes.template(path: request.uri.path) ?? "unmatched", method: request.method.rawValue,
+                        status: Int(response.status.code), duration: ContinuousClock.now - started)
         return response
     }
 
@@ -59,10 +65,19 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             request = Request(head: head, body: request.body)
         }
         if let early = try checkRoute(request) { return early }
+        let live = ResponseCache.livePaths.contains(request.uri.path)
+        if request.headers[.authorization] == nil, !live { try limiter.take(token: nil, address: context.clientAddress, now: store.clock.now()) }
         if request.method == .get, let cached = fromCache(request, state: state) {
             return isHead ? Response(status: cached.status, headers: cached.headers, body: ResponseBody()) : cached
         }
-        state.principal = try await authenticate(request.headers[.authorization])
+        do {
+            state.principal = try await authenticate(request.headers[.authorization])
+        } catch {
+            // Guessing tokens costs the guesser's address.
+            try limiter.take(token: nil, address: context.clientAddress, now: store.clock.now())
+            throw error
+        }
+        if case .token(let token) = state.principal, !live { try limiter.take(token: token.id, address: context.clientAddress, now: store.clock.now()) }
         if [.post, .put, .patch, .delete].contains(request.method), state.principal.isAnonymous { throw Problem.unauthenticated }
 
         switch request.method {
@@ -153,8 +168,23 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         let tooLarge = Problem(status: 413, slug: "payload-too-large", title: "Payload too large",
                                detail: "The request body is over the limit of \(maxBodyBytes) bytes.")
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes { throw tooLarge }
+        let slow = Problem(status: 408, slug: "request-timeout", title: "Request timeout",
+                           detail: "The request body did not arrive within \(Int(bodyTimeout)) seconds.")
+        let limit = maxBodyBytes, timeout = bodyTimeout
+        let stream = request.body
         do {
-            return try await request.collectBody(upTo: maxBodyBytes)
+            let body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { try await stream.collect(upTo: limit) }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let body = first else { throw slow }
+                return body
+            }
+            request.body = RequestBody(buffer: body)
+            return body
         } catch is NIOTooManyBytesError {
             throw tooLarge
         }
@@ -199,7 +229,9 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         let scope = request.uri.queryParameters["municipality"].map(String.init) ?? "*"
         let generation = store.generations.current(scope.isEmpty ? "*" : scope)
         let key = ResponseCache.key(for: request, gzip: Compression.acceptsGzip(request.headers[.acceptEncoding]))
-        guard let entry = cache.lookup(key, generation: generation, now: store.clock.now()) else {
+        let found = cache.lookup(key, generation: generation, now: store.clock.now())
+        metrics.cache(hit: found != nil)
+        guard let entry = found else {
             state.cacheSlot = ResponseCache.Slot(key: key, generation: generation)
             return nil
         }

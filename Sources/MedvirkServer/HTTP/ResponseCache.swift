@@ -38,8 +38,6 @@ final class ResponseCache: Sendable {
     let budget: Int
     let lifetime: TimeInterval
     private let storage = Mutex(Storage())
-    let hits = Atomic<Int>(0)
-    let misses = Atomic<Int>(0)
 
     init(budget: Int, lifetime: TimeInterval) {
         self.budget = budget
@@ -56,7 +54,7 @@ final class ResponseCache: Sendable {
     }
 
     func lookup(_ key: String, generation: Int64, now: Date) -> Entry? {
-        let found: Entry? = storage.withLock { storage in
+        storage.withLock { storage in
             guard var entry = storage.entries[key] else { return nil }
             guard entry.generation == generation, now >= entry.storedAt, now < entry.validUntil else {
                 storage.entries[key] = nil
@@ -68,8 +66,6 @@ final class ResponseCache: Sendable {
             storage.entries[key] = entry
             return entry
         }
-        if found == nil { misses.add(1, ordering: .relaxed) } else { hits.add(1, ordering: .relaxed) }
-        return found
     }
 
     func store(_ key: String, _ entry: Entry) {

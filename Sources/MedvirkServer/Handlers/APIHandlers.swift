@@ -9,6 +9,8 @@ import OpenAPIRuntime
 struct APIHandlers: APIProtocol {
     let store: Store
     let contract: String
+    let metrics: ServiceMetrics
+    let cache: ResponseCache
     let inFlight = InFlightKeys()
 
     var principal: Principal { RequestState.now.principal }
@@ -57,6 +59,10 @@ struct APIHandlers: APIProtocol {
                           detail: "The database is unreachable or migrations are pending.")
         }
         return .ok(.init(body: .json(.init(status: .ok, migrations: status.applied))))
+    }
+
+    func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
+        .ok(.init(body: .plainText(HTTPBody(metrics.render(databasePath: store.path, cacheUsage: cache.usage.bytes)))))
     }
 
     func getOpenAPI(_ input: Operations.GetOpenAPI.Input) async throws -> Operations.GetOpenAPI.Output {

@@ -1,0 +1,56 @@
+import Foundation
+import Prometheus
+
+/// The service's Prometheus metrics, served at `/metrics`: requests by route, method and status with
+/// latency histograms, group-commit batch sizes, response-cache hits and misses, and the database size.
+final class ServiceMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let batches: ValueHistogram
+    private let cacheHits: Counter
+    private let cacheMisses: Counter
+    private let databaseBytes: Gauge
+    private let cacheBytes: Gauge
+
+    static let latencyBuckets: [Duration] = [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                                             .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                                             .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10)]
+
+    init() {
+        batches = registry.makeValueHistogram(
+            descriptor: MetricNameDescriptor(namespace: "medvirk", metricName: "submission_batch", unitName: "size",
+                                             helpText: "Hearing responses committed together in one transaction."),
+            labels: [], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256])
+        cacheHits = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "medvirk", metricName: "cache_hits", unitName: "total", helpText: "Anonymous reads answered from the response cache."), labels: [])
+        cacheMisses = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "medvirk", metricName: "cache_misses", unitName: "total", helpText: "Anonymous reads the cache could not answer."), labels: [])
+        databaseBytes = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "medvirk", metricName: "database", unitName: "bytes", helpText: "Size of the SQLite database and its WAL."), labels: [])
+        cacheBytes = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "medvirk", metricName: "cache", unitName: "bytes", helpText: "Memory held by the response cache."), labels: [])
+    }
+
+    /// `route` is the contract's path template, so ids never become label values.
+    func request(route: String, method: String, status: Int, duration: Duration) {
+        let labels = [("route", route), ("method", method), ("status", String(status))]
+        registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "medvirk", subsystem: "http", metricName: "requests", unitName: "total", helpText: "Requests answered."), labels: labels)
+            .increment()
+        registry.makeDurationHistogram(descriptor: MetricNameDescriptor(
+            namespace: "medvirk", subsystem: "http", metricName: "request_duration", unitName: "seconds", helpText: "Time to answer a request."),
+            labels: [("route", route), ("method", method)], buckets: Self.latencyBuckets)
+            .record(duration)
+    }
+
+    func batch(_ size: Int) { batches.record(Double(size)) }
+
+    func cache(hit: Bool) { (hit ? cacheHits : cacheMisses).increment() }
+
+    /// The exposition text, with the gauges read now.
+    func render(databasePath: String, cacheUsage: Int) -> String {
+        let size = ["", "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: databasePath + $0)[.size] as? Int }.reduce(0, +)
+        databaseBytes.set(to: Double(size))
+        cacheBytes.set(to: Double(cacheUsage))
+        return registry.emitToString()
+    }
+}
