@@ -9,14 +9,24 @@ DB="$WORK/ci.sqlite"
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 ADMIN="$("$BIN" token create --db "$DB" --name "CI admin" --scope admin)"
 PARTNER="$("$BIN" token create --db "$DB" --name "CI partner" --scope partner)"
-"$BIN" serve --db "$DB" --demo --port "$PORT" --log-level warning >"$WORK/server.log" 2>&1 &
-SERVER=$!
+# Rate limits are off here: schemathesis and the fuzz run send thousands of requests from one address
+# (the limits themselves are tested in swift test).
+start_server() {
+    "$BIN" serve --db "$DB" --demo --port "$PORT" --log-level warning --address-rate-limit 0 --token-rate-limit 0 "$@" \
+        >>"$WORK/server.log" 2>&1 &
+    SERVER=$!
+    for _ in $(seq 1 60); do
+        curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+        sleep 1
+    done
+    curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+}
+stop_server() {
+    kill -TERM "$SERVER"
+    wait "$SERVER"
+}
+start_server
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do
-    curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-    sleep 1
-done
-curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
 
 echo "-- calendar feeds, parsed by a real iCalendar library"
 python3 .ci/check_calendars.py "http://127.0.0.1:$PORT"
@@ -25,7 +35,7 @@ python3 .ci/check_calendars.py "http://127.0.0.1:$PORT"
 # municipality, a term ending before it starts), which the contract answers with 422 on purpose.
 # One worker: hypothesis' lambda introspection is not thread-safe on this Python.
 ST=(schemathesis --config-file .ci/schemathesis.toml run openapi.yaml --url "http://127.0.0.1:$PORT" --checks all
-    --exclude-checks positive_data_acceptance --max-examples 40 --workers 1 --seed 20261123)
+    --exclude-checks positive_data_acceptance --mode all --max-examples 40 --workers 1 --seed 20261123)
 echo "-- anonymous"
 "${ST[@]}"
 echo "-- admin"
@@ -33,10 +43,17 @@ echo "-- admin"
 echo "-- partner"
 "${ST[@]}" --header "Authorization: Bearer $PARTNER"
 
+echo "-- fuzz: malformed requests, stored data unchanged, idle and stalled connections dropped"
+stop_server
+start_server --idle-timeout 2
+python3 .ci/fuzz.py "http://127.0.0.1:$PORT" "$ADMIN" "$PARTNER"
+stop_server
+trap - EXIT
+
+echo "-- crash safety: SIGKILL mid-stream, then SIGTERM while submitting"
+python3 .ci/crash_test.py "$BIN" 8 1.5
+
 if grep -E "Fatal error|internal-error" "$WORK/server.log"; then
     echo "the server logged an internal error" >&2
     exit 1
 fi
-kill -TERM "$SERVER"
-wait "$SERVER"
-trap - EXIT

@@ -78,7 +78,7 @@ func drain(_ api: API, after cursor: String, token: String? = nil, limit: Int = 
     @Test func badParametersAreClearErrors() async throws {
         try await withAPI { api in
             let (m, _) = try await seedMunicipality(api)
-            for bad in ["abc", "-1", "1.5", "1234567890123456789", "%C3%A6"] {
+            for bad in ["abc", "-1", "-0", "+5", "1.5", "1234567890123456789", "%C3%A6", ""] {
                 let reply = try await api.get("/v1/changes?after=\(bad)")
                 expectProblem(reply, .badRequest)
                 #expect(reply.status == .badRequest, "after=\(bad)")

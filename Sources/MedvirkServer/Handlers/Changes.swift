@@ -9,7 +9,7 @@ extension APIHandlers {
         let request = try PageRequest.parse(limit: q.limit, cursor: nil)
         var after: Int64 = 0
         if let text = q.after {
-            guard text.count <= 18, text.allSatisfy(\.isASCII), let value = Int64(text), value >= 0 else {
+            guard (1...18).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int64(text) else {
                 throw Problem.badRequest("after must be the next_cursor of an earlier page: a number of at most 18 digits.",
                                          slug: "invalid-cursor", errors: [FieldError("after", "must be a number of at most 18 digits")])
             }

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Abuse run against a live server: thousands of malformed requests must all be answered with a 4xx
+(or, for a broken request line, a 400 or a closed connection), the service must stay up, and the stored
+data must be unchanged (every municipality's full export and the admin change feed, before and after).
+Idle connections and request bodies that never finish must be dropped by the server.
+
+Usage: fuzz.py BASE_URL ADMIN_TOKEN PARTNER_TOKEN [seed]
+"""
+import gzip
+import json
+import random
+import socket
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+BASE, ADMIN, PARTNER = sys.argv[1], sys.argv[2], sys.argv[3]
+RANDOM = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 20261123)
+HOST, PORT = urllib.parse.urlsplit(BASE).hostname, urllib.parse.urlsplit(BASE).port
+
+
+def call(method, path, body=None, headers=None, token=ADMIN, timeout=30):
+    request = urllib.request.Request(BASE + path, data=body, method=method)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def raw(data, timeout=10):
+    """Sends raw bytes; returns the status code, or None when the server closed without answering."""
+    with socket.create_connection((HOST, PORT), timeout=timeout) as connection:
+        connection.sendall(data)
+        reply = b""
+        try:
+            while b"\r\n" not in reply:
+                chunk = connection.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        except (ConnectionResetError, socket.timeout):
+            pass
+    if not reply.startswith(b"HTTP/1.1 "):
+        return None
+    return int(reply[9:12])
+
+
+def snapshot():
+    """Everything stored, as an admin sees it: each municipality's export and the end of the change feed."""
+    status, body = call("GET", "/v1/municipalities?limit=200")
+    assert status == 200, body
+    exports = {}
+    for municipality in json.loads(body)["data"]:
+        status, data = call("GET", f"/v1/municipalities/{municipality['id']}/export")
+        assert status == 200, data
+        exports[municipality["id"]] = gzip.decompress(data)
+    cursor = "0"
+    while True:
+        status, body = call("GET", f"/v1/changes?after={cursor}&limit=200")
+        page = json.loads(body)
+        if not page["data"]:
+            return exports, cursor
+        cursor = page["next_cursor"]
+
+
+def ids(path):
+    status, body = call("GET", path)
+    return [item["id"] for item in json.loads(body)["data"]] if status == 200 else []
+
+
+NASTY = ["' OR '1'='1", "'; DROP TABLE councils; --", "\" OR 1=1 --", "../../../../etc/passwd", "..%2f..%2fetc%2fpasswd",
+         "%00", "\u0000", "<script>alert(1)</script>", "${jndi:ldap://x}", "😀" * 3, "Robert'); DROP TABLE responses;--",
+         "1e309", "-0", "NaN", "\u202e", "A" * 300]
+
+
+HEADER_SAFE = [n for n in NASTY if n.isascii() and "\x00" not in n]
+
+
+def broken_json():
+    choice = RANDOM.randrange(9)
+    if choice == 0:
+        return b'{"name": "x"'                                  # truncated
+    if choice == 1:
+        depth = RANDOM.choice([1000, 10000, 100000])
+        return b"[" * depth + b"]" * depth                      # deeply nested
+    if choice == 2:
+        return b'{"name": "\xff\xfe\xc3\x28"}'                  # invalid UTF-8
+    if choice == 3:
+        return b'{"count": 123456789012345678901234567890, "min_meetings_per_year": 1e400}'
+    if choice == 4:
+        return json.dumps({"name": "x" * RANDOM.choice([300_000, 900_000, 1_500_000])}).encode()
+    if choice == 5:
+        return b'{"a":' * 50_000 + b"1" + b"}" * 50_000
+    if choice == 6:
+        return json.dumps({RANDOM.choice(NASTY): RANDOM.choice(NASTY)}).encode()
+    if choice == 7:
+        return json.dumps([RANDOM.choice(NASTY)] * RANDOM.randrange(1, 50)).encode()
+    return bytes(RANDOM.randrange(256) for _ in range(RANDOM.randrange(1, 2000)))
+
+
+def main():
+    before = snapshot()
+    councils = ids("/v1/councils?limit=5")
+    consultations = ids("/v1/consultations?limit=5")
+    writes = ["/v1/municipalities", "/v1/service-areas", "/v1/councils", "/v1/consultations", "/v1/meetings", "/v1/dialogue-channels"]
+    patches = [f"/v1/councils/{c}" for c in councils] + [f"/v1/consultations/{c}" for c in consultations]
+    submissions = [f"/v1/consultations/{c}/responses" for c in consultations]
+    seen = {}
+    count = 0
+
+    def expect(status, what):
+        nonlocal count
+        count += 1
+        seen[status] = seen.get(status, 0) + 1
+        assert status is not None and 400 <= status < 500, f"{what} answered {status}"
+
+    for n in range(1200):
+        body = broken_json()
+        kind = n % 4
+        if kind == 0:
+            path = RANDOM.choice(writes)
+            status, _ = call("POST", path, body, {"Content-Type": "application/json"})
+        elif kind == 1 and patches:
+            path = RANDOM.choice(patches)
+            status, _ = call("PATCH", path, body, {"Content-Type": "application/merge-patch+json"})
+        elif kind == 2 and submissions:
+            path = RANDOM.choice(submissions)
+            status, _ = call("POST", path, body, {"Content-Type": "application/json", "Idempotency-Key": f"fuzz-{n}"}, token=PARTNER)
+        else:
+            path = RANDOM.choice(writes)
+            status, _ = call("POST", path, body, {"Content-Type": RANDOM.choice(["text/plain", "application/xml", "json", ""])})
+        expect(status, f"body #{n} to {path}")
+
+    for n in range(600):
+        nasty = urllib.parse.quote(RANDOM.choice(NASTY), safe="")
+        path = RANDOM.choice([
+            f"/v1/councils/{nasty}", f"/v1/consultations/{nasty}/responses", f"/v1/meetings/{nasty}/minutes",
+            f"/v1/../../etc/{nasty}", f"/v1/%2e%2e/%2e%2e/{nasty}", f"/{nasty}", f"/v1/responses/{nasty}",
+            f"/v1/councils?limit={RANDOM.choice(['0', '-1', '201', '99999999999999999999', nasty])}",
+            f"/v1/councils?cursor={nasty}", f"/v1/changes?after={nasty}", f"/v1/members?at={nasty}",
+            f"/v1/councils?municipality={'x' * 500}", f"/v1/meetings?from={nasty}",
+        ])
+        status, _ = call(RANDOM.choice(["GET", "DELETE"]), path)
+        expect(status, f"GET/DELETE {path}")
+
+    for n in range(300):
+        choice = n % 6
+        if choice == 0:
+            status, _ = call("GET", "/v1/councils", headers={"Authorization": "Bearer " + RANDOM.choice(HEADER_SAFE)}, token=None)
+        elif choice == 1 and patches:
+            status, _ = call("PATCH", RANDOM.choice(patches), b"{}", {"Content-Type": "application/merge-patch+json",
+                                                                        "If-Match": RANDOM.choice(HEADER_SAFE)})
+        elif choice == 2:
+            status = raw(b"GET /v1/councils HTTP/1.1\r\nHost: x\r\nX-Request-Id: a\rInjected: yes\r\n\r\n")
+            status = status or 400
+        elif choice == 3:
+            status = raw(b"GET /v1/councils\xff\xfe HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n") or 400
+        elif choice == 4:
+            status = raw(b"POST /v1/councils HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n"
+                         b"Content-Type: application/json\r\nAuthorization: Bearer " + ADMIN.encode() + b"\r\n\r\n{") or 400
+        else:
+            status = raw(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(RANDOM.randrange(256) for _ in range(64))) or 400
+        expect(status, f"header/raw case {n}")
+
+    # The service is up and nothing it stores changed.
+    assert call("GET", "/healthz")[0] == 200
+    after = snapshot()
+    assert after[1] == before[1], f"the change feed moved from {before[1]} to {after[1]}"
+    assert after[0] == before[0], "an export differs after the fuzz run"
+    print(f"fuzz: {count} malformed requests, statuses {dict(sorted((k or 0, v) for k, v in seen.items()))}; data unchanged")
+
+    # Idle connections and bodies that never finish are dropped.
+    started = time.monotonic()
+    with socket.create_connection((HOST, PORT), timeout=30) as idle:
+        assert idle.recv(1) == b"", "an idle connection got data"
+    idle_seconds = time.monotonic() - started
+    assert idle_seconds < 20, f"an idle connection stayed open {idle_seconds:.1f} s"
+    started = time.monotonic()
+    status = raw(b"POST /v1/councils HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
+                 b"Authorization: Bearer " + ADMIN.encode() + b"\r\n\r\n{\"name\":", timeout=30)
+    slow_seconds = time.monotonic() - started
+    assert status in (408, None) and slow_seconds < 20, f"a stalled body got {status} after {slow_seconds:.1f} s"
+    print(f"timeouts: idle connection closed after {idle_seconds:.1f} s, stalled body answered {status} after {slow_seconds:.1f} s")
+    assert snapshot() == after
+
+
+if __name__ == "__main__":
+    main()
