@@ -71,6 +71,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        /// References and data loading for the benchmarks in Benchmarks/.
+        .executableTarget(
+            name: "medvirk-bench",
+            dependencies: [
+                "MedvirkCore",
+                "MedvirkStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/Tool"
+        ),
         .testTarget(
             name: "MedvirkStoreTests",
             dependencies: ["MedvirkStore", "MedvirkCore"]

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Medvirk against its references, on this machine, in one run, over loopback. Prints a table and saves it
+# to Benchmarks/results.md. Bounded: each load runs SECONDS seconds (default 8); the export has ROWS rows.
+#   bash Benchmarks/run.sh            # SECONDS=8 ROWS=100000 CONNECTIONS=32
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH="${SECONDS:-8}"
+ROWS="${ROWS:-100000}"
+CONNECTIONS="${CONNECTIONS:-32}"
+
+if ! command -v wrk >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+fi
+swift build -c release --product medvirk >/dev/null
+swift build -c release --product medvirk-bench >/dev/null
+BIN="$(swift build -c release --show-bin-path)"
+WORK="$(mktemp -d)"
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+
+port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+ready() { for _ in $(seq 1 100); do curl -fsS "$1" >/dev/null 2>&1 && return; sleep 0.1; done; echo "not ready: $1" >&2; exit 1; }
+reset_peak() { echo 5 > "/proc/$1/clear_refs"; }
+peak_mb() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+# wrk's summary as "requests/s p50-ms p99-ms non-2xx-3xx".
+load() {
+    local out
+    out="$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency "$@")"
+    echo "$out" >>"$WORK/wrk.log"
+    python3 - "$out" <<'EOF'
+import re, sys
+text = sys.argv[1]
+def ms(label):
+    m = re.search(r"^\s*%s\s+([\d.]+)(us|ms|s)\b" % re.escape(label), text, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+errors = re.search(r"Socket errors: (.*)", text)
+print(f"{rate:.0f} {ms('50%'):.2f} {ms('99%'):.2f} {bad.group(1) if bad else 0}{' (' + errors.group(1) + ')' if errors else ''}")
+EOF
+}
+
+# --- Medvirk with 50 councils in one municipality
+DB="$WORK/bench.sqlite"
+ADMIN="$("$BIN/medvirk" token create --db "$DB" --name bench-admin --scope admin)"
+PARTNER="$("$BIN/medvirk" token create --db "$DB" --name bench-partner --scope partner)"
+PORT="$(port)"
+"$BIN/medvirk" serve --db "$DB" --port "$PORT" --log-level error --address-rate-limit 0 --token-rate-limit 0 &
+SERVER=$!
+URL="http://127.0.0.1:$PORT"
+ready "$URL/readyz"
+curl -fsS -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -o /dev/null \
+    -d '{"id":"benchby","name":"Benchby Kommune","country":"DK","time_zone":"Europe/Copenhagen"}' "$URL/v1/municipalities"
+for n in $(seq 1 50); do
+    curl -fsS -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -o /dev/null "$URL/v1/councils" -d "{
+        \"municipality_id\":\"benchby\",\"name\":\"Brugerråd $n\",\"kind\":\"user_council\",\"unit\":\"Skole $n\",
+        \"description\":\"Rådet mødes fire gange om året og giver råd om skolens drift.\",\"term_years\":2,\"min_meetings_per_year\":4,
+        \"seats\":[{\"group\":\"users\",\"count\":5,\"voting\":true},{\"group\":\"staff\",\"count\":2,\"voting\":false}]}"
+done
+LIST="$URL/v1/councils?municipality=benchby"
+curl -fsS -D "$WORK/headers" -o "$WORK/body.json" "$LIST"
+ETAG="$(awk 'tolower($1) == "etag:" { print $2 }' "$WORK/headers" | tr -d '\r')"
+COUNT="$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["data"]))' "$WORK/body.json")"
+[ "$COUNT" = 50 ] || { echo "expected 50 councils, got $COUNT" >&2; exit 1; }
+BYTES="$(wc -c <"$WORK/body.json")"
+
+reset_peak "$SERVER"; A="$(load "$LIST")"; A_RSS="$(peak_mb "$SERVER")"
+reset_peak "$SERVER"; B="$(load -H "If-None-Match: $ETAG" "$LIST")"; B_RSS="$(peak_mb "$SERVER")"
+
+# --- (c) hearing responses from CONNECTIONS clients, each request with its own Idempotency-Key
+NOW="$(date -u +%s)"
+CONSULTATION="$(curl -fsS -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' "$URL/v1/consultations" -d "{
+    \"municipality_id\":\"benchby\",\"title\":\"Trafikplan\",\"status\":\"published\",
+    \"opens_at\":\"$(date -u -d "@$((NOW - 3600))" +%Y-%m-%dT%H:%M:%SZ)\",\"closes_at\":\"$(date -u -d "@$((NOW + 86400))" +%Y-%m-%dT%H:%M:%SZ)\"}" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+cat >"$WORK/post.lua" <<EOF
+local counter, threads = 0, 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function request()
+    counter = counter + 1
+    return wrk.format("POST", nil, {["Authorization"] = "Bearer $PARTNER", ["Content-Type"] = "application/json",
+        ["Idempotency-Key"] = "bench-" .. tid .. "-" .. counter},
+        '{"respondent":{"kind":"citizen","name":"Borger","email":"b@example.dk","publish_name":false},"text":"Jeg støtter trafikplanen, men ønsker flere cykelstier."}')
+end
+EOF
+reset_peak "$SERVER"; C="$(load -s "$WORK/post.lua" "$URL/v1/consultations/$CONSULTATION/responses")"; C_RSS="$(peak_mb "$SERVER")"
+kill -TERM "$SERVER"; wait "$SERVER"
+
+# --- references: the framework ceiling for (a) and (b), the fsync ceiling for (c)
+RPORT="$(port)"
+"$BIN/medvirk-bench" framework --port "$RPORT" --body "$WORK/body.json" --etag "$ETAG" &
+REF=$!
+ready "http://127.0.0.1:$RPORT/v1/councils"
+reset_peak "$REF"; RA="$(load "http://127.0.0.1:$RPORT/v1/councils?municipality=benchby")"; RA_RSS="$(peak_mb "$REF")"
+reset_peak "$REF"; RB="$(load -H "If-None-Match: $ETAG" "http://127.0.0.1:$RPORT/v1/councils?municipality=benchby")"; RB_RSS="$(peak_mb "$REF")"
+kill "$REF"; wait "$REF" 2>/dev/null || true
+read -r FSYNC_RATE FSYNC_P50 FSYNC_P99 <<<"$("$BIN/medvirk-bench" fsync --db "$WORK/fsync.sqlite" --seconds "$SECONDS_EACH")"
+
+# --- (d) the gzip CSV export of a consultation with ROWS responses
+EDB="$WORK/export.sqlite"
+EXPORT_ADMIN="$("$BIN/medvirk" token create --db "$EDB" --name bench-admin --scope admin)"
+ECONSULTATION="$("$BIN/medvirk-bench" seed --db "$EDB" --responses "$ROWS")"
+EPORT="$(port)"
+"$BIN/medvirk" serve --db "$EDB" --port "$EPORT" --log-level error --address-rate-limit 0 --token-rate-limit 0 &
+ESERVER=$!
+ready "http://127.0.0.1:$EPORT/readyz"
+BEFORE="$(rss_mb "$ESERVER")"
+reset_peak "$ESERVER"
+read -r EXPORT_SECONDS EXPORT_BYTES <<<"$(curl -fsS -H "Authorization: Bearer $EXPORT_ADMIN" -o "$WORK/export.csv.gz" \
+    -w '%{time_total} %{size_download}' "http://127.0.0.1:$EPORT/v1/consultations/$ECONSULTATION/responses/export?format=csv")"
+PEAK="$(peak_mb "$ESERVER")"
+EXPORTED="$(gunzip -c "$WORK/export.csv.gz" | python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(sys.stdin)) - 1)')"
+kill -TERM "$ESERVER"; wait "$ESERVER"
+
+python3 - "$WORK/results.md" <<EOF
+import sys
+a, b, c = "$A".split()[:3], "$B".split()[:3], "$C".split()[:3]
+ra, rb = "$RA".split()[:3], "$RB".split()[:3]
+bad = {"a": "$A".split()[3], "b": "$B".split()[3], "c": "$C".split()[3]}
+fsync = float("$FSYNC_RATE")
+rows, seconds, before, peak = int("$EXPORTED"), float("$EXPORT_SECONDS"), float("$BEFORE"), float("$PEAK")
+growth = peak - before
+def pct(x, y): return float(x) / float(y)
+lines = [
+    "| workload | Medvirk req/s | p50 ms | p99 ms | peak RSS MB | reference | ref req/s | ref p50 ms | ref p99 ms | ratio | target | met |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    f"| (a) GET 50 councils ($BYTES bytes) | {a[0]} | {a[1]} | {a[2]} | $A_RSS | Hummingbird route from memory | {ra[0]} | {ra[1]} | {ra[2]} | {pct(a[0], ra[0]):.0%} | ≥ 70 % | {'yes' if pct(a[0], ra[0]) >= 0.7 else 'NO'} |",
+    f"| (b) same, If-None-Match → 304 | {b[0]} | {b[1]} | {b[2]} | $B_RSS | same route, 304 | {rb[0]} | {rb[1]} | {rb[2]} | {pct(b[0], rb[0]):.0%} | ≥ 70 % | {'yes' if pct(b[0], rb[0]) >= 0.7 else 'NO'} |",
+    f"| (c) POST responses, $CONNECTIONS clients | {c[0]} | {c[1]} | {c[2]} | $C_RSS | 1-row durable SQLite transactions | {fsync:.0f} | $FSYNC_P50 | $FSYNC_P99 | {pct(c[0], fsync):.1f}× | ≥ 2× | {'yes' if pct(c[0], fsync) >= 2 else 'NO'} |",
+    f"| (d) gzip CSV export, {rows} responses | {rows / seconds:.0f} rows/s | | | {peak:.1f} (+{growth:.1f}) | | | | | | ≥ 50 000 rows/s, < 50 MB growth | {'yes' if rows / seconds >= 50000 and growth < 50 else 'NO'} |",
+    "",
+    f"Non-2xx answers: a {bad['a']}, b {bad['b']}, c {bad['c']}. Loads: wrk -t2 -c$CONNECTIONS -d${SECONDS_EACH}s on loopback, same 2-core machine, same run.",
+    f"Export: {seconds:.2f} s for {int('$EXPORT_BYTES')} gzip bytes; server RSS {before:.1f} MB before, peak {peak:.1f} MB during.",
+]
+text = "\n".join(lines)
+print(text)
+open(sys.argv[1], "w").write(text + "\n")
+EOF
+{ echo "# Benchmark results"; echo; echo "Run on $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(swift --version 2>/dev/null | head -1)."; echo; cat "$WORK/results.md"; } > Benchmarks/results.md
+echo "saved Benchmarks/results.md"
