@@ -33,6 +33,8 @@ import re, sys
 text = sys.argv[1]
 def ms(label):
     m = re.search(r"^\s*%s\s+([\d.]+)(us|ms|s)\b" % re.escape(label), text, re.M)
+    if m is None:
+        sys.exit("cannot read wrk's output:\n" + text)
     value, unit = float(m.group(1)), m.group(2)
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))

@@ -74,7 +74,7 @@ public struct Submission: Sendable, Equatable {
     }
 
     public func sha256(consultationId: String) -> String {
-        SHA256.hash(data: canonical(consultationId: consultationId)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: canonical(consultationId: consultationId)))
     }
 }
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import MedvirkCore
 
 /// One `Migrations/NNNN_description.sql` file.
 public struct MigrationFile: Sendable, Equatable {
@@ -13,7 +14,7 @@ public struct MigrationFile: Sendable, Equatable {
         self.version = version
         self.name = name
         self.sql = sql
-        self.checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.checksum = Hex.string(SHA256.hash(data: Data(sql.utf8)))
     }
 }
 

@@ -67,7 +67,7 @@ extension Store {
         let now = Timestamps.format(clock.now())
         return try await pool.read { db in
             let arguments: StatementArguments = type == .response ? [id, now] : [id]
-            return try Bool.fetchOne(db, sql: Self.readableByPublic[type]!, arguments: arguments) ?? false
+            return try Bool.fetchOne(db.cachedStatement(sql: Self.readableByPublic[type]!), arguments: arguments) ?? false
         }
     }
 
@@ -94,7 +94,7 @@ extension Store {
         var seen = Set(changes.map { "\($0.type.rawValue)/\($0.id)" })
         for change in changes where change.withDependents {
             guard let sql = dependents[change.type] else { continue }
-            for row in try Row.fetchAll(db, sql: sql, arguments: [change.id]) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [change.id]) {
                 guard let type = ChangeType(rawValue: row[0]) else { continue }
                 let id: String = row[1]
                 if seen.insert("\(type.rawValue)/\(id)").inserted { touched.append(.visibility(type, id)) }
@@ -104,27 +104,27 @@ extension Store {
         let clock = Timestamps.format(now)
         for change in touched {
             let arguments: StatementArguments = change.type == .response ? [change.id, clock] : [change.id]
-            let isPublic = try Bool.fetchOne(db, sql: readableByPublic[change.type]!, arguments: arguments) ?? false
-            let wasPublic = try Bool.fetchOne(db, sql: "SELECT 1 FROM public_resources WHERE type = ? AND resource_id = ?",
+            let isPublic = try Bool.fetchOne(db.cachedStatement(sql: readableByPublic[change.type]!), arguments: arguments) ?? false
+            let wasPublic = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM public_resources WHERE type = ? AND resource_id = ?"),
                                               arguments: [change.type.rawValue, change.id]) ?? false
             let publicAction: ChangeAction?
             switch (wasPublic, isPublic) {
             case (false, true):
                 publicAction = .created
-                try db.execute(sql: "INSERT INTO public_resources (type, resource_id) VALUES (?, ?)", arguments: [change.type.rawValue, change.id])
+                try db.cachedStatement(sql: "INSERT INTO public_resources (type, resource_id) VALUES (?, ?)").execute(arguments: [change.type.rawValue, change.id])
             case (true, false):
                 publicAction = .deleted
-                try db.execute(sql: "DELETE FROM public_resources WHERE type = ? AND resource_id = ?", arguments: [change.type.rawValue, change.id])
+                try db.cachedStatement(sql: "DELETE FROM public_resources WHERE type = ? AND resource_id = ?").execute(arguments: [change.type.rawValue, change.id])
             case (true, true):
                 publicAction = change.action == nil ? nil : .updated
             case (false, false):
                 publicAction = nil
             }
             guard change.action != nil || publicAction != nil else { continue }
-            let parent = try parentOf[change.type].flatMap { try String.fetchOne(db, sql: $0, arguments: [change.id]) }
-            try db.execute(sql: """
+            let parent = try parentOf[change.type].flatMap { try String.fetchOne(db.cachedStatement(sql: $0), arguments: [change.id]) }
+            try db.cachedStatement(sql: """
                 INSERT INTO changes (at, municipality_id, type, resource_id, parent_id, action, public_action) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [at, municipality, change.type.rawValue, change.id, parent, change.action?.rawValue, publicAction?.rawValue])
+                """).execute(arguments: [at, municipality, change.type.rawValue, change.id, parent, change.action?.rawValue, publicAction?.rawValue])
         }
     }
 
@@ -140,10 +140,10 @@ extension Store {
     /// No write happens when a deadline passes, so the feed records the responses it releases when it is read.
     func releaseDueResponses() async throws {
         let now = clock.now()
-        let due = try await pool.read { db in try Row.fetchAll(db, sql: Self.responsesDue, arguments: [Timestamps.format(now)]) }
+        let due = try await pool.read { db in try Row.fetchAll(db.cachedStatement(sql: Self.responsesDue), arguments: [Timestamps.format(now)]) }
         guard !due.isEmpty else { return }
         try await pool.write { db in
-            let rows = try Row.fetchAll(db, sql: Self.responsesDue, arguments: [Timestamps.format(now)])
+            let rows = try Row.fetchAll(db.cachedStatement(sql: Self.responsesDue), arguments: [Timestamps.format(now)])
             for (municipality, group) in Dictionary(grouping: rows, by: { $0["municipality_id"] as String }).sorted(by: { $0.key < $1.key }) {
                 try Self.recordWrite(db, actor: nil, municipality: municipality, group.map { .visibility(.response, $0["id"]) }, now: now)
             }
@@ -168,11 +168,11 @@ extension Store {
 
     /// Starts the feed of a database written before it existed with a `created` event per live resource.
     static func backfillChanges(_ db: Database, now: Date) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM changes LIMIT 1") != true,
-              try Bool.fetchOne(db, sql: "SELECT 1 FROM municipalities LIMIT 1") == true
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM changes LIMIT 1")) != true,
+              try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM municipalities LIMIT 1")) == true
         else { return }
         for (type, sql) in everything {
-            for row in try Row.fetchAll(db, sql: sql) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: sql)) {
                 try recordChanges(db, municipality: row[1], [.created(type, row[0])], now: now)
             }
         }
@@ -185,7 +185,7 @@ extension Store {
     public func changes(municipality: String?, after: Int64, limit: Int, adminOf: [String]?) async throws -> ChangePage {
         try await releaseDueResponses()
         return try await pool.read { db in
-            if let municipality, try Bool.fetchOne(db, sql: "SELECT 1 FROM municipalities WHERE id = ?", arguments: [municipality]) != true {
+            if let municipality, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM municipalities WHERE id = ?"), arguments: [municipality]) != true {
                 throw Problem.notFound("municipality", municipality)
             }
             let shown: String
@@ -197,12 +197,12 @@ extension Store {
                 shown = "CASE WHEN municipality_id IN (SELECT value FROM json_each(?4)) THEN action ELSE public_action END"
                 arguments.append(JSONColumn.encode(list))
             }
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM (
                     SELECT seq, at, municipality_id, type, resource_id, parent_id, \(shown) AS shown FROM changes
                     WHERE seq > ?1 AND (?3 IS NULL OR municipality_id = ?3)
                 ) WHERE shown IS NOT NULL ORDER BY seq LIMIT ?2
-                """, arguments: StatementArguments(arguments))
+                """), arguments: StatementArguments(arguments))
             let events = rows.compactMap { row -> ChangeEvent? in
                 guard let type = ChangeType(rawValue: row["type"]), let action = ChangeAction(rawValue: row["shown"]) else { return nil }
                 return ChangeEvent(seq: row["seq"], at: Timestamps.parse(row["at"]), municipalityId: row["municipality_id"],

@@ -27,9 +27,12 @@ extension Store {
                             createdAt: Timestamps.parse(row["created_at"]), updatedAt: Timestamps.parse(row["updated_at"]))
     }
 
-    static func liveConsultation(_ db: Database, _ id: String) throws -> Consultation? {
-        try Row.fetchOne(db, sql: "SELECT \(consultationColumns) FROM consultations c WHERE c.id = ? AND c.deleted_at IS NULL",
-                         arguments: [id]).map(consultation)
+    /// `counted: false` skips the response counts (left 0), which cost a pass over the responses: the
+    /// write paths that only need the consultation's rules use it.
+    static func liveConsultation(_ db: Database, _ id: String, counted: Bool = true) throws -> Consultation? {
+        let columns = counted ? consultationColumns : "c.*, 0 AS received_count, 0 AS published_count"
+        return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM consultations c WHERE c.id = ? AND c.deleted_at IS NULL"),
+                                arguments: [id]).map(consultation)
     }
 
     public func consultation(_ id: String) async throws -> Consultation? {
@@ -42,7 +45,7 @@ extension Store {
         let match = fts ?? nil
         let now = Timestamps.format(clock.now())
         return try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.consultationColumns) FROM consultations c
                 WHERE c.deleted_at IS NULL AND c.seq > ?1
                   AND (c.status IN ('published', 'concluded') OR ?9 IS NULL
@@ -56,7 +59,7 @@ extension Store {
                        OR (?7 = 'open' AND c.opens_at <= ?8 AND c.closes_at > ?8)
                        OR (?7 = 'closed' AND c.closes_at <= ?8))
                 ORDER BY c.seq LIMIT ?2
-                """, arguments: [page.after?.after ?? 0, page.limit + 1, filter.municipality, filter.status?.rawValue,
+                """), arguments: [page.after?.after ?? 0, page.limit + 1, filter.municipality, filter.status?.rawValue,
                                  filter.serviceArea, match, filter.phase?.rawValue, now,
                                  filter.privateTo.map { JSONColumn.encode($0) }])
             return try self.page(rows, limit: page.limit, map: Self.consultation)
@@ -67,12 +70,12 @@ extension Store {
     public func upcomingDeadlines(municipality: String?) async throws -> [Consultation] {
         let now = Timestamps.format(clock.now())
         return try await pool.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.consultationColumns) FROM consultations c
                 WHERE c.deleted_at IS NULL AND c.status = 'published' AND c.closes_at > ?
                   AND (?2 IS NULL OR c.municipality_id = ?2)
                 ORDER BY c.closes_at, c.seq LIMIT 1000
-                """, arguments: [now, municipality]).map(Self.consultation)
+                """), arguments: [now, municipality]).map(Self.consultation)
         }
     }
 
@@ -105,12 +108,12 @@ extension Store {
             try Self.checkReferences(db, draft)
             let id = Identifiers.make("hor")
             let now = Timestamps.format(Date())
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO consultations (service_area_id, title, summary, body, case_number, documents, opens_at, closes_at,
                     status, audience, late_policy, publish_responses, conclusion_summary, conclusion_memo_url, concluded_at, tags,
                     id, municipality_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: StatementArguments(Self.consultationArguments(draft) + [id, draft.municipalityId, now, now]))
+                """).execute(arguments: StatementArguments(Self.consultationArguments(draft) + [id, draft.municipalityId, now, now]))
             try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.consultation, id)])
             return try Self.liveConsultation(db, id)!
         }
@@ -131,12 +134,12 @@ extension Store {
                 draft.conclusion?.concludedAt = now
             }
             try Self.checkReferences(db, draft)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE consultations SET service_area_id = ?, title = ?, summary = ?, body = ?, case_number = ?, documents = ?,
                     opens_at = ?, closes_at = ?, status = ?, audience = ?, late_policy = ?, publish_responses = ?,
                     conclusion_summary = ?, conclusion_memo_url = ?, concluded_at = ?, tags = ?, updated_at = ?
                 WHERE id = ?
-                """, arguments: StatementArguments(Self.consultationArguments(draft) + [Timestamps.format(Date()), id]))
+                """).execute(arguments: StatementArguments(Self.consultationArguments(draft) + [Timestamps.format(Date()), id]))
             // Publishing, withdrawing or moving the deadline changes which parties and responses the public reads.
             var change = Change.updated(.consultation, id)
             if draft.status != current.draft.status || draft.publishResponses != current.draft.publishResponses
@@ -156,7 +159,7 @@ extension Store {
                 throw Problem.conflict("consultation-not-draft", "Only a draft can be deleted; withdraw a published consultation instead.")
             }
             let now = Timestamps.format(Date())
-            try db.execute(sql: "UPDATE consultations SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
+            try db.cachedStatement(sql: "UPDATE consultations SET deleted_at = ?, updated_at = ? WHERE id = ?").execute(arguments: [now, now, id])
             try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, [Change.deleted(.consultation, id).cascading()])
         }
     }

@@ -14,15 +14,15 @@ extension Store {
     }
 
     static func liveMunicipality(_ db: Database, _ id: String) throws -> Municipality? {
-        try Row.fetchOne(db, sql: "SELECT * FROM municipalities WHERE id = ? AND deleted_at IS NULL", arguments: [id])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM municipalities WHERE id = ? AND deleted_at IS NULL"), arguments: [id])
             .map(municipality)
     }
 
     public func municipalities(_ page: PageRequest) async throws -> Page<Municipality> {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM municipalities WHERE deleted_at IS NULL AND seq > ? ORDER BY seq LIMIT ?
-                """, arguments: [page.after?.after ?? 0, page.limit + 1])
+                """), arguments: [page.after?.after ?? 0, page.limit + 1])
             return self.page(rows, limit: page.limit, map: Self.municipality)
         }
     }
@@ -32,14 +32,14 @@ extension Store {
     public func createMunicipality(_ draft: MunicipalityDraft, actor: WriteActor?) async throws -> Municipality {
         try draft.validate()
         return try await pool.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM municipalities WHERE id = ?", arguments: [draft.id]) == true {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM municipalities WHERE id = ?"), arguments: [draft.id]) == true {
                 throw Problem.conflict("id-taken", "A municipality with id '\(draft.id)' exists or existed; ids are never reused.")
             }
             let now = Timestamps.format(Date())
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO municipalities (id, name, country, time_zone, website, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [draft.id, draft.name, draft.country.rawValue, draft.timeZone, draft.website, now, now])
+                """).execute(arguments: [draft.id, draft.name, draft.country.rawValue, draft.timeZone, draft.website, now, now])
             try Self.recordWrite(db, actor: actor, municipality: draft.id, [.created(.municipality, draft.id)])
             return try Self.liveMunicipality(db, draft.id)!
         }
@@ -49,9 +49,9 @@ extension Store {
         try draft.validate()
         return try await pool.write { db in
             guard try Self.liveMunicipality(db, draft.id) != nil else { throw Problem.notFound("municipality", draft.id) }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE municipalities SET name = ?, country = ?, time_zone = ?, website = ?, updated_at = ? WHERE id = ?
-                """, arguments: [draft.name, draft.country.rawValue, draft.timeZone, draft.website, Timestamps.format(Date()), draft.id])
+                """).execute(arguments: [draft.name, draft.country.rawValue, draft.timeZone, draft.website, Timestamps.format(Date()), draft.id])
             try Self.recordWrite(db, actor: actor, municipality: draft.id, [.updated(.municipality, draft.id)])
             return try Self.liveMunicipality(db, draft.id)!
         }
@@ -61,12 +61,12 @@ extension Store {
     public func deleteMunicipality(_ id: String, actor: WriteActor?) async throws {
         try await pool.write { db in
             guard try Self.liveMunicipality(db, id) != nil else { throw Problem.notFound("municipality", id) }
-            let councils = try Int.fetchOne(db, sql: "SELECT count(*) FROM councils WHERE municipality_id = ? AND deleted_at IS NULL", arguments: [id]) ?? 0
-            let areas = try Int.fetchOne(db, sql: "SELECT count(*) FROM service_areas WHERE municipality_id = ? AND deleted_at IS NULL", arguments: [id]) ?? 0
+            let councils = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM councils WHERE municipality_id = ? AND deleted_at IS NULL"), arguments: [id]) ?? 0
+            let areas = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM service_areas WHERE municipality_id = ? AND deleted_at IS NULL"), arguments: [id]) ?? 0
             if councils > 0 || areas > 0 {
                 throw Problem.conflict("municipality-not-empty", "Municipality '\(id)' still has \(councils) council(s) and \(areas) service area(s); delete them first.")
             }
-            try db.execute(sql: "UPDATE municipalities SET deleted_at = ?, updated_at = ? WHERE id = ?",
+            try db.cachedStatement(sql: "UPDATE municipalities SET deleted_at = ?, updated_at = ? WHERE id = ?").execute(
                            arguments: [Timestamps.format(Date()), Timestamps.format(Date()), id])
             try Self.recordWrite(db, actor: actor, municipality: id, [.deleted(.municipality, id)])
         }

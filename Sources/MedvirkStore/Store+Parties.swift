@@ -14,7 +14,7 @@ extension Store {
     }
 
     static func liveParty(_ db: Database, _ id: String) throws -> Party? {
-        try Row.fetchOne(db, sql: "SELECT \(partyColumns) FROM parties p WHERE p.id = ? AND p.deleted_at IS NULL", arguments: [id]).map(party)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(partyColumns) FROM parties p WHERE p.id = ? AND p.deleted_at IS NULL"), arguments: [id]).map(party)
     }
 
     public func party(_ id: String, consultation: String) async throws -> Party? {
@@ -26,10 +26,10 @@ extension Store {
 
     public func parties(consultation: String, _ page: PageRequest) async throws -> Page<Party> {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.partyColumns) FROM parties p
                 WHERE p.consultation_id = ?3 AND p.deleted_at IS NULL AND p.seq > ?1 ORDER BY p.seq LIMIT ?2
-                """, arguments: [page.after?.after ?? 0, page.limit + 1, consultation])
+                """), arguments: [page.after?.after ?? 0, page.limit + 1, consultation])
             return self.page(rows, limit: page.limit, map: Self.party)
         }
     }
@@ -50,16 +50,16 @@ extension Store {
                 }
             }
             if let partnerTokenId {
-                let scope = try String.fetchOne(db, sql: "SELECT scope FROM tokens WHERE id = ? AND revoked_at IS NULL", arguments: [partnerTokenId])
+                let scope = try String.fetchOne(db.cachedStatement(sql: "SELECT scope FROM tokens WHERE id = ? AND revoked_at IS NULL"), arguments: [partnerTokenId])
                 if scope != TokenScope.partner.rawValue {
                     errors.append(FieldError("partner_token_id", "no live partner token '\(partnerTokenId)'"))
                 }
             }
             try Problem.check(errors)
             let partyId = Identifiers.make("pty")
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO parties (id, consultation_id, name, kind, council_id, partner_token_id, invited_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [partyId, id, name, kind.rawValue, councilId, partnerTokenId, Timestamps.format(clock.now())])
+                """).execute(arguments: [partyId, id, name, kind.rawValue, councilId, partnerTokenId, Timestamps.format(clock.now())])
             try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.created(.party, partyId)])
             return try Self.liveParty(db, partyId)!
         }
@@ -72,7 +72,7 @@ extension Store {
             if party.responded {
                 throw Problem.conflict("party-has-responded", "Party '\(partyId)' has responded and stays on the record.")
             }
-            try db.execute(sql: "UPDATE parties SET deleted_at = ? WHERE id = ?", arguments: [Timestamps.format(Date()), partyId])
+            try db.cachedStatement(sql: "UPDATE parties SET deleted_at = ? WHERE id = ?").execute(arguments: [Timestamps.format(Date()), partyId])
             try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.deleted(.party, partyId)])
         }
     }

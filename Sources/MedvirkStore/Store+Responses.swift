@@ -30,7 +30,7 @@ extension Store {
     }
 
     static func fetchResponse(_ db: Database, where column: String, _ value: String) throws -> HearingResponse? {
-        try Row.fetchOne(db, sql: "SELECT * FROM responses WHERE \(column) = ?", arguments: [value]).map(response)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM responses WHERE \(column) = ?"), arguments: [value]).map(response)
     }
 
     public func response(_ id: String) async throws -> HearingResponse? {
@@ -57,19 +57,19 @@ extension Store {
         }
         let selected = status
         return try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM responses WHERE consultation_id = ?3 AND seq > ?1 AND (?4 IS NULL OR status = ?4)
                 ORDER BY seq LIMIT ?2
-                """, arguments: [page.after?.after ?? 0, page.limit + 1, consultation.id, selected])
+                """), arguments: [page.after?.after ?? 0, page.limit + 1, consultation.id, selected])
             return try self.page(rows, limit: page.limit, map: Self.response)
         }
     }
 
     /// The parties of a consultation that a token answers for.
     static func parties(_ db: Database, consultation: String, token: String) throws -> [Party] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT \(partyColumns) FROM parties p WHERE p.consultation_id = ? AND p.partner_token_id = ? AND p.deleted_at IS NULL
-            """, arguments: [consultation, token]).map(party)
+            """), arguments: [consultation, token]).map(party)
     }
 
     // MARK: Submitting
@@ -85,7 +85,7 @@ extension Store {
         let digest = submission.sha256(consultationId: id)
         let now = clock.now()
         return try await submissions.write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM idempotency_keys WHERE token_id = ? AND key = ?",
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency_keys WHERE token_id = ? AND key = ?"),
                                           arguments: [token.id, idempotencyKey]) {
                 if now.timeIntervalSince(Timestamps.parse(row["created_at"])) < Self.idempotencyWindow {
                     guard (row["request_sha256"] as String) == digest else {
@@ -94,9 +94,9 @@ extension Store {
                     }
                     return .replayed(answer: row["answer"])
                 }
-                try db.execute(sql: "DELETE FROM idempotency_keys WHERE token_id = ? AND key = ?", arguments: [token.id, idempotencyKey])
+                try db.cachedStatement(sql: "DELETE FROM idempotency_keys WHERE token_id = ? AND key = ?").execute(arguments: [token.id, idempotencyKey])
             }
-            guard let consultation = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
+            guard let consultation = try Self.liveConsultation(db, id, counted: false) else { throw Problem.notFound("consultation", id) }
             let party = try submission.partyId.flatMap { partyId in
                 try Self.liveParty(db, partyId).flatMap { $0.consultationId == id ? $0 : nil }
             }
@@ -118,17 +118,17 @@ extension Store {
         let number = try nextReceiptNumber(db, municipality: municipality, at: now)
         let responseId = Identifiers.make("res")
         let stamp = Timestamps.format(now)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO responses (id, consultation_id, municipality_id, receipt_number, token_id, party_id, respondent, text,
                 received_at, late, sha256, contains_national_id, status, redactions, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', '[]', ?)
-            """, arguments: [responseId, consultation.id, municipality, number, token.id, submission.partyId,
+            """).execute(arguments: [responseId, consultation.id, municipality, number, token.id, submission.partyId,
                              JSONColumn.encode(submission.respondent), submission.text, stamp, late, digest,
                              NationalIdScreening.containsNationalId(submission.text), stamp])
         let stored = try fetchResponse(db, where: "id", responseId)!
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, answer, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [token.id, idempotencyKey, digest, responseId, try render(stored), stamp])
+            """).execute(arguments: [token.id, idempotencyKey, digest, responseId, try render(stored), stamp])
         // The consultation's response counts and the party's `responded` are public fields that change with it.
         try Self.recordWrite(db, actor: actor, municipality: municipality,
                              [.created(.response, responseId), .updated(.consultation, consultation.id)]
@@ -143,11 +143,12 @@ extension Store {
         let zone = try liveMunicipality(db, municipality)?.timeZone ?? "UTC"
         let year = CalendarDate.today(in: zone, now: now).text.prefix(4)
         let series = "\(prefix)-\(year)"
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO receipt_counters (series, value) VALUES (?, 1) ON CONFLICT (series) DO UPDATE SET value = value + 1
-            """, arguments: [series])
-        let value = try Int.fetchOne(db, sql: "SELECT value FROM receipt_counters WHERE series = ?", arguments: [series]) ?? 1
-        return series + "-" + String(format: "%06d", value)
+            """).execute(arguments: [series])
+        let value = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM receipt_counters WHERE series = ?"), arguments: [series]) ?? 1
+        let digits = String(value)
+        return series + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
 
     // MARK: Moderation and withdrawal
@@ -156,7 +157,7 @@ extension Store {
         let now = clock.now()
         return try await pool.write { db in
             guard var response = try Self.fetchResponse(db, where: "id", id),
-                  let consultation = try Self.liveConsultation(db, response.consultationId)
+                  let consultation = try Self.liveConsultation(db, response.consultationId, counted: false)
             else { throw Problem.notFound("response", id) }
             let wasPublished = response.status == .published
             guard response.status != .withdrawn else {
@@ -185,9 +186,9 @@ extension Store {
                 break
             }
             try Problem.check(Rules.optionalText("withheld_reason", response.withheldReason, max: 2000))
-            try db.execute(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ? WHERE id = ?",
-                           arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
-                                       Timestamps.format(Date()), id])
+            try db.cachedStatement(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ? WHERE id = ?")
+                .execute(arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
+                                     Timestamps.format(Date()), id])
             var changes: [Change] = [.updated(.response, id)]
             if wasPublished != (response.status == .published) { changes.append(.updated(.consultation, consultation.id)) }
             try Self.recordWrite(db, actor: actor, municipality: response.municipalityId, changes, now: now)
@@ -200,13 +201,13 @@ extension Store {
         let now = clock.now()
         return try await pool.write { db in
             guard let response = try Self.fetchResponse(db, where: "receipt_number", receipt), response.tokenId == token.id,
-                  let consultation = try Self.liveConsultation(db, response.consultationId)
+                  let consultation = try Self.liveConsultation(db, response.consultationId, counted: false)
             else { throw Problem.notFound("receipt", receipt) }
             if response.status == .withdrawn { return response }
             guard now < consultation.draft.closesAt else {
                 throw Problem.conflict("consultation-closed", "The deadline has passed; the response can no longer be withdrawn.")
             }
-            try db.execute(sql: "UPDATE responses SET status = 'withdrawn', updated_at = ? WHERE id = ?",
+            try db.cachedStatement(sql: "UPDATE responses SET status = 'withdrawn', updated_at = ? WHERE id = ?").execute(
                            arguments: [Timestamps.format(now), response.id])
             try Self.recordWrite(db, actor: actor, municipality: response.municipalityId,
                                  [.updated(.response, response.id), .updated(.consultation, consultation.id)], now: now)

@@ -55,7 +55,7 @@ extension Store {
     /// The live token a bearer string names, compared by hash in constant time; nil when unknown or revoked.
     public func authenticate(_ secret: TokenSecret) async throws -> TokenInfo? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE id = ? AND revoked_at IS NULL", arguments: [secret.id]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE id = ? AND revoked_at IS NULL"), arguments: [secret.id]) else {
                 return nil
             }
             let stored: Data = row["secret_sha256"]

@@ -37,7 +37,7 @@ public struct Store: Sendable {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             // Acknowledged writes must survive power loss.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
         }
         return config
     }
@@ -61,7 +61,7 @@ public struct Store: Sendable {
     /// The write generation of a municipality ("*" counts every write).
     public func generation(_ scope: String = "*") async throws -> Int64 {
         try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT value FROM generations WHERE scope = ?", arguments: [scope]) ?? 0
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM generations WHERE scope = ?"), arguments: [scope]) ?? 0
         }
     }
 
@@ -71,10 +71,10 @@ public struct Store: Sendable {
         let quarter = (now.timeIntervalSince1970 / 900).rounded(.down) * 900 + 900
         let text = Timestamps.format(now)
         let next = try await pool.read { db in
-            try String.fetchOne(db, sql: """
+            try String.fetchOne(db.cachedStatement(sql: """
                 SELECT min(t) FROM (SELECT min(opens_at) AS t FROM consultations WHERE opens_at > ?1
                                     UNION ALL SELECT min(closes_at) FROM consultations WHERE closes_at > ?1)
-                """, arguments: [text])
+                """), arguments: [text])
         }
         return min(Date(timeIntervalSince1970: quarter), next.map(Timestamps.parse) ?? .distantFuture)
     }
@@ -93,16 +93,16 @@ public struct Store: Sendable {
     static func recordWrite(_ db: Database, actor: WriteActor?, municipality: String, _ changes: [Change], now: Date = Date()) throws {
         try recordChanges(db, municipality: municipality, changes, now: now)
         for scope in Set(["*", municipality]) {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO generations (scope, value) VALUES (?, 1)
                 ON CONFLICT (scope) DO UPDATE SET value = value + 1
-                """, arguments: [scope])
+                """).execute(arguments: [scope])
         }
         guard let actor else { return }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO audit_log (at, token_id, token_name, method, path, resource_id, municipality_id, request_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [Timestamps.format(Date()), actor.tokenId, actor.tokenName, actor.method, actor.path,
+            """).execute(arguments: [Timestamps.format(Date()), actor.tokenId, actor.tokenName, actor.method, actor.path,
                              changes.first?.id, municipality, actor.requestId])
     }
 

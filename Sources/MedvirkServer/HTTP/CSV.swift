@@ -28,6 +28,13 @@ enum CSV {
 
     /// One CSV line with every field quoted and CRLF at the end.
     static func line(_ fields: [String]) -> String {
-        fields.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\r\n"
+        var line = ""
+        line.reserveCapacity(fields.reduce(2) { $0 + $1.utf8.count + 3 })
+        for (index, field) in fields.enumerated() {
+            line += index == 0 ? "\"" : ",\""
+            line += field.utf8.contains(UInt8(ascii: "\"")) ? field.replacing("\"", with: "\"\"") : field
+            line += "\""
+        }
+        return line + "\r\n"
     }
 }

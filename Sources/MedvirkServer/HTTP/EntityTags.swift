@@ -1,11 +1,12 @@
 import Crypto
+import MedvirkCore
 import NIOCore
 
 /// Strong entity tags computed from the exact bytes of a representation.
 enum EntityTags {
     static func tag(for body: ByteBuffer) -> String {
         let digest = SHA256.hash(data: body.readableBytesView)
-        return "\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        return "\"" + Hex.string(digest.prefix(12)) + "\""
     }
 
     /// The tag of the gzip representation of the same bytes: `"abc"` becomes `"abc-gzip"`.
@@ -14,7 +15,14 @@ enum EntityTags {
     }
 
     static func list(_ header: String) -> [String] {
-        header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        header.split(separator: ",").map { String(trimmed($0)) }.filter { !$0.isEmpty }
+    }
+
+    static func trimmed(_ text: Substring) -> Substring {
+        var text = text
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return text
     }
 
     /// `*` or a comma-separated list of entity tags (`"…"` or `W/"…"`), as RFC 9110 §8.8.3 spells them.
@@ -30,7 +38,8 @@ enum EntityTags {
 
     /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2).
     static func noneMatch(_ header: String, current: String) -> Bool {
-        list(header).contains { $0 == "*" || ($0.hasPrefix("W/") ? String($0.dropFirst(2)) : $0) == current }
+        if header == current { return true }
+        return list(header).contains { $0 == "*" || ($0.hasPrefix("W/") ? String($0.dropFirst(2)) : $0) == current }
     }
 
     /// `If-Match` uses the strong comparison (RFC 9110 §13.1.1).

@@ -6,6 +6,10 @@ struct RouteTable: Sendable {
     struct Route: Sendable {
         var segments: [String]
         var methods: [String]
+        /// `/v1/councils/{council_id}`: the metrics label.
+        var template = ""
+        /// What `Allow` lists.
+        var allowed: [String] = []
     }
 
     let routes: [Route]
@@ -27,12 +31,17 @@ struct RouteTable: Sendable {
                 }
             }
         }
-        self.routes = routes
+        self.routes = routes.map { route in
+            var route = route
+            route.template = "/" + route.segments.joined(separator: "/")
+            route.allowed = route.methods + (route.methods.contains("GET") ? ["HEAD"] : []) + ["OPTIONS"]
+            return route
+        }
     }
 
     /// The contract's route that a concrete path matches, if any.
     func route(for path: String) -> Route? {
-        let segments = path.split(separator: "/").map(String.init)
+        let segments = path.split(separator: "/")
         return routes.first { route in
             route.segments.count == segments.count
                 && zip(route.segments, segments).allSatisfy { pattern, value in pattern.hasPrefix("{") || pattern == value }
@@ -41,12 +50,11 @@ struct RouteTable: Sendable {
 
     /// The contract's template for a concrete path, such as `/v1/councils/{council_id}`.
     func template(path: String) -> String? {
-        route(for: path).map { "/" + $0.segments.joined(separator: "/") }
+        route(for: path)?.template
     }
 
     /// The methods allowed on a concrete path, or nil when no route matches it.
     func allowed(path: String) -> [String]? {
-        guard let route = route(for: path) else { return nil }
-        return route.methods + (route.methods.contains("GET") ? ["HEAD"] : []) + ["OPTIONS"]
+        route(for: path)?.allowed
     }
 }
