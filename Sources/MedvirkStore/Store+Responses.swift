@@ -17,20 +17,24 @@ public enum ResponseSelection: Sendable {
 }
 
 extension Store {
+    /// The columns `response(_:)` reads, by position: exports map hundreds of thousands of rows, and a
+    /// lookup by name costs a case-insensitive search per column.
+    static let responseColumns = """
+        id, consultation_id, municipality_id, receipt_number, token_id, party_id, respondent, text, received_at, late,
+        sha256, contains_national_id, status, withheld_reason, redactions, updated_at, seq
+        """
+
     static func response(_ row: Row) throws -> HearingResponse {
-        let submission = Submission(respondent: try JSONColumn.decode(Respondent.self, row["respondent"]), text: row["text"],
-                                    partyId: row["party_id"])
+        let submission = Submission(respondent: try JSONColumn.decode(Respondent.self, row[6]), text: row[7], partyId: row[5])
         return HearingResponse(
-            id: row["id"], consultationId: row["consultation_id"], municipalityId: row["municipality_id"],
-            receiptNumber: row["receipt_number"], tokenId: row["token_id"], submission: submission,
-            receivedAt: Timestamps.parse(row["received_at"]), late: row["late"], sha256: row["sha256"],
-            containsNationalId: row["contains_national_id"], status: ResponseStatus(rawValue: row["status"]) ?? .received,
-            withheldReason: row["withheld_reason"], redactions: try JSONColumn.decode([String].self, row["redactions"]),
-            updatedAt: Timestamps.parse(row["updated_at"]))
+            id: row[0], consultationId: row[1], municipalityId: row[2], receiptNumber: row[3], tokenId: row[4], submission: submission,
+            receivedAt: Timestamps.parse(row[8]), late: row[9], sha256: row[10], containsNationalId: row[11],
+            status: ResponseStatus(rawValue: row[12]) ?? .received, withheldReason: row[13],
+            redactions: try JSONColumn.decode([String].self, row[14]), updatedAt: Timestamps.parse(row[15]))
     }
 
     static func fetchResponse(_ db: Database, where column: String, _ value: String) throws -> HearingResponse? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM responses WHERE \(column) = ?"), arguments: [value]).map(response)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(responseColumns) FROM responses WHERE \(column) = ?"), arguments: [value]).map(response)
     }
 
     public func response(_ id: String) async throws -> HearingResponse? {
@@ -58,7 +62,7 @@ extension Store {
         let selected = status
         return try await pool.read { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT * FROM responses WHERE consultation_id = ?3 AND seq > ?1 AND (?4 IS NULL OR status = ?4)
+                SELECT \(Self.responseColumns) FROM responses WHERE consultation_id = ?3 AND seq > ?1 AND (?4 IS NULL OR status = ?4)
                 ORDER BY seq LIMIT ?2
                 """), arguments: [page.after?.after ?? 0, page.limit + 1, consultation.id, selected])
             return try self.page(rows, limit: page.limit, map: Self.response)
