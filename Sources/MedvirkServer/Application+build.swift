@@ -33,7 +33,7 @@ public struct ServerConfig: Sendable {
     public var contract: String
 
     public init(contract: String, address: Address = .tcp(host: "127.0.0.1", port: 8080), corsOrigins: [String] = ["*"],
-                maxBodyBytes: Int = 1 << 20, publicMaxAge: Int = 60, cacheBytes: Int = 64 << 20, cacheSeconds: Double = 5,
+                maxBodyBytes: Int = 1 << 20, publicMaxAge: Int = 60, cacheBytes: Int = 64 << 20, cacheSeconds: Double = 60,
                 logLevel: Logger.Level = .info) {
         self.cacheBytes = cacheBytes
         self.cacheSeconds = cacheSeconds

@@ -71,6 +71,7 @@ func drain(_ api: API, after cursor: String, token: String? = nil, limit: Int = 
             // ETag and 304 as for every GET.
             let first = try await api.get("/v1/changes?after=0")
             let tag = try #require(first["ETag"])
+            #expect(first["Cache-Control"] == "public, max-age=0")
             #expect(try await api.get("/v1/changes?after=0", headers: ["If-None-Match": tag]).status == .notModified)
         }
     }

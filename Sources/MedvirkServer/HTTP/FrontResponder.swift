@@ -317,7 +317,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         response.headers[.eTag] = tag
         guard request.method == .get else { return response }
         let cacheable = state.principal.isAnonymous && !ResponseCache.livePaths.contains(request.uri.path)
-        response.headers[.cacheControl] = cacheable ? "public, max-age=\(publicMaxAge)" : "private, no-store"
+        response.headers[.cacheControl] = cacheable ? "public, max-age=\(state.maxAge ?? publicMaxAge)" : "private, no-store"
         response.headers[.vary] = response.headers[.vary].map { $0 + ", Authorization" } ?? "Authorization"
         return response
     }

@@ -21,6 +21,7 @@ public final class RequestState: Sendable {
         var isList = false
         var cursorParameter = "cursor"
         var cacheSlot: ResponseCache.Slot?
+        var maxAge: Int?
         var location: String?
         var failedPrecondition: Problem?
         var extraHeaders: [String: String] = [:]
@@ -63,6 +64,12 @@ public final class RequestState: Sendable {
     }
 
     var list: (isList: Bool, next: String?, parameter: String) { storage.withLock { ($0.isList, $0.nextPage, $0.cursorParameter) } }
+
+    /// A handler's own `max-age` for public answers (the change feed must be revalidated on every poll).
+    var maxAge: Int? {
+        get { storage.withLock { $0.maxAge } }
+        set { storage.withLock { $0.maxAge = newValue } }
+    }
 
     /// Set when an anonymous read missed the cache: where its answer goes.
     var cacheSlot: ResponseCache.Slot? {

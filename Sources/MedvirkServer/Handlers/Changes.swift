@@ -22,6 +22,8 @@ extension APIHandlers {
         let page = try await store.changes(municipality: q.municipality, after: after, limit: request.limit, adminOf: adminOf)
         let next = String(page.next)
         RequestState.now.markList(next: next, parameter: "after")
+        // Pollers must see new events at once; 304 keeps revalidation cheap.
+        RequestState.now.maxAge = 0
         let data = page.events.map { e in
             Components.Schemas.ChangeEvent(seq: e.seq, at: e.at, municipalityId: e.municipalityId,
                                            _type: .init(rawValue: e.type.rawValue)!, id: e.id, href: e.href,
