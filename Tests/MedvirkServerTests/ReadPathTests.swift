@@ -97,6 +97,13 @@ import Testing
             #expect(try await raw(api, list, headers: ["If-None-Match": tag]).0 == .ok)
             #expect(try await raw(api, list, headers: ["Accept-Encoding": "gzip;q=0", "If-None-Match": plainHeaders[.eTag]!]).0 == .notModified)
 
+            // Varying on the encoding keeps CORS's Vary: Origin.
+            try await withAPI(configure: { $0.corsOrigins = ["https://www.fjordby.dk"] }) { cors in
+                let (n, _) = try await seedMunicipality(cors)
+                let (_, varied, _) = try await raw(cors, "/v1/municipalities/\(n)", headers: ["Origin": "https://www.fjordby.dk"])
+                #expect(varied[.vary]?.contains("Origin") == true && varied[.vary]?.contains("Accept-Encoding") == true)
+                #expect(varied[.accessControlAllowOrigin] == "https://www.fjordby.dk")
+            }
             // Small answers stay plain.
             let (_, small, _) = try await raw(api, "/v1/municipalities/\(m)", headers: ["Accept-Encoding": "gzip"])
             #expect(small[.contentEncoding] == nil)

@@ -289,7 +289,8 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         }
         var tag = EntityTags.tag(for: body)
         if Compression.isCompressible(response.headers[.contentType]) {
-            response.headers[.vary] = "Accept-Encoding"
+            // Appended: CORS may already vary on Origin.
+            response.headers[.vary] = response.headers[.vary].map { $0 + ", Accept-Encoding" } ?? "Accept-Encoding"
             if body.readableBytes > Compression.threshold, Compression.acceptsGzip(request.headers[.acceptEncoding]) {
                 body = try Compression.gzip(body)
                 response.headers[.contentEncoding] = "gzip"
