@@ -40,6 +40,27 @@ import Testing
         }
     }
 
+    /// The cache never holds more than its byte budget; the least recently used answers make room.
+    @Test func theCacheStaysWithinItsByteBudget() async throws {
+        try await withAPI(configure: { $0.cacheBytes = 2_400 }) { api in
+            let (m, area) = try await seedMunicipality(api)
+            var councils: [String] = []
+            for n in 0..<12 { councils.append(try await seedCouncil(api, municipality: m, area: area, name: "Råd \(n)")) }
+            let areaPath = "/v1/service-areas/\(area)"
+            for _ in 0..<3 {
+                #expect(try await api.get(areaPath).status == .ok)
+                for council in councils { _ = try await api.get("/v1/councils/\(council)/members") }
+            }
+            let metrics = try await api.get("/metrics").text
+            let line = try #require(metrics.split(separator: "\n").first { $0.hasPrefix("medvirk_cache_bytes ") })
+            let bytes = try #require(Double(line.split(separator: " ")[1]))
+            #expect(bytes > 0 && bytes <= 2_400, "cache holds \(bytes) bytes")
+            // Twelve member lists and the service area cannot all fit, so some reads missed more than once.
+            let misses = try #require(metrics.split(separator: "\n").first { $0.hasPrefix("medvirk_cache_misses_total ") })
+            #expect(Double(misses.split(separator: " ")[1])! > 13)
+        }
+    }
+
     /// Readers hammer the cached public views while an admin writes; each read after a 2xx write sees it.
     @Test func noReadIsStaleAfterASuccessfulWrite() async throws {
         try await withAPI { api in
