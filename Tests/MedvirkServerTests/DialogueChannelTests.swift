@@ -62,10 +62,15 @@ import Testing
                 + "Ældre og Sundhed,boards_and_councils,elderly,formal,council_meeting,Ældrerådet,4,year,true\r\n"
                 + "\"Teknik og Miljø\",service_users,technical_and_environment,informal,sms,\"SMS, vejarbejde\",3.5,month,\r\n"
             let bad = csv + "Kultur,bogus,culture,formal,facebook,Side,,,\r\nKultur,service_users,culture,formal,facebook,,2,,\r\n"
+                + "Kultur,service_users,culture,sometimes,facebook,,,,\r\n"
             let rejected = try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin,
                                               body: bad, contentType: "text/csv")
             expectProblem(rejected, .unprocessableContent)
-            #expect(Set(rejected.fieldErrors) == ["row 4: target_group", "row 5: cadence", "row 5: name"])
+            // Every error of a row, not only the first kind found.
+            #expect(Set(rejected.fieldErrors) == ["row 4: target_group", "row 5: cadence", "row 5: name", "row 6: purpose", "row 6: name"])
+            let missing = try await api.get("/v1/dialogue-overview")
+            expectProblem(missing, .badRequest, "bad-request")
+            #expect(missing.string("title") == "Bad request")
             #expect(try await api.get("/v1/dialogue-channels").data.isEmpty, "nothing is stored when a row is bad")
 
             let imported = try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin,

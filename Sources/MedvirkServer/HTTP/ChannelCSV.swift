@@ -69,15 +69,17 @@ enum ChannelCSV {
                 default: rowErrors.append(FieldError("active", "must be true or false"))
                 }
             }
-            if let group, let category, let purpose, let kind, let area = value["service_area"] {
-                let draft = DialogueChannelDraft(
-                    municipalityId: municipality, serviceAreaId: "", targetGroup: group, userCategory: category, purpose: purpose,
-                    kind: kind, name: value["name"] ?? "", description: value["description"], cadence: cadence, volume: value["volume"],
-                    assessment: value["assessment"], plannedChanges: value["planned_changes"], councilId: value["council_id"], active: active)
-                rowErrors += draft.errors()
-                rowErrors += Rules.text("service_area", area, max: 200)
-                if rowErrors.isEmpty { rows.append(ChannelImportRow(line: number, serviceAreaName: area, draft: draft)) }
-            }
+            // The draft's own rules run even when a value above was bad, so a row lists all its errors; the
+            // stand-in values are never stored, since a row with any error is not kept.
+            let area = value["service_area"] ?? ""
+            let draft = DialogueChannelDraft(
+                municipalityId: municipality, serviceAreaId: "", targetGroup: group ?? .serviceUsers, userCategory: category ?? .other,
+                purpose: purpose ?? .formal, kind: kind ?? .other, name: value["name"] ?? "", description: value["description"],
+                cadence: cadence, volume: value["volume"], assessment: value["assessment"], plannedChanges: value["planned_changes"],
+                councilId: value["council_id"], active: active)
+            rowErrors += draft.errors()
+            if !area.isEmpty { rowErrors += Rules.text("service_area", area, max: 200) }
+            if rowErrors.isEmpty { rows.append(ChannelImportRow(line: number, serviceAreaName: area, draft: draft)) }
             errors += rowErrors.map { FieldError("row \(number): \($0.field)", $0.message) }
         }
         if !errors.isEmpty {

@@ -17,8 +17,7 @@ enum ProblemRendering {
             if let decoding = error.underlyingError as? DecodingError { return describe(decoding) }
             let status = Int(error.httpStatus.code)
             if (400..<500).contains(status) {
-                return Problem(status: status, slug: slug(for: status), title: HTTPResponse.Status(code: status).reasonPhrase,
-                               detail: error.causeDescription)
+                return Problem(status: status, slug: slug(for: status), title: title(for: status), detail: error.causeDescription)
             }
             return internalError
         case let error as DecodingError:
@@ -26,8 +25,8 @@ enum ProblemRendering {
         case let error as HTTPError:
             let status = Int(error.status.code)
             if (400..<500).contains(status) {
-                return Problem(status: status, slug: slug(for: status), title: error.status.reasonPhrase,
-                               detail: error.body ?? error.status.reasonPhrase)
+                return Problem(status: status, slug: slug(for: status), title: title(for: status),
+                               detail: error.body ?? title(for: status))
             }
             return internalError
         default:
@@ -62,6 +61,12 @@ enum ProblemRendering {
         case 429: "too-many-requests"
         default: "error"
         }
+    }
+
+    /// "Bad request" from `bad-request`: a status built from its code alone has an empty reason phrase.
+    static func title(for status: Int) -> String {
+        let words = slug(for: status).replacingOccurrences(of: "-", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
     }
 
     /// A JSON decoding failure names the field and what was wrong; unknown fields are 400s too.
