@@ -64,11 +64,14 @@ extension Store {
 
     /// Whether an anonymous caller may read the resource now.
     public func publiclyReadable(_ type: ChangeType, _ id: String) async throws -> Bool {
-        let now = Timestamps.format(clock.now())
-        return try await pool.read { db in
-            let arguments: StatementArguments = type == .response ? [id, now] : [id]
-            return try Bool.fetchOne(db.cachedStatement(sql: Self.readableByPublic[type]!), arguments: arguments) ?? false
-        }
+        let now = clock.now()
+        return try await pool.read { db in try Self.isReadable(db, type, id, now: now) }
+    }
+
+    /// `readableByPublic` for one resource at the time `now`.
+    static func isReadable(_ db: Database, _ type: ChangeType, _ id: String, now: Date) throws -> Bool {
+        let arguments: StatementArguments = type == .response ? [id, Timestamps.format(now)] : [id]
+        return try Bool.fetchOne(db.cachedStatement(sql: readableByPublic[type]!), arguments: arguments) ?? false
     }
 
     /// The resources whose public visibility follows another's.
@@ -101,10 +104,8 @@ extension Store {
             }
         }
         let at = Timestamps.format(Date())
-        let clock = Timestamps.format(now)
         for change in touched {
-            let arguments: StatementArguments = change.type == .response ? [change.id, clock] : [change.id]
-            let isPublic = try Bool.fetchOne(db.cachedStatement(sql: readableByPublic[change.type]!), arguments: arguments) ?? false
+            let isPublic = try isReadable(db, change.type, change.id, now: now)
             let wasPublic = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM public_resources WHERE type = ? AND resource_id = ?"),
                                               arguments: [change.type.rawValue, change.id]) ?? false
             let publicAction: ChangeAction?

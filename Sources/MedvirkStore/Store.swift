@@ -58,13 +58,6 @@ public struct Store: Sendable {
 
     public func migrationStatus() throws -> MigrationStatus { try migrator.status(pool) }
 
-    /// The write generation of a municipality ("*" counts every write).
-    public func generation(_ scope: String = "*") async throws -> Int64 {
-        try await pool.read { db in
-            try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM generations WHERE scope = ?"), arguments: [scope]) ?? 0
-        }
-    }
-
     /// The next moment a public answer can change without a write: a consultation opening or closing
     /// (its phase, its responses after the deadline) or a quarter hour (today's date in any time zone).
     public func nextTimeBoundary(after now: Date) async throws -> Date {

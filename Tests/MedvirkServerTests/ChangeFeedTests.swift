@@ -334,12 +334,3 @@ func drain(_ api: API, after cursor: String, token: String? = nil, limit: Int = 
         return documents
     }
 }
-
-func expectOK(_ reply: Reply, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    try #require((200..<300).contains(reply.status.code), "\(reply.status): \(reply.text)", sourceLocation: sourceLocation)
-}
-
-actor Flag {
-    private(set) var isDone = false
-    func finish() { isDone = true }
-}

@@ -146,3 +146,14 @@ func submit(_ api: API, _ consultation: String, token: String, key: String, text
          "text":"\#(text)"\#(extra)}
         """#, headers: ["Idempotency-Key": key])
 }
+
+/// Fails the test unless the reply is a 2xx.
+func expectOK(_ reply: Reply, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    try #require((200..<300).contains(reply.status.code), "\(reply.status): \(reply.text)", sourceLocation: sourceLocation)
+}
+
+/// Tells concurrent readers that the writers are done.
+actor Flag {
+    private(set) var isDone = false
+    func finish() { isDone = true }
+}

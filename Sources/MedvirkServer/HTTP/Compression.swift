@@ -6,15 +6,15 @@ enum Compression {
     static let threshold = 1024
 
     static func isCompressible(_ contentType: String?) -> Bool {
-        guard let type = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() else { return false }
+        guard let type = HeaderValues.mediaType(contentType) else { return false }
         return type == "application/json" || type == "text/csv" || type == "text/calendar" || type == "application/yaml"
     }
 
     /// True when `Accept-Encoding` lists gzip (or `*`) without `q=0`.
     static func acceptsGzip(_ header: String?) -> Bool {
         guard let header else { return false }
-        return header.split(separator: ",").contains { part in
-            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        return HeaderValues.items(header).contains { part in
+            let pieces = part.split(separator: ";").map { HeaderValues.trimmed($0).lowercased() }
             guard let coding = pieces.first, coding == "gzip" || coding == "x-gzip" || coding == "*" else { return false }
             let q = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
             return q > 0

@@ -15,14 +15,7 @@ enum EntityTags {
     }
 
     static func list(_ header: String) -> [String] {
-        header.split(separator: ",").map { String(trimmed($0)) }.filter { !$0.isEmpty }
-    }
-
-    static func trimmed(_ text: Substring) -> Substring {
-        var text = text
-        while text.first == " " || text.first == "\t" { text.removeFirst() }
-        while text.last == " " || text.last == "\t" { text.removeLast() }
-        return text
+        HeaderValues.items(header).map(String.init)
     }
 
     /// `*` or a comma-separated list of entity tags (`"…"` or `W/"…"`), as RFC 9110 §8.8.3 spells them.

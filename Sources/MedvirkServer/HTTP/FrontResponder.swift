@@ -168,7 +168,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
 
     func checkMediaType(_ request: Request) throws {
         let raw = request.headers[.contentType] ?? ""
-        let mediaType = raw.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let mediaType = HeaderValues.mediaType(raw) ?? ""
         var accepted = ["application/json"]
         if request.method == .patch { accepted.append("application/merge-patch+json") }
         if request.uri.path.hasSuffix("/import") { accepted = ["text/csv"] }

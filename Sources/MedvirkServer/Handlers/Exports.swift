@@ -25,7 +25,7 @@ extension APIHandlers {
 
     /// A streamed gzip download with an entity tag from the municipality's write generation.
     func download(_ stream: GzipStream, municipality: String, name: String, variant: String) async throws -> HTTPBody {
-        let generation = try await store.generation(municipality)
+        let generation = store.generations.current(municipality)
         let state = RequestState.now
         state.streamTag = "\"export-\(municipality)-\(generation)-\(variant)\""
         state.setHeader("Content-Disposition", "attachment; filename=\"\(name)\"")

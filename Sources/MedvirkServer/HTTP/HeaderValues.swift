@@ -1,0 +1,19 @@
+/// Parsing shared by the headers the front responder reads.
+enum HeaderValues {
+    /// The items of a comma-separated header (`If-None-Match`, `Accept-Encoding`), trimmed, empty ones dropped.
+    static func items(_ header: String) -> [Substring] {
+        header.split(separator: ",").map(trimmed).filter { !$0.isEmpty }
+    }
+
+    /// `application/json` from `Application/JSON; charset=utf-8`: the media type without parameters, lowercased.
+    static func mediaType(_ contentType: String?) -> String? {
+        contentType?.split(separator: ";", omittingEmptySubsequences: false).first.map { trimmed($0).lowercased() }
+    }
+
+    static func trimmed(_ text: Substring) -> Substring {
+        var text = text
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return text
+    }
+}
