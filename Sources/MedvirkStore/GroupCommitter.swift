@@ -21,7 +21,13 @@ final class GroupCommitter: Sendable {
     private let queue = Mutex(Queue())
     private let maxBatch: Int
     /// Called with the size of every committed batch (for metrics).
-    let onBatch: Mutex<(@Sendable (Int) -> Void)?> = Mutex(nil)
+    let onBatch = Mutex(BatchObserver())
+
+    /// Wraps the callback: a bare function type in a `Mutex` is reabstracted on every `withLock`, which wraps
+    /// it in two more thunks each time, so calling it got slower with every batch (and would overflow the stack).
+    struct BatchObserver: Sendable {
+        var report: (@Sendable (Int) -> Void)?
+    }
 
     init(writer: DatabasePool, maxBatch: Int = 256) {
         self.writer = writer
@@ -72,7 +78,7 @@ final class GroupCommitter: Sendable {
                     return result
                 }
             }
-            onBatch.withLock { $0 }?(batch.count)
+            onBatch.withLock { $0 }.report?(batch.count)
             for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
         } catch {
             // The commit itself failed: nothing in the batch is stored.

@@ -44,7 +44,7 @@ public struct Store: Sendable {
 
     /// Reports the size of every group commit of submissions.
     public func onSubmissionBatch(_ report: @escaping @Sendable (Int) -> Void) {
-        submissions.onBatch.withLock { $0 = report }
+        submissions.onBatch.withLock { $0.report = report }
     }
 
     /// Closes every connection; later calls fail.
