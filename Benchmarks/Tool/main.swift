@@ -16,11 +16,12 @@ struct Bench: AsyncParsableCommand {
 
 /// The framework ceiling: a minimal Hummingbird route answering with fixed bytes from memory, with an ETag.
 struct Framework: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve a file's bytes at every path, with ETag and 304.")
+    static let configuration = CommandConfiguration(abstract: "Serve a file's bytes at every path, with ETag and 304; answer POSTs with 201.")
 
     @Option var port: Int
     @Option var body: String
     @Option var etag: String
+    @Option(help: "The body answered to every POST.") var created: String?
 
     func run() async throws {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: body))
@@ -32,6 +33,14 @@ struct Framework: AsyncParsableCommand {
             }
             return Response(status: .ok, headers: [.contentType: "application/json", .eTag: tag],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        // The POST ceiling: read the whole request body and answer 201 with the bytes of a real submission's
+        // answer, without parsing or storing anything: what a request costs in this framework before its own work.
+        let createdBytes = try created.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } ?? Data()
+        router.post("/**") { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 1 << 20)
+            return Response(status: .created, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: createdBytes)))
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
         try await app.runService()
@@ -46,9 +55,9 @@ struct Fsync: AsyncParsableCommand {
     @Option var seconds: Double = 5
 
     func run() async throws {
-        var config = Configuration()
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        let pool = try DatabasePool(path: db, configuration: config)
+        let pool = try DatabasePool(path: db)
+        // Set after opening: the pool's WAL set-up leaves its writer at synchronous=NORMAL.
+        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try await pool.write { db in
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL) STRICT")
         }

@@ -100,9 +100,9 @@ extension Store {
                 text: decision.text, partyId: party.id)
             let late = try SubmissionRules.check(consultation, token: token, tokenParties: [party], party: party,
                                                  partyId: party.id, now: now)
-            let response = try Self.insertResponse(db, consultation: consultation, submission,
-                                                   digest: submission.sha256(consultationId: consultation.id), token: token,
-                                                   idempotencyKey: "decision:\(id)", late: late, now: now, actor: actor, render: render)
+            let (response, _) = try Self.insertResponse(db, consultation: consultation, submission,
+                                                        digest: submission.sha256(consultationId: consultation.id), token: token,
+                                                        idempotencyKey: "decision:\(id)", late: late, now: now, actor: actor, render: render)
             try db.execute(sql: "UPDATE decisions SET response_id = ?, updated_at = ? WHERE id = ?",
                            arguments: [response.id, Timestamps.format(Date()), id])
             try Self.recordChanges(db, municipality: consultation.draft.municipalityId, [.updated(.decision, id)], now: now)

@@ -108,44 +108,58 @@ extension Store {
                 consultation, token: token, tokenParties: try Self.parties(db, consultation: id, token: token.id),
                 party: party, partyId: submission.partyId, now: now)
 
-            let stored = try Self.insertResponse(db, consultation: consultation, submission, digest: digest, token: token,
-                                                 idempotencyKey: idempotencyKey, late: late, now: now, actor: actor, render: render)
-            return .created(stored, answer: try render(stored))
+            let (stored, answer) = try Self.insertResponse(db, consultation: consultation, submission, digest: digest, token: token,
+                                                           idempotencyKey: idempotencyKey, late: late, now: now, actor: actor, render: render)
+            return .created(stored, answer: answer)
         }
     }
 
     /// Stores a response with the next receipt number and records its idempotent answer, in the caller's transaction.
+    /// Returns the response as stored and the answer rendered for it (rendered once: the replay answer is the same bytes).
     static func insertResponse(_ db: Database, consultation: Consultation, _ submission: Submission, digest: String, token: TokenInfo,
                                idempotencyKey: String, late: Bool, now: Date, actor: WriteActor?,
-                               render: (HearingResponse) throws -> Data) throws -> HearingResponse {
+                               render: (HearingResponse) throws -> Data) throws -> (HearingResponse, answer: Data) {
         let municipality = consultation.draft.municipalityId
-        let number = try nextReceiptNumber(db, municipality: municipality, at: now)
-        let responseId = Identifiers.make("res")
         let stamp = Timestamps.format(now)
+        let number = try nextReceiptNumber(db, municipality: municipality, at: now, stamp: stamp)
+        // The stored timestamp has millisecond precision; the answer carries what was stored.
+        let received = Timestamps.parse(stamp)
+        let stored = HearingResponse(
+            id: Identifiers.make("res"), consultationId: consultation.id, municipalityId: municipality, receiptNumber: number,
+            tokenId: token.id, submission: submission, receivedAt: received, late: late, sha256: digest,
+            containsNationalId: NationalIdScreening.containsNationalId(submission.text), status: .received, withheldReason: nil,
+            redactions: [], updatedAt: received)
         try db.cachedStatement(sql: """
             INSERT INTO responses (id, consultation_id, municipality_id, receipt_number, token_id, party_id, respondent, text,
                 received_at, late, sha256, contains_national_id, status, redactions, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', '[]', ?)
-            """).execute(arguments: [responseId, consultation.id, municipality, number, token.id, submission.partyId,
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)
+            """).execute(arguments: [stored.id, stored.consultationId, municipality, number, token.id, submission.partyId,
                              JSONColumn.encode(submission.respondent), submission.text, stamp, late, digest,
-                             NationalIdScreening.containsNationalId(submission.text), stamp])
-        let stored = try fetchResponse(db, where: "id", responseId)!
+                             stored.containsNationalId, stored.status.rawValue, stamp])
+        let answer = try render(stored)
         try db.cachedStatement(sql: """
             INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, answer, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [token.id, idempotencyKey, digest, responseId, try render(stored), stamp])
+            """).execute(arguments: [token.id, idempotencyKey, digest, stored.id, answer, stamp])
         // The consultation's response counts and the party's `responded` are public fields that change with it.
         try Self.recordWrite(db, actor: actor, municipality: municipality,
-                             [.created(.response, responseId), .updated(.consultation, consultation.id)]
+                             [.created(.response, stored.id), .updated(.consultation, consultation.id)]
                                 + [submission.partyId].compactMap { $0 }.map { .updated(.party, $0) }, now: now)
-        return stored
+        return (stored, answer)
     }
 
     /// `RUD-2026-000123`: the first three letters of the municipality id, the year in its time zone, a counter.
-    static func nextReceiptNumber(_ db: Database, municipality: String, at now: Date) throws -> String {
+    /// `stamp` is `now` as stored (UTC).
+    static func nextReceiptNumber(_ db: Database, municipality: String, at now: Date, stamp: String) throws -> String {
         let letters = municipality.uppercased().filter { $0.isLetter && $0.isASCII }
         let prefix = String((letters.isEmpty ? "MVK" : letters).prefix(3))
-        let zone = try liveMunicipality(db, municipality)?.timeZone ?? "UTC"
-        let year = CalendarDate.today(in: zone, now: now).text.prefix(4)
+        // The year in the municipality's time zone. Zones are less than a day from UTC, so it can differ from
+        // the UTC year only on 31 December and 1 January (UTC); only then is the zone looked up.
+        var year = stamp.prefix(4)
+        let monthDay = stamp.dropFirst(5).prefix(5)
+        if monthDay == "12-31" || monthDay == "01-01" {
+            let zone = try liveMunicipality(db, municipality)?.timeZone ?? "UTC"
+            year = CalendarDate.today(in: zone, now: now).text.prefix(4)
+        }
         let series = "\(prefix)-\(year)"
         try db.cachedStatement(sql: """
             INSERT INTO receipt_counters (series, value) VALUES (?, 1) ON CONFLICT (series) DO UPDATE SET value = value + 1

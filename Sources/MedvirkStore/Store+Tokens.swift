@@ -53,8 +53,11 @@ extension Store {
     }
 
     /// The live token a bearer string names, compared by hash in constant time; nil when unknown or revoked.
-    public func authenticate(_ secret: TokenSecret) async throws -> TokenInfo? {
-        try await pool.read { db in
+    /// Every authenticated request asks, so this reads on the caller's thread from a read-only connection of
+    /// its own, as one autocommit statement (a `read` block would add BEGIN, COMMIT and two query_only pragmas).
+    /// Reading the database each time keeps revocation (by `medvirk token revoke`, another process) immediate.
+    public func authenticate(_ secret: TokenSecret) throws -> TokenInfo? {
+        try tokenReader.inDatabase { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE id = ? AND revoked_at IS NULL"), arguments: [secret.id]) else {
                 return nil
             }

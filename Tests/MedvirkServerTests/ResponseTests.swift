@@ -39,6 +39,36 @@ import Testing
         }
     }
 
+    /// Receipt series run per year in the municipality's time zone, not UTC's: Copenhagen's new year starts
+    /// at 23:00 UTC, Nuuk's (UTC-2) at 02:00 UTC on 1 January.
+    @Test func receiptYearsFollowTheMunicipalityTimeZone() async throws {
+        try await withAPI { api in
+            let partner = try await api.service.token(.partner)
+            func receipt(_ consultation: String, _ key: String) async throws -> String {
+                let reply = try await submit(api, consultation, token: partner, key: key)
+                try expectOK(reply)
+                return try #require(reply.string("receipt_number"))
+            }
+            api.service.clock.set(try Date("2026-12-31T22:30:00Z", strategy: .iso8601))
+            let (m, _) = try await seedMunicipality(api, id: "rudersdal")
+            let copenhagen = try await seedConsultation(api, municipality: m, closesIn: 3 * 86_400)
+            _ = try await api.create("/v1/municipalities", #"{"id":"sermersooq","name":"Kommuneqarfik Sermersooq","country":"DK","time_zone":"America/Nuuk"}"#)
+            let nuuk = try await seedConsultation(api, municipality: "sermersooq", closesIn: 3 * 86_400)
+
+            #expect(try await receipt(copenhagen, "a") == "RUD-2026-000001")
+            api.service.clock.advance(by: 3600)  // 23:30 UTC: 00:30 in Copenhagen, 21:30 in Nuuk
+            #expect(try await receipt(copenhagen, "b") == "RUD-2027-000001")
+            #expect(try await receipt(nuuk, "c") == "SER-2026-000001")
+            api.service.clock.advance(by: 2 * 3600)  // 01:30 UTC on 1 January: still 23:30 on 31 December in Nuuk
+            #expect(try await receipt(nuuk, "d") == "SER-2026-000002")
+            api.service.clock.advance(by: 3600)  // 02:30 UTC
+            #expect(try await receipt(nuuk, "e") == "SER-2027-000001")
+            api.service.clock.advance(by: 86_400)  // 2 January
+            #expect(try await receipt(copenhagen, "f") == "RUD-2027-000002")
+            #expect(try await receipt(nuuk, "g") == "SER-2027-000002")
+        }
+    }
+
     @Test func idempotencyKeysLastTwentyFourHours() async throws {
         try await withAPI { api in
             let (m, _) = try await seedMunicipality(api)

@@ -95,8 +95,12 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             // Operations without a request body (withdraw) take an empty POST without a media type.
             if body.readableBytes > 0 || request.headers[.contentType] != nil { try checkMediaType(request) }
             state.rawBody = body
-            state.json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
-            if let json = state.json { try nulls.check(method: request.method.rawValue, path: request.uri.path, body: json) }
+            // Merge patches need the parsed body; a POST needs it only for the null policy, so a body without
+            // the letters `null` anywhere skips the second parse.
+            if request.method != .post || Self.mentionsNull(body) {
+                state.json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+                if let json = state.json { try nulls.check(method: request.method.rawValue, path: request.uri.path, body: json) }
+            }
             let collected = request
             if collected.method == .post {
                 return try await finish(router.respond(to: collected, context: context), request: collected, state: state)
@@ -112,6 +116,17 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         default:
             return try await router.respond(to: request, context: context)
         }
+    }
+
+    static func mentionsNull(_ body: ByteBuffer) -> Bool {
+        body.readableBytesView.withContiguousStorageIfAvailable { bytes in
+            guard bytes.count >= 4 else { return false }
+            for i in 0...(bytes.count - 4) where bytes[i] == UInt8(ascii: "n") && bytes[i + 1] == UInt8(ascii: "u")
+                && bytes[i + 2] == UInt8(ascii: "l") && bytes[i + 3] == UInt8(ascii: "l") {
+                return true
+            }
+            return false
+        } ?? true
     }
 
     /// Takes one request from the token's rate-limit bucket, or the client address's without one.
@@ -147,7 +162,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer",
               let secret = TokenSecret(bearer: parts[1].trimmingCharacters(in: .whitespaces)),
-              let token = try await store.authenticate(secret)
+              let token = try store.authenticate(secret)
         else { throw Problem.invalidToken }
         touch(token.id)
         return .token(token)

@@ -1,0 +1,17 @@
+import Foundation
+import MedvirkStore
+import Testing
+
+@Suite struct DurabilityTests {
+    /// An acknowledged write must survive power loss, so the writer syncs the WAL at every commit (FULL = 2).
+    /// GRDB's WAL set-up used to leave it at NORMAL (1), where a power cut can drop the last commits.
+    @Test func theWriterCommitsWithSynchronousFull() throws {
+        let migrator = try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations"))
+        let store = try Store.open(path: temporaryDatabase(), migrations: migrator)
+        #expect(try store.writerSynchronousMode() == 2)
+        try store.close()
+        let reopened = try Store.open(path: store.path, migrations: migrator, migrate: false)
+        #expect(try reopened.writerSynchronousMode() == 2)
+        try reopened.close()
+    }
+}
