@@ -69,20 +69,32 @@ public struct Migrator: Sendable {
     /// Lists applied and pending migrations after checking the applied ones against the files.
     /// Read-only, so readiness probes never write; a database without the ledger has everything pending.
     public func status(_ reader: some DatabaseReader) throws -> MigrationStatus {
-        let rows = try reader.read { db in
-            guard try db.tableExists("schema_migrations") else { return [Row]() }
-            return try Row.fetchAll(db, sql: "SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version")
+        try status(applied: try reader.read(Self.ledgerRecords))
+    }
+
+    /// One row of the ledger.
+    struct LedgerRecord: Sendable {
+        var version: Int, name: String, checksum: String, appliedAt: String
+    }
+
+    static func ledgerRecords(_ db: Database) throws -> [LedgerRecord] {
+        guard try db.tableExists("schema_migrations") else { return [] }
+        return try Row.fetchAll(db, sql: "SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version").map {
+            LedgerRecord(version: $0["version"], name: $0["name"], checksum: $0["checksum"], appliedAt: $0["applied_at"])
         }
+    }
+
+    func status(applied records: [LedgerRecord]) throws -> MigrationStatus {
         var applied: [(Int, String, String)] = []
-        for row in rows {
-            let version: Int = row["version"], name: String = row["name"], checksum: String = row["checksum"]
+        for record in records {
+            let (version, name, checksum) = (record.version, record.name, record.checksum)
             guard let file = files.first(where: { $0.version == version }) else {
                 throw MigrationError(description: "the database has migration \(name), which this binary does not know; refusing to start (is this an older binary?)")
             }
             guard file.checksum == checksum, file.name == name else {
                 throw MigrationError(description: "migration file Migrations/\(file.name) was changed after it was applied as \(name); refusing to start. Restore the file and add a new migration instead.")
             }
-            applied.append((version, name, row["applied_at"]))
+            applied.append((version, name, record.appliedAt))
         }
         let done = Set(applied.map(\.0))
         return MigrationStatus(applied: applied, pending: files.filter { !done.contains($0.version) })

@@ -141,8 +141,12 @@ extension Store {
     /// No write happens when a deadline passes, so the feed records the responses it releases when it is read.
     func releaseDueResponses() async throws {
         let now = clock.now()
-        let due = try await pool.read { db in try Row.fetchAll(db.cachedStatement(sql: Self.responsesDue), arguments: [Timestamps.format(now)]) }
-        guard !due.isEmpty else { return }
+        // Returns a Bool, not rows: `Row` is not Sendable, and with it this resolved to GRDB's blocking `read`,
+        // which holds a cooperative thread while waiting for a reader.
+        let anyDue = try await pool.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: Self.responsesDue), arguments: [Timestamps.format(now)]) != nil
+        }
+        guard anyDue else { return }
         try await pool.write { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: Self.responsesDue), arguments: [Timestamps.format(now)])
             for (municipality, group) in Dictionary(grouping: rows, by: { $0["municipality_id"] as String }).sorted(by: { $0.key < $1.key }) {

@@ -34,6 +34,7 @@ public struct Store: Sendable {
         }
         var readOnly = Configuration()
         readOnly.readonly = true
+        readOnly.busyMode = .timeout(10)
         let store = Store(pool: pool, path: path, migrator: migrations, clock: clock, generations: generations,
                           submissions: GroupCommitter(writer: pool), tokenReader: try DatabaseQueue(path: path, configuration: readOnly))
         pool.add(transactionObserver: store.generations, extent: .databaseLifetime)
@@ -64,8 +65,10 @@ public struct Store: Sendable {
     }
 
     /// True when the database answers and no migration is pending.
-    public func isReady() -> (ready: Bool, applied: Int) {
-        guard let status = try? migrator.status(pool) else { return (false, 0) }
+    /// Reads asynchronously: a blocking read here would hold a cooperative thread while waiting for a reader.
+    public func isReady() async -> (ready: Bool, applied: Int) {
+        guard let records = try? await pool.read({ db in try Migrator.ledgerRecords(db) }),
+              let status = try? migrator.status(applied: records) else { return (false, 0) }
         return (status.pending.isEmpty, status.applied.count)
     }
 

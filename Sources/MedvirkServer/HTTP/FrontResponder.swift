@@ -118,6 +118,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         }
     }
 
+    /// True when the bytes `null` occur anywhere in the body (a JSON `null` can only be spelled that way).
     static func mentionsNull(_ body: ByteBuffer) -> Bool {
         body.readableBytesView.withContiguousStorageIfAvailable { bytes in
             guard bytes.count >= 4 else { return false }

@@ -53,7 +53,7 @@ struct APIHandlers: APIProtocol {
     }
 
     func getReadyz(_ input: Operations.GetReadyz.Input) async throws -> Operations.GetReadyz.Output {
-        let status = store.isReady()
+        let status = await store.isReady()
         guard status.ready else {
             throw Problem(status: 503, slug: "not-ready", title: "Not ready",
                           detail: "The database is unreachable or migrations are pending.")
