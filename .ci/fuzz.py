@@ -187,8 +187,36 @@ def main():
                  b"Authorization: Bearer " + ADMIN.encode() + b"\r\n\r\n{\"name\":", timeout=30)
     slow_seconds = time.monotonic() - started
     assert status in (408, None) and slow_seconds < 20, f"a stalled body got {status} after {slow_seconds:.1f} s"
-    print(f"timeouts: idle connection closed after {idle_seconds:.1f} s, stalled body answered {status} after {slow_seconds:.1f} s")
+    trickle_status, trickle_seconds = trickle()
+    assert trickle_status == 408 and trickle_seconds < 20, f"a trickling body got {trickle_status} after {trickle_seconds:.1f} s"
+    print(f"timeouts: idle connection closed after {idle_seconds:.1f} s, stalled body answered {status} after {slow_seconds:.1f} s, "
+          f"trickling body answered {trickle_status} after {trickle_seconds:.1f} s")
     assert snapshot() == after
+
+
+def trickle():
+    """Sends a body a byte at a time, each well within the idle timeout; the body's own deadline must end it."""
+    started = time.monotonic()
+    with socket.create_connection((HOST, PORT), timeout=30) as connection:
+        connection.sendall(b"POST /v1/councils HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n"
+                           b"Authorization: Bearer " + ADMIN.encode() + b"\r\n\r\n")
+        connection.settimeout(0.5)
+        reply = b""
+        while time.monotonic() - started < 25:
+            try:
+                connection.sendall(b" ")
+                chunk = connection.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+                if b"\r\n" in reply:
+                    break
+            except socket.timeout:
+                continue
+            except (ConnectionResetError, BrokenPipeError):
+                break
+    status = int(reply[9:12]) if reply.startswith(b"HTTP/1.1 ") else None
+    return status, time.monotonic() - started
 
 
 if __name__ == "__main__":
