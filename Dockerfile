@@ -1,5 +1,5 @@
-# Build stage: the official Swift 6 image with the SQLite and zlib headers.
-FROM swift:6.2-noble AS build
+# Build stage: the official Swift 6.3 image (the toolchain the project is built and tested with) with the SQLite and zlib headers.
+FROM swift:6.3-noble AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsqlite3-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
@@ -8,6 +8,8 @@ COPY Package.swift openapi.yaml ./
 COPY Sources ./Sources
 COPY Tests ./Tests
 COPY Migrations ./Migrations
+# The manifest names the benchmark tool's target too; without its sources the package does not load.
+COPY Benchmarks ./Benchmarks
 RUN swift build -c release --product medvirk --static-swift-stdlib \
  && install -D "$(swift build -c release --show-bin-path)/medvirk" /out/medvirk
 
