@@ -30,7 +30,12 @@ extension Store {
             id: row[0], consultationId: row[1], municipalityId: row[2], receiptNumber: row[3], tokenId: row[4], submission: submission,
             receivedAt: Timestamps.parse(row[8]), late: row[9], sha256: row[10], containsNationalId: row[11],
             status: ResponseStatus(rawValue: row[12]) ?? .received, withheldReason: row[13],
-            redactions: try JSONColumn.decode([String].self, row[14]), updatedAt: Timestamps.parse(row[15]))
+            redactions: try redactions(row[14]), updatedAt: Timestamps.parse(row[15]))
+    }
+
+    /// Most responses have none; an export reads a hundred thousand rows.
+    static func redactions(_ text: String) throws -> [String] {
+        text == "[]" ? [] : try JSONColumn.decode([String].self, text)
     }
 
     static func fetchResponse(_ db: Database, where column: String, _ value: String) throws -> HearingResponse? {

@@ -123,15 +123,21 @@ public struct Store: Sendable {
     }
 }
 
-/// JSON columns.
+/// JSON columns. One encoder and one decoder serve every call (both are safe to share; making one per
+/// call was a good part of reading a row).
 enum JSONColumn {
-    static func encode<T: Encodable>(_ value: T) -> String {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        return encoder
+    }()
+    static let decoder = JSONDecoder()
+
+    static func encode<T: Encodable>(_ value: T) -> String {
+        String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data((text ?? "null").utf8))
+        try decoder.decode(T.self, from: Data((text ?? "null").utf8))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MedvirkCore
 
 /// Timestamps are stored as RFC 3339 text in UTC with milliseconds, which sorts chronologically.
 enum Timestamps {
@@ -6,5 +7,7 @@ enum Timestamps {
 
     static func format(_ date: Date) -> String { style.format(date) }
 
-    static func parse(_ text: String) -> Date { (try? style.parse(text)) ?? Date(timeIntervalSince1970: 0) }
+    static func parse(_ text: String) -> Date {
+        UTCTimestamp.parseMilliseconds(text) ?? (try? style.parse(text)) ?? Date(timeIntervalSince1970: 0)
+    }
 }

@@ -92,7 +92,7 @@ enum ResponseCSV {
 
     static func row(_ r: HearingResponse) -> String {
         let who = r.submission.respondent
-        let received = r.receivedAt.formatted(.iso8601)
+        let received = UTCTimestamp.secondsText(r.receivedAt)
         return CSV.line([r.receiptNumber, r.id, r.status.rawValue, String(r.late), received, who.kind.rawValue, who.name ?? "",
                      who.organisation ?? "", who.email ?? "", who.address ?? "", who.onBehalfOf ?? "", String(who.publishName),
                      r.submission.partyId ?? "", String(r.containsNationalId), r.withheldReason ?? "",
