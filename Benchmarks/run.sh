@@ -116,8 +116,14 @@ ESERVER=$!
 ready "http://127.0.0.1:$EPORT/readyz"
 BEFORE="$(rss_mb "$ESERVER")"
 reset_peak "$ESERVER"
-read -r EXPORT_SECONDS EXPORT_BYTES <<<"$(curl -fsS -H "Authorization: Bearer $EXPORT_ADMIN" -o "$WORK/export.csv.gz" \
-    -w '%{time_total} %{size_download}' "http://127.0.0.1:$EPORT/v1/consultations/$ECONSULTATION/responses/export?format=csv")"
+# Three exports, one after another; the median time counts (a single 2-second request varies by a quarter here).
+EXPORT_TIMES=()
+for _ in 1 2 3; do
+    read -r seconds EXPORT_BYTES <<<"$(curl -fsS -H "Authorization: Bearer $EXPORT_ADMIN" -o "$WORK/export.csv.gz" \
+        -w '%{time_total} %{size_download}' "http://127.0.0.1:$EPORT/v1/consultations/$ECONSULTATION/responses/export?format=csv")"
+    EXPORT_TIMES+=("$seconds")
+done
+EXPORT_SECONDS="$(printf '%s\n' "${EXPORT_TIMES[@]}" | sort -n | sed -n 2p)"
 PEAK="$(peak_mb "$ESERVER")"
 EXPORTED="$(gunzip -c "$WORK/export.csv.gz" | python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(sys.stdin)) - 1)')"
 kill -TERM "$ESERVER"; wait "$ESERVER"
@@ -141,7 +147,7 @@ lines = [
     f"| (d) gzip CSV export, {rows} responses | {rows / seconds:.0f} rows/s | | | {peak:.1f} (+{growth:.1f}) | | | | | | ≥ 50 000 rows/s, < 50 MB growth | {'yes' if rows / seconds >= 50000 and growth < 50 else 'NO'} |",
     "",
     f"Non-2xx answers: a {bad['a']}, b {bad['b']}, c {bad['c']}. Loads: wrk -t2 -c$CONNECTIONS -d${SECONDS_EACH}s on loopback, same 2-core machine, same run.",
-    f"Export: {seconds:.2f} s for {int('$EXPORT_BYTES')} gzip bytes; server RSS {before:.1f} MB before, peak {peak:.1f} MB during.",
+    f"Export: median {seconds:.2f} s of three (${EXPORT_TIMES[*]} s) for {int('$EXPORT_BYTES')} gzip bytes; server RSS {before:.1f} MB before, peak {peak:.1f} MB during.",
 ]
 text = "\n".join(lines)
 print(text)

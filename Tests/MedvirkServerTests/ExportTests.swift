@@ -61,6 +61,7 @@ func gunzip(_ reply: Reply, raw: ByteBuffer) throws -> String {
                 #expect(record["id"] == expected["id"] as? String)
                 #expect(record["receipt_number"] == expected["receipt_number"] as? String)
                 #expect(record["text"] == expected["text"] as? String)
+                #expect(record["received_at"] == expected["received_at"] as? String)
                 #expect(record["email"] == (expected["respondent"] as? [String: Any])?["email"] as? String)
             }
 

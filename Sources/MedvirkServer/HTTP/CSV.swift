@@ -31,8 +31,10 @@ enum CSV {
         var line = ""
         line.reserveCapacity(fields.reduce(2) { $0 + $1.utf8.count + 3 })
         for (index, field) in fields.enumerated() {
+            var bytes = field
+            let hasQuote = bytes.withUTF8 { $0.contains(UInt8(ascii: "\"")) }
             line += index == 0 ? "\"" : ",\""
-            line += field.utf8.contains(UInt8(ascii: "\"")) ? field.replacing("\"", with: "\"\"") : field
+            line += hasQuote ? field.replacing("\"", with: "\"\"") : field
             line += "\""
         }
         return line + "\r\n"
