@@ -75,7 +75,7 @@ public func buildApplication(store: Store, config: ServerConfig, logger: Logger?
     let router = try buildRouter(store: store, config: config, metrics: metrics, cache: cache)
     let routes = RouteTable(contract: config.contract)
     let responder = FrontResponder(router: router.buildResponder(), routes: routes,
-                                   nulls: NullPolicy(contract: config.contract, routes: routes), store: store, maxBodyBytes: config.maxBodyBytes,
+                                   nulls: NullPolicy(contract: config.contract), store: store, maxBodyBytes: config.maxBodyBytes,
                                    publicMaxAge: config.publicMaxAge, cache: cache, metrics: metrics,
                                    limiter: RateLimiter(perToken: config.tokenRateLimit, perAddress: config.addressRateLimit),
                                    bodyTimeout: config.bodyTimeout)

@@ -73,7 +73,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         if let early = try checkRoute(request, route) { return early }
         let live = ResponseCache.livePaths.contains(request.uri.path)
         if request.headers[.authorization] == nil, !live { try throttle(token: nil, original) }
-        if request.method == .get, let cached = fromCache(request, state: state) {
+        if request.method == .get, request.headers[.authorization] == nil, !live, let cached = fromCache(request, state: state) {
             return isHead ? Response(status: cached.status, headers: cached.headers, body: ResponseBody()) : cached
         }
         var logged = original
@@ -99,7 +99,9 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             // the letters `null` anywhere skips the second parse.
             if request.method != .post || Self.mentionsNull(body) {
                 state.json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
-                if let json = state.json { try nulls.check(method: request.method.rawValue, path: request.uri.path, body: json) }
+                if let json = state.json, let template = route?.template {
+                    try nulls.check(method: request.method.rawValue, template: template, body: json)
+                }
             }
             let collected = request
             if collected.method == .post {
@@ -195,11 +197,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
     }
 
     func collectBody(_ request: inout Request) async throws -> ByteBuffer {
-        let tooLarge = Problem(status: 413, slug: "payload-too-large", title: "Payload too large",
-                               detail: "The request body is over the limit of \(maxBodyBytes) bytes.")
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes { throw tooLarge }
-        let slow = Problem(status: 408, slug: "request-timeout", title: "Request timeout",
-                           detail: "The request body did not arrive within \(Int(bodyTimeout)) seconds.")
         // A body that stops arriving is ended by the connection's idle timeout; one that trickles in is
         // checked against its deadline as each part arrives. (No timer task per request: that cost a tenth
         // of a submission's time.)
@@ -209,7 +207,10 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             for try await part in request.body {
                 guard body.readableBytes + part.readableBytes <= maxBodyBytes else { throw tooLarge }
                 body.writeImmutableBuffer(part)
-                if ContinuousClock.now > deadline { throw slow }
+                if ContinuousClock.now > deadline {
+                    throw Problem(status: 408, slug: "request-timeout", title: "Request timeout",
+                                  detail: "The request body did not arrive within \(Int(bodyTimeout)) seconds.")
+                }
             }
         } catch let problem as Problem {
             throw problem
@@ -219,6 +220,11 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         }
         request.body = RequestBody(buffer: body)
         return body
+    }
+
+    var tooLarge: Problem {
+        Problem(status: 413, slug: "payload-too-large", title: "Payload too large",
+                detail: "The request body is over the limit of \(maxBodyBytes) bytes.")
     }
 
     // MARK: Conditional requests
@@ -253,10 +259,10 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
 
     // MARK: The public read path
 
-    /// Answers an anonymous GET from the cache when its entry is still current; otherwise notes where the
-    /// rendered response may be stored, with the generation read before rendering.
+    /// Answers an anonymous GET (not a live path) from the cache when its entry is still current; otherwise
+    /// notes where the rendered response may be stored, with the generation read before rendering.
     func fromCache(_ request: Request, state: RequestState) -> Response? {
-        guard cache.isEnabled, request.headers[.authorization] == nil, !ResponseCache.livePaths.contains(request.uri.path) else { return nil }
+        guard cache.isEnabled else { return nil }
         let scope = request.uri.queryParameters["municipality"].map(String.init) ?? "*"
         let generation = store.generations.current(scope.isEmpty ? "*" : scope)
         let key = ResponseCache.key(for: request, gzip: Compression.acceptsGzip(request.headers[.acceptEncoding]))
@@ -266,12 +272,9 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             state.cacheSlot = ResponseCache.Slot(key: key, generation: generation)
             return nil
         }
-        if let ifNoneMatch = request.headers[.ifNoneMatch], let tag = entry.headers[.eTag], EntityTags.noneMatch(ifNoneMatch, current: tag) {
-            return notModified(entry.headers)
-        }
         var headers = entry.headers
         headers[.contentLength] = String(entry.body.readableBytes)
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: entry.body))
+        return revalidated(Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: entry.body)), request: request)
     }
 
     /// Adds the headers that depend on the finished body: ETag, 304, Cache-Control, Link, Location; compresses
@@ -283,11 +286,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             if let field = HTTPField.Name(name) { response.headers[field] = value }
         }
         if let tag = state.streamTag, response.status == .ok {
-            let decorated = conditional(response, tag: tag, request: request, state: state)
-            if let ifNoneMatch = request.headers[.ifNoneMatch], EntityTags.noneMatch(ifNoneMatch, current: tag) {
-                return notModified(decorated.headers)
-            }
-            return decorated
+            return revalidated(conditional(response, tag: tag, request: request, state: state), request: request)
         }
         guard response.status == .ok || response.status == .created,
               response.headers[.contentType]?.hasPrefix("application/problem+json") != true
@@ -323,10 +322,7 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
             cache.store(slot.key, ResponseCache.Entry(headers: response.headers, body: body, generation: slot.generation,
                                                       storedAt: now, validUntil: until))
         }
-        if let ifNoneMatch = request.headers[.ifNoneMatch], request.method == .get, EntityTags.noneMatch(ifNoneMatch, current: tag) {
-            return notModified(response.headers)
-        }
-        return response
+        return revalidated(response, request: request)
     }
 
     /// Sets `ETag`, and for reads `Cache-Control` and `Vary`.
@@ -340,9 +336,13 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         return response
     }
 
-    func notModified(_ headers: HTTPFields) -> Response {
+    /// A 304 carrying the entity's `ETag`, `Cache-Control` and `Vary` when a GET's `If-None-Match` names the
+    /// response's tag; the response itself otherwise. Applied last, so the cache keeps the full answer.
+    func revalidated(_ response: Response, request: Request) -> Response {
+        guard request.method == .get, let ifNoneMatch = request.headers[.ifNoneMatch], let tag = response.headers[.eTag],
+              EntityTags.noneMatch(ifNoneMatch, current: tag) else { return response }
         var kept = HTTPFields()
-        for name in [HTTPField.Name.eTag, .cacheControl, .vary] { kept[name] = headers[name] }
+        for name in [HTTPField.Name.eTag, .cacheControl, .vary] { kept[name] = response.headers[name] }
         return Response(status: .notModified, headers: kept, body: ResponseBody())
     }
 

@@ -13,10 +13,8 @@ struct NullPolicy: Sendable {
     let schemas: [String: [String: Property]]
     /// Operation ("PATCH /v1/councils/{council_id}") → request body schema.
     let bodies: [String: String]
-    let routes: RouteTable
 
-    init(contract: String, routes: RouteTable) {
-        self.routes = routes
+    init(contract: String) {
         var schemas: [String: [String: Property]] = [:], bodies: [String: String] = [:]
         var section = "", path = "", method = "", schema = ""
         for line in contract.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -47,8 +45,9 @@ struct NullPolicy: Sendable {
     }
 
     /// Throws a 400 naming the first field that is `null` where the contract does not allow it.
-    func check(method: String, path: String, body: JSONValue) throws {
-        guard let template = routes.template(path: path), let schema = bodies["\(method) \(template)"] else { return }
+    /// `template` is the contract path the request matched, such as `/v1/councils/{council_id}`.
+    func check(method: String, template: String, body: JSONValue) throws {
+        guard let schema = bodies["\(method) \(template)"] else { return }
         try check(body, schema: schema, prefix: "")
     }
 

@@ -87,5 +87,6 @@ final class ResponseCache: Sendable {
         }
     }
 
-    var usage: (entries: Int, bytes: Int) { storage.withLock { ($0.entries.count, $0.bytes) } }
+    /// Bytes held, as the byte budget counts them.
+    var bytes: Int { storage.withLock { $0.bytes } }
 }

@@ -47,14 +47,4 @@ struct RouteTable: Sendable {
                 && zip(route.segments, segments).allSatisfy { pattern, value in pattern.hasPrefix("{") || pattern == value }
         }
     }
-
-    /// The contract's template for a concrete path, such as `/v1/councils/{council_id}`.
-    func template(path: String) -> String? {
-        route(for: path)?.template
-    }
-
-    /// The methods allowed on a concrete path, or nil when no route matches it.
-    func allowed(path: String) -> [String]? {
-        route(for: path)?.allowed
-    }
 }
