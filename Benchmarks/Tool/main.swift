@@ -107,7 +107,7 @@ struct Seed: AsyncParsableCommand {
                                                    address: "Vejen \(n)", onBehalfOf: nil, publishName: n % 2 == 0),
                             text: "Høringssvar nummer \(n): jeg bor ved vejen og har disse bemærkninger til trafikplanen.", partyId: nil)
                         _ = try await store.submitResponse(consultation: consultation.id, submission, token: token, idempotencyKey: "seed-\(n)",
-                                                           actor: nil, render: { _ in Data() })
+                                                           actor: nil)
                     }
                 }
             }

@@ -116,6 +116,17 @@ public struct HearingResponse: Sendable, Equatable {
 
     /// The text as the public sees it: every redaction replaced by `[…]`.
     public var publicText: String { Redaction.apply(redactions, to: submission.text) }
+
+    /// The response as it was when its submission was acknowledged: what a replay of that submission
+    /// answers, whatever moderation did since. Everything else in a stored response never changes.
+    public var asReceived: HearingResponse {
+        var original = self
+        original.status = .received
+        original.withheldReason = nil
+        original.redactions = []
+        original.updatedAt = receivedAt
+        return original
+    }
 }
 
 public enum Redaction {

@@ -42,15 +42,15 @@ extension Store {
                                        email: "svar\(i)@example.dk", address: kind == .citizen ? "Strandvejen \(i + 1)" : nil,
                                        onBehalfOf: nil, publishName: publish),
                 text: i == 7 ? text + " Mit CPR-nummer er 120385-1233, hvis I vil ringe." : text, partyId: nil)
-            if case .created(let response, _) = try await past.submitResponse(
-                consultation: road.id, submission, token: webForm, idempotencyKey: "demo-road-\(i)", actor: nil, render: { _ in Data() }) {
+            if case .created(let response) = try await past.submitResponse(
+                consultation: road.id, submission, token: webForm, idempotencyKey: "demo-road-\(i)", actor: nil) {
                 stored.append(response)
             }
         }
         let late = Submission(respondent: Respondent(kind: .citizen, name: "Birgit Dahl", organisation: nil, email: "birgit@example.dk",
                                                      address: "Havnegade 2", onBehalfOf: nil, publishName: false),
                               text: "Undskyld det sene svar: jeg ønsker et fodgængerfelt ved bageren.", partyId: nil)
-        _ = try await submitResponse(consultation: road.id, late, token: webForm, idempotencyKey: "demo-road-late", actor: nil) { _ in Data() }
+        _ = try await submitResponse(consultation: road.id, late, token: webForm, idempotencyKey: "demo-road-late", actor: nil)
         for (i, response) in stored.enumerated() {
             let moderation: Moderation = switch i {
             case 4, 10: Moderation(status: .withheld, withheldReason: "Indeholder personlige oplysninger om tredjemand.", redactions: nil)

@@ -11,11 +11,17 @@ struct Change {
     /// Also check again what the public may read of the resources that hang off this one
     /// (a meeting's agenda, minutes and decisions; a consultation's parties and responses).
     var withDependents = false
+    /// Created in a state the public never reads (a response arrives unmoderated): its visibility needs no
+    /// lookups, which matters on the submission path, where every statement runs inside the single writer.
+    var createdPrivate = false
 
     static func created(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .created) }
     static func updated(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .updated) }
     static func deleted(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .deleted) }
     static func visibility(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: nil) }
+    static func createdPrivate(_ type: ChangeType, _ id: String) -> Change {
+        Change(type: type, id: id, action: .created, createdPrivate: true)
+    }
 
     func cascading() -> Change {
         var change = self
@@ -105,9 +111,10 @@ extension Store {
         }
         let at = Timestamps.format(Date())
         for change in touched {
-            let isPublic = try isReadable(db, change.type, change.id, now: now)
-            let wasPublic = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM public_resources WHERE type = ? AND resource_id = ?"),
-                                              arguments: [change.type.rawValue, change.id]) ?? false
+            let isPublic = try !change.createdPrivate && isReadable(db, change.type, change.id, now: now)
+            let wasPublic = try !change.createdPrivate && Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM public_resources WHERE type = ? AND resource_id = ?"),
+                arguments: [change.type.rawValue, change.id]) ?? false
             let publicAction: ChangeAction?
             switch (wasPublic, isPublic) {
             case (false, true):

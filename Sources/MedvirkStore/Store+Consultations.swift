@@ -3,34 +3,40 @@ import GRDB
 import MedvirkCore
 
 extension Store {
+    /// The columns `consultation(_:)` reads, by position (a lookup by name costs a case-insensitive search
+    /// per column, and every submission reads its consultation inside the single writer).
+    static let consultationFields = """
+        c.id, c.municipality_id, c.service_area_id, c.title, c.summary, c.body, c.case_number, c.documents, c.opens_at,
+        c.closes_at, c.status, c.audience, c.late_policy, c.publish_responses, c.conclusion_summary, c.conclusion_memo_url,
+        c.concluded_at, c.tags, c.created_at, c.updated_at, c.seq
+        """
     static let consultationColumns = """
-        c.*,
+        \(consultationFields),
         (SELECT count(*) FROM responses r WHERE r.consultation_id = c.id AND r.status != 'withdrawn') AS received_count,
         (SELECT count(*) FROM responses r WHERE r.consultation_id = c.id AND r.status = 'published') AS published_count
         """
 
     static func consultation(_ row: Row) throws -> Consultation {
-        let summary: String? = row["conclusion_summary"], memo: String? = row["conclusion_memo_url"]
-        let concludedAt = (row["concluded_at"] as String?).map(Timestamps.parse)
+        let summary: String? = row[14], memo: String? = row[15]
+        let concludedAt = (row[16] as String?).map(Timestamps.parse)
         let conclusion = summary == nil && memo == nil && concludedAt == nil
             ? nil : Conclusion(summary: summary, memoURL: memo, concludedAt: concludedAt)
         let draft = ConsultationDraft(
-            municipalityId: row["municipality_id"], serviceAreaId: row["service_area_id"], title: row["title"],
-            summary: row["summary"], body: row["body"], caseNumber: row["case_number"],
-            documents: try JSONColumn.decode([ConsultationDocument].self, row["documents"]),
-            opensAt: Timestamps.parse(row["opens_at"]), closesAt: Timestamps.parse(row["closes_at"]),
-            status: ConsultationStatus(rawValue: row["status"]) ?? .draft, audience: Audience(rawValue: row["audience"]) ?? .public,
-            latePolicy: LatePolicy(rawValue: row["late_policy"]) ?? .reject,
-            publishResponses: PublishResponses(rawValue: row["publish_responses"]) ?? .onApproval,
-            conclusion: conclusion, tags: try JSONColumn.decode([String].self, row["tags"]))
-        return Consultation(id: row["id"], draft: draft, received: row["received_count"], published: row["published_count"],
-                            createdAt: Timestamps.parse(row["created_at"]), updatedAt: Timestamps.parse(row["updated_at"]))
+            municipalityId: row[1], serviceAreaId: row[2], title: row[3], summary: row[4], body: row[5], caseNumber: row[6],
+            documents: try JSONColumn.decodeList(ConsultationDocument.self, row[7]),
+            opensAt: Timestamps.parse(row[8]), closesAt: Timestamps.parse(row[9]),
+            status: ConsultationStatus(rawValue: row[10]) ?? .draft, audience: Audience(rawValue: row[11]) ?? .public,
+            latePolicy: LatePolicy(rawValue: row[12]) ?? .reject,
+            publishResponses: PublishResponses(rawValue: row[13]) ?? .onApproval,
+            conclusion: conclusion, tags: try JSONColumn.decodeList(String.self, row[17]))
+        return Consultation(id: row[0], draft: draft, received: row[21], published: row[22],
+                            createdAt: Timestamps.parse(row[18]), updatedAt: Timestamps.parse(row[19]))
     }
 
     /// `counted: false` skips the response counts (left 0), which cost a pass over the responses: the
     /// write paths that only need the consultation's rules use it.
     static func liveConsultation(_ db: Database, _ id: String, counted: Bool = true) throws -> Consultation? {
-        let columns = counted ? consultationColumns : "c.*, 0 AS received_count, 0 AS published_count"
+        let columns = counted ? consultationColumns : "\(consultationFields), 0 AS received_count, 0 AS published_count"
         return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM consultations c WHERE c.id = ? AND c.deleted_at IS NULL"),
                                 arguments: [id]).map(consultation)
     }

@@ -76,8 +76,7 @@ extension Store {
     }
 
     /// Files a decision as its council's hearing response to the consultation its agenda item discusses, once.
-    public func fileDecisionAsResponse(_ id: String, token: TokenInfo, actor: WriteActor?,
-                                       render: @Sendable @escaping (HearingResponse) throws -> Data) async throws -> HearingResponse {
+    public func fileDecisionAsResponse(_ id: String, token: TokenInfo, actor: WriteActor?) async throws -> HearingResponse {
         let now = clock.now()
         return try await pool.write { db in
             guard let decision = try Self.fetchDecision(db, id), let council = try Self.liveCouncil(db, decision.councilId) else {
@@ -100,9 +99,9 @@ extension Store {
                 text: decision.text, partyId: party.id)
             let late = try SubmissionRules.check(consultation, token: token, tokenParties: [party], party: party,
                                                  partyId: party.id, now: now)
-            let (response, _) = try Self.insertResponse(db, consultation: consultation, submission,
-                                                        digest: submission.sha256(consultationId: consultation.id), token: token,
-                                                        idempotencyKey: "decision:\(id)", late: late, now: now, actor: actor, render: render)
+            let response = try Self.insertResponse(db, consultation: consultation, submission,
+                                                   digest: submission.sha256(consultationId: consultation.id), token: token,
+                                                   idempotencyKey: "decision:\(id)", late: late, now: now, actor: actor)
             try db.execute(sql: "UPDATE decisions SET response_id = ?, updated_at = ? WHERE id = ?",
                            arguments: [response.id, Timestamps.format(Date()), id])
             try Self.recordChanges(db, municipality: consultation.draft.municipalityId, [.updated(.decision, id)], now: now)

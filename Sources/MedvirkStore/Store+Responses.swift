@@ -2,10 +2,13 @@ import Foundation
 import GRDB
 import MedvirkCore
 
-/// What a submission led to: a new stored response, or the stored answer to an earlier identical one.
+/// What a submission led to: a new stored response, or the answer to an earlier identical one.
 public enum SubmissionOutcome: Sendable {
-    case created(HearingResponse, answer: Data)
-    case replayed(answer: Data)
+    case created(HearingResponse)
+    /// The earlier submission's response as it was acknowledged (`asReceived`).
+    case replayed(HearingResponse)
+    /// The answer stored with a key written before replays were rebuilt from the response (migration 0006).
+    case replayedAnswer(Data)
 }
 
 /// Which responses a list shows.
@@ -30,12 +33,7 @@ extension Store {
             id: row[0], consultationId: row[1], municipalityId: row[2], receiptNumber: row[3], tokenId: row[4], submission: submission,
             receivedAt: Timestamps.parse(row[8]), late: row[9], sha256: row[10], containsNationalId: row[11],
             status: ResponseStatus(rawValue: row[12]) ?? .received, withheldReason: row[13],
-            redactions: try redactions(row[14]), updatedAt: Timestamps.parse(row[15]))
-    }
-
-    /// Most responses have none; an export reads a hundred thousand rows.
-    static func redactions(_ text: String) throws -> [String] {
-        text == "[]" ? [] : try JSONColumn.decode([String].self, text)
+            redactions: try JSONColumn.decodeList(String.self, row[14]), updatedAt: Timestamps.parse(row[15]))
     }
 
     static func fetchResponse(_ db: Database, where column: String, _ value: String) throws -> HearingResponse? {
@@ -86,25 +84,14 @@ extension Store {
     static let idempotencyWindow: TimeInterval = 24 * 60 * 60
 
     /// Stores a response durably (the transaction commits with synchronous=FULL before this returns),
-    /// or replays the stored answer to an earlier submission with the same token, key and content.
-    /// `render` turns the stored response into the exact answer a replay sends back.
+    /// or replays the answer to an earlier submission with the same token, key and content.
     public func submitResponse(consultation id: String, _ submission: Submission, token: TokenInfo, idempotencyKey: String,
-                               actor: WriteActor?, render: @Sendable @escaping (HearingResponse) throws -> Data) async throws -> SubmissionOutcome {
+                               actor: WriteActor?) async throws -> SubmissionOutcome {
         try submission.validate()
         let digest = submission.sha256(consultationId: id)
         let now = clock.now()
         return try await submissions.write { db in
-            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM idempotency_keys WHERE token_id = ? AND key = ?"),
-                                          arguments: [token.id, idempotencyKey]) {
-                if now.timeIntervalSince(Timestamps.parse(row["created_at"])) < Self.idempotencyWindow {
-                    guard (row["request_sha256"] as String) == digest else {
-                        throw Problem(status: 422, slug: "idempotency-key-reused", title: "Idempotency key reused",
-                                      detail: "This Idempotency-Key was used for a different submission; use a new key for new content.")
-                    }
-                    return .replayed(answer: row["answer"])
-                }
-                try db.cachedStatement(sql: "DELETE FROM idempotency_keys WHERE token_id = ? AND key = ?").execute(arguments: [token.id, idempotencyKey])
-            }
+            if let replay = try Self.replay(db, token: token.id, key: idempotencyKey, digest: digest, now: now) { return replay }
             guard let consultation = try Self.liveConsultation(db, id, counted: false) else { throw Problem.notFound("consultation", id) }
             let party = try submission.partyId.flatMap { partyId in
                 try Self.liveParty(db, partyId).flatMap { $0.consultationId == id ? $0 : nil }
@@ -112,18 +99,38 @@ extension Store {
             let late = try SubmissionRules.check(
                 consultation, token: token, tokenParties: try Self.parties(db, consultation: id, token: token.id),
                 party: party, partyId: submission.partyId, now: now)
-
-            let (stored, answer) = try Self.insertResponse(db, consultation: consultation, submission, digest: digest, token: token,
-                                                           idempotencyKey: idempotencyKey, late: late, now: now, actor: actor, render: render)
-            return .created(stored, answer: answer)
+            return .created(try Self.insertResponse(db, consultation: consultation, submission, digest: digest, token: token,
+                                                    idempotencyKey: idempotencyKey, late: late, now: now, actor: actor))
         }
     }
 
-    /// Stores a response with the next receipt number and records its idempotent answer, in the caller's transaction.
-    /// Returns the response as stored and the answer rendered for it (rendered once: the replay answer is the same bytes).
+    /// The answer to an earlier submission with this token and key within the idempotency window; nil when
+    /// there is none (an expired key is forgotten). The same key with other content is a 422.
+    static func replay(_ db: Database, token: String, key: String, digest: String, now: Date) throws -> SubmissionOutcome? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT created_at, request_sha256, answer, response_id FROM idempotency_keys WHERE token_id = ? AND key = ?
+            """), arguments: [token, key])
+        else { return nil }
+        guard now.timeIntervalSince(Timestamps.parse(row[0])) < idempotencyWindow else {
+            try db.cachedStatement(sql: "DELETE FROM idempotency_keys WHERE token_id = ? AND key = ?").execute(arguments: [token, key])
+            return nil
+        }
+        guard (row[1] as String) == digest else {
+            throw Problem(status: 422, slug: "idempotency-key-reused", title: "Idempotency key reused",
+                          detail: "This Idempotency-Key was used for a different submission; use a new key for new content.")
+        }
+        if let answer = row[2] as Data? { return .replayedAnswer(answer) }
+        // Responses are never deleted, and the key references its response.
+        guard let response = try fetchResponse(db, where: "id", row[3]) else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "idempotency key without its response")
+        }
+        return .replayed(response.asReceived)
+    }
+
+    /// Stores a response with the next receipt number and records its idempotency key, in the caller's transaction.
+    /// Returns the response as stored.
     static func insertResponse(_ db: Database, consultation: Consultation, _ submission: Submission, digest: String, token: TokenInfo,
-                               idempotencyKey: String, late: Bool, now: Date, actor: WriteActor?,
-                               render: (HearingResponse) throws -> Data) throws -> (HearingResponse, answer: Data) {
+                               idempotencyKey: String, late: Bool, now: Date, actor: WriteActor?) throws -> HearingResponse {
         let municipality = consultation.draft.municipalityId
         let stamp = Timestamps.format(now)
         let number = try nextReceiptNumber(db, municipality: municipality, at: now, stamp: stamp)
@@ -141,15 +148,14 @@ extension Store {
             """).execute(arguments: [stored.id, stored.consultationId, municipality, number, token.id, submission.partyId,
                              JSONColumn.encode(submission.respondent), submission.text, stamp, late, digest,
                              stored.containsNationalId, stored.status.rawValue, stamp])
-        let answer = try render(stored)
         try db.cachedStatement(sql: """
-            INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, answer, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [token.id, idempotencyKey, digest, stored.id, answer, stamp])
+            INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, created_at) VALUES (?, ?, ?, ?, ?)
+            """).execute(arguments: [token.id, idempotencyKey, digest, stored.id, stamp])
         // The consultation's response counts and the party's `responded` are public fields that change with it.
         try Self.recordWrite(db, actor: actor, municipality: municipality,
-                             [.created(.response, stored.id), .updated(.consultation, consultation.id)]
+                             [.createdPrivate(.response, stored.id), .updated(.consultation, consultation.id)]
                                 + [submission.partyId].compactMap { $0 }.map { .updated(.party, $0) }, now: now)
-        return (stored, answer)
+        return stored
     }
 
     /// `RUD-2026-000123`: the first three letters of the municipality id, the year in its time zone, a counter.
@@ -166,10 +172,10 @@ extension Store {
             year = CalendarDate.today(in: zone, now: now).text.prefix(4)
         }
         let series = "\(prefix)-\(year)"
-        try db.cachedStatement(sql: """
+        let value = try Int.fetchOne(db.cachedStatement(sql: """
             INSERT INTO receipt_counters (series, value) VALUES (?, 1) ON CONFLICT (series) DO UPDATE SET value = value + 1
-            """).execute(arguments: [series])
-        let value = try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM receipt_counters WHERE series = ?"), arguments: [series]) ?? 1
+            RETURNING value
+            """), arguments: [series]) ?? 1
         let digits = String(value)
         return series + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }

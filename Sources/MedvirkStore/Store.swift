@@ -140,4 +140,9 @@ enum JSONColumn {
     static func decode<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T {
         try decoder.decode(T.self, from: Data((text ?? "null").utf8))
     }
+
+    /// A JSON array column; most hold `[]`, which needs no decoder.
+    static func decodeList<T: Decodable>(_ type: T.Type, _ text: String) throws -> [T] {
+        text == "[]" ? [] : try decode([T].self, text)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @Suite struct ResponseTests {
@@ -81,6 +82,57 @@ import Testing
             let fresh = try await submit(api, id, token: partner, key: "daily", text: "Et nyt svar")
             #expect(fresh.status == .created && fresh["Idempotency-Replayed"] == nil)
             #expect(fresh.string("receipt_number") != first.string("receipt_number"))
+        }
+    }
+
+    /// A retry after moderation gets the answer its submission got, not the moderated response.
+    @Test func aReplayAnswersWhatTheSubmissionWasAnswered() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let id = try await seedConsultation(api, municipality: m)
+            let partner = try await api.service.token(.partner)
+            let first = try await submit(api, id, token: partner, key: "moderated", text: "Ring til mig på 12345678.")
+            let response = try #require(first.string("id"))
+            let moderated = try await api.patch("/v1/responses/\(response)", #"{"status":"published","redactions":["12345678"]}"#)
+            try expectOK(moderated)
+            #expect(moderated.string("public_text") == "Ring til mig på […]." && moderated.string("status") == "published")
+
+            let again = try await submit(api, id, token: partner, key: "moderated", text: "Ring til mig på 12345678.")
+            #expect(again.status == .created && again["Idempotency-Replayed"] == "true")
+            #expect(again.text == first.text)
+            #expect(again.string("status") == "received" && again.string("public_text") == "Ring til mig på 12345678.")
+        }
+    }
+
+    /// Keys stored before migration 0006 kept the answer rendered at the time (JSONEncoder's default dates:
+    /// seconds since 2001); a replay sends that answer.
+    @Test func aStoredAnswerFromBeforeMigration6IsReplayedAsStored() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let id = try await seedConsultation(api, municipality: m)
+            let partner = try await api.service.token(.partner)
+            let first = try await submit(api, id, token: partner, key: "old")
+            func storedDate(_ text: Any?) throws -> Double {
+                try Date(try #require(text as? String), strategy: .iso8601).timeIntervalSinceReferenceDate
+            }
+            var legacy = first.json
+            legacy["text"] = "Som svaret blev gemt dengang."
+            legacy["received_at"] = try storedDate(legacy["received_at"])
+            legacy["updated_at"] = try storedDate(legacy["updated_at"])
+            var receipt = try #require(legacy["receipt"] as? [String: any Sendable])
+            receipt["received_at"] = try storedDate(receipt["received_at"])
+            legacy["receipt"] = receipt
+            let answer = try JSONSerialization.data(withJSONObject: legacy)
+            let queue = try DatabaseQueue(path: api.service.store.path)
+            try await queue.write { db in
+                try db.execute(sql: "UPDATE idempotency_keys SET answer = ? WHERE key = 'old'", arguments: [answer])
+            }
+            try queue.close()
+
+            let again = try await submit(api, id, token: partner, key: "old")
+            #expect(again.status == .created && again["Idempotency-Replayed"] == "true")
+            #expect(again.string("text") == "Som svaret blev gemt dengang.")
+            #expect(again.string("id") == first.string("id") && again.string("received_at") == first.string("received_at"))
         }
     }
 

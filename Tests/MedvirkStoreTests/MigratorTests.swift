@@ -35,6 +35,40 @@ func copyOfMigrations() throws -> URL {
         #expect(strict >= 7)
     }
 
+    /// 0006 rebuilds `idempotency_keys` so new keys need no stored answer; answers stored before stay, and the
+    /// empty answers the demo data stored become NULL (rebuilt from the response).
+    @Test func migration6KeepsStoredAnswers() throws {
+        let folder = try copyOfMigrations()
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("0006_replays_from_the_response.sql"))
+        let path = temporaryDatabase()
+        try Store.open(path: path, migrations: try Migrator.load(directory: folder)).close()
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.write { db in
+            for (n, answer) in [(1, "X'7B7D'"), (2, "X''")] {
+                try db.execute(sql: """
+                    INSERT INTO responses (id, consultation_id, municipality_id, receipt_number, token_id, respondent, text, received_at,
+                        late, sha256, contains_national_id, status, redactions, updated_at)
+                    VALUES ('res_\(n)', 'hor_1', 'testby', 'TES-2026-00000\(n)', 'tok', '{}', 'Svar', '2026-11-23T12:00:00.000Z',
+                        0, 'abc', 0, 'received', '[]', '2026-11-23T12:00:00.000Z');
+                    INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, answer, created_at)
+                    VALUES ('tok', 'key\(n)', 'abc', 'res_\(n)', \(answer), '2026-11-23T12:00:00.000Z')
+                    """)
+            }
+        }
+        try queue.close()
+
+        try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations"))).close()
+        let migrated = try DatabaseQueue(path: path)
+        try migrated.read { db in
+            #expect(try Data.fetchOne(db, sql: "SELECT answer FROM idempotency_keys WHERE key = 'key1'") == Data("{}".utf8))
+            #expect(try Bool.fetchOne(db, sql: "SELECT answer IS NULL FROM idempotency_keys WHERE key = 'key2'") == true)
+            let answerNotNull = try Bool.fetchOne(db, sql: "SELECT \"notnull\" FROM pragma_table_info('idempotency_keys') WHERE name = 'answer'")
+            #expect(answerNotNull == false)
+        }
+    }
+
     @Test func anEditedAppliedMigrationIsRefusedByName() throws {
         let folder = try copyOfMigrations()
         let path = temporaryDatabase()

@@ -71,9 +71,7 @@ extension APIHandlers {
         guard let council = try await store.council(decision.councilId) else { throw Problem.notFound("decision", decision.id) }
         try principal.requireAdmin(council.draft.municipalityId)
         guard case .token(let token) = principal else { throw Problem.unauthenticated }
-        let response = try await store.fileDecisionAsResponse(decision.id, token: token, actor: actor) { stored in
-            try Self.answerEncoder.encode(Self.api(stored, .full))
-        }
+        let response = try await store.fileDecisionAsResponse(decision.id, token: token, actor: actor)
         created("/v1/receipts/\(response.receiptNumber)")
         return .created(.init(body: .json(Self.api(response, .full))))
     }

@@ -37,12 +37,6 @@ extension APIHandlers {
         }
     }
 
-    static let answerEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
     func listResponses(_ input: Operations.ListResponses.Input) async throws -> Operations.ListResponses.Output {
         let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
         let consultation = try await visibleConsultation(input.path.consultationId)
@@ -65,11 +59,11 @@ extension APIHandlers {
         }
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let who = body.respondent
+        // The store validates it.
         let submission = Submission(
             respondent: Respondent(kind: convert(who.kind), name: who.name, organisation: who.organisation, email: who.email,
                                    address: who.address, onBehalfOf: who.onBehalfOf, publishName: who.publishName ?? false),
             text: body.text, partyId: body.partyId)
-        try submission.validate()
 
         let flightKey = token.id + "\u{0}" + key
         guard inFlight.begin(flightKey) else {
@@ -77,14 +71,16 @@ extension APIHandlers {
         }
         defer { inFlight.end(flightKey) }
         let outcome = try await store.submitResponse(
-            consultation: input.path.consultationId, submission, token: token, idempotencyKey: key, actor: actor
-        ) { stored in try Self.answerEncoder.encode(Self.api(stored, .full)) }
+            consultation: input.path.consultationId, submission, token: token, idempotencyKey: key, actor: actor)
 
         let answer: Components.Schemas.HearingResponse
         switch outcome {
-        case .created(let stored, _):
+        case .created(let stored):
             answer = Self.api(stored, .full)
-        case .replayed(let data):
+        case .replayed(let original):
+            answer = Self.api(original, .full)
+            RequestState.now.setHeader("Idempotency-Replayed", "true")
+        case .replayedAnswer(let data):
             answer = try JSONDecoder().decode(Components.Schemas.HearingResponse.self, from: data)
             RequestState.now.setHeader("Idempotency-Replayed", "true")
         }
