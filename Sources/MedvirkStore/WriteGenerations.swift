@@ -17,7 +17,7 @@ public final class WriteGenerations: TransactionObserver, Sendable {
     func load(_ db: Database) throws {
         let rows = try Row.fetchAll(db, sql: "SELECT scope, value FROM generations")
         values.withLock { values in
-            for row in rows { values[row["scope"]] = row["value"] }
+            for row in rows { values[row[0]] = row[1] }
         }
     }
 
