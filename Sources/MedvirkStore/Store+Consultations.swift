@@ -36,10 +36,15 @@ extension Store {
     /// `counted: false` skips the response counts (left 0), which cost a pass over the responses: the
     /// write paths that only need the consultation's rules use it.
     static func liveConsultation(_ db: Database, _ id: String, counted: Bool = true) throws -> Consultation? {
-        let columns = counted ? consultationColumns : "\(consultationFields), 0 AS received_count, 0 AS published_count"
-        return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM consultations c WHERE c.id = ? AND c.deleted_at IS NULL"),
-                                arguments: [id]).map(consultation)
+        try Row.fetchOne(db.cachedStatement(sql: counted ? liveConsultationCounted : liveConsultationUncounted), arguments: [id])
+            .map(consultation)
     }
+
+    /// Built once: every submission reads its consultation inside the single writer.
+    static let liveConsultationCounted = "SELECT \(consultationColumns) FROM consultations c WHERE c.id = ? AND c.deleted_at IS NULL"
+    static let liveConsultationUncounted = """
+        SELECT \(consultationFields), 0 AS received_count, 0 AS published_count FROM consultations c WHERE c.id = ? AND c.deleted_at IS NULL
+        """
 
     public func consultation(_ id: String) async throws -> Consultation? {
         try await pool.read { db in try Self.liveConsultation(db, id) }

@@ -39,6 +39,7 @@ extension Store {
 
     /// The columns `tokenInfo(_:)` and `authenticate(_:)` read, by position (every authenticated request reads one).
     static let tokenColumns = "id, name, scope, municipalities, secret_sha256, created_at, last_used_at, revoked_at"
+    static let liveTokenById = "SELECT \(tokenColumns) FROM tokens WHERE id = ? AND revoked_at IS NULL"
 
     static func tokenInfo(_ row: Row) throws -> TokenInfo {
         TokenInfo(id: row[0], name: row[1], scope: TokenScope(rawValue: row[2]) ?? .partner,
@@ -60,8 +61,7 @@ extension Store {
     /// Reading the database each time keeps revocation (by `medvirk token revoke`, another process) immediate.
     public func authenticate(_ secret: TokenSecret) throws -> TokenInfo? {
         try tokenReader.inDatabase { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.tokenColumns) FROM tokens WHERE id = ? AND revoked_at IS NULL"),
-                                             arguments: [secret.id]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.liveTokenById), arguments: [secret.id]) else {
                 return nil
             }
             let stored: Data = row[4]

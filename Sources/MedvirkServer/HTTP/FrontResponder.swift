@@ -72,8 +72,10 @@ struct FrontResponder<Router: HTTPResponder>: HTTPResponder where Router.Context
         }
         if let early = try checkRoute(request, route) { return early }
         let live = ResponseCache.livePaths.contains(request.uri.path)
-        if request.headers[.authorization] == nil, !live { try throttle(token: nil, original) }
-        if request.method == .get, request.headers[.authorization] == nil, !live, let cached = fromCache(request, state: state) {
+        // Anonymous and not a live path (health, metrics): throttled by address and answerable from the cache.
+        let publicRead = request.headers[.authorization] == nil && !live
+        if publicRead { try throttle(token: nil, original) }
+        if request.method == .get, publicRead, let cached = fromCache(request, state: state) {
             return isHead ? Response(status: cached.status, headers: cached.headers, body: ResponseBody()) : cached
         }
         var logged = original

@@ -73,17 +73,11 @@ extension APIHandlers {
         let outcome = try await store.submitResponse(
             consultation: input.path.consultationId, submission, token: token, idempotencyKey: key, actor: actor)
 
-        let answer: Components.Schemas.HearingResponse
-        switch outcome {
-        case .created(let stored):
-            answer = Self.api(stored, .full)
-        case .replayed(let original):
-            answer = Self.api(original, .full)
-            RequestState.now.setHeader("Idempotency-Replayed", "true")
-        case .replayedAnswer(let data):
-            answer = try JSONDecoder().decode(Components.Schemas.HearingResponse.self, from: data)
-            RequestState.now.setHeader("Idempotency-Replayed", "true")
+        let answer: Components.Schemas.HearingResponse = switch outcome {
+        case .created(let response), .replayed(let response): Self.api(response, .full)
+        case .replayedAnswer(let data): try JSONDecoder().decode(Components.Schemas.HearingResponse.self, from: data)
         }
+        if case .created = outcome {} else { RequestState.now.setHeader("Idempotency-Replayed", "true") }
         created("/v1/receipts/\(answer.receiptNumber)")
         return .created(.init(body: .json(answer)))
     }
