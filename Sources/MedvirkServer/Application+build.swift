@@ -29,7 +29,7 @@ public struct ServerConfig: Sendable {
     public var idleTimeout: Double = 30
     public var bodyTimeout: Double = 30
     public var logLevel: Logger.Level
-    /// The text of `openapi.yaml`, served at `/openapi.yaml` and read for the 405 route table.
+    /// The text of `openapi.yaml`, served at `/openapi.yaml` and parsed for media types, lists and the null policy.
     public var contract: String
 
     public init(contract: String, address: Address = .tcp(host: "127.0.0.1", port: 8080), corsOrigins: [String] = ["*"],
@@ -46,39 +46,52 @@ public struct ServerConfig: Sendable {
     }
 }
 
-/// The router: CORS for public reads, problem rendering, and the generated handlers.
-func buildRouter(store: Store, config: ServerConfig, metrics: ServiceMetrics, cache: ResponseCache) throws -> Router<MedvirkRequestContext> {
+/// The request pipeline, in order. `PreRoutingResponder` has already set the request id, the route and the
+/// `If-Match` outcome on the context; everything answered from here on, errors included, passes back out
+/// through the same logging, metrics and CORS.
+func buildRouter(store: Store, config: ServerConfig, contract: ContractDocument, metrics: ServiceMetrics,
+                 cache: ResponseCache) throws -> (Router<MedvirkRequestContext>, RouteTable) {
     let router = Router(context: MedvirkRequestContext.self)
-    router.middlewares.add(LogRequestsMiddleware(.info))
-    router.middlewares.add(OriginFilterMiddleware(allowed: config.corsOrigins))
-    router.middlewares.add(CORSMiddleware(
-        allowOrigin: config.corsOrigins.contains("*") ? .all : .originBased,
-        allowHeaders: [.accept, .ifNoneMatch, .xRequestID],
-        allowMethods: [.get, .head, .options],
-        exposedHeaders: ["ETag", "Link", "X-Request-Id", "Location"],
-        maxAge: .seconds(3600)))
-    router.middlewares.add(ProblemMiddleware())
-    let handlers = APIHandlers(store: store, contract: config.contract, metrics: metrics, cache: cache)
+    let limiter = RateLimiter(perToken: config.tokenRateLimit, perAddress: config.addressRateLimit)
+    router.addMiddleware {
+        RequestLogMiddleware(level: .info)
+        MetricsMiddleware(metrics: metrics)
+        OriginFilterMiddleware(allowed: config.corsOrigins)
+        CORSMiddleware(
+            allowOrigin: config.corsOrigins.contains("*") ? .all : .originBased,
+            allowHeaders: [.accept, .ifNoneMatch, .xRequestID],
+            allowMethods: [.get, .head, .options],
+            exposedHeaders: ["ETag", "Link", "X-Request-Id", "Location"],
+            maxAge: .seconds(3600))
+        ProblemMiddleware()
+        RouteCheckMiddleware()
+        AddressRateLimitMiddleware(limiter: limiter, clock: store.clock)
+        RevalidationMiddleware()
+        PublicCacheMiddleware(cache: cache, store: store, metrics: metrics)
+        BearerAuthMiddleware(store: store, limiter: limiter)
+        RequestBodyMiddleware(maxBytes: config.maxBodyBytes, timeout: config.bodyTimeout, nulls: NullPolicy(contract: contract))
+        RepresentationMiddleware(publicMaxAge: config.publicMaxAge)
+        OpenAPIRequestContextMiddleware()
+    }
+    let handlers = APIHandlers(store: store, contract: config.contract, metrics: metrics, cache: cache, maxBodyBytes: config.maxBodyBytes)
+    let recorder = RouteRecorder(router: router)
     try handlers.registerHandlers(
-        on: router, serverURL: Servers.Server1.url(),
-        configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
-    return router
+        on: recorder, serverURL: Servers.Server1.url(),
+        configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
+        middlewares: [LiteralHeaderValues()])
+    return (router, RouteTable(registered: recorder.registered, contract: contract))
 }
 
-/// The whole service, ready to run or to test.
+/// The whole service, ready to run or to test. Throws when the contract cannot be read.
 public func buildApplication(store: Store, config: ServerConfig, logger: Logger? = nil) throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "medvirk")
     logger.logLevel = config.logLevel
     let metrics = ServiceMetrics()
     store.onSubmissionBatch { size in metrics.batch(size) }
     let cache = ResponseCache(budget: config.cacheBytes, lifetime: config.cacheSeconds)
-    let router = try buildRouter(store: store, config: config, metrics: metrics, cache: cache)
-    let routes = RouteTable(contract: config.contract)
-    let responder = FrontResponder(router: router.buildResponder(), routes: routes,
-                                   nulls: NullPolicy(contract: config.contract), store: store, maxBodyBytes: config.maxBodyBytes,
-                                   publicMaxAge: config.publicMaxAge, cache: cache, metrics: metrics,
-                                   limiter: RateLimiter(perToken: config.tokenRateLimit, perAddress: config.addressRateLimit),
-                                   bodyTimeout: config.bodyTimeout)
+    let contract = try ContractDocument.parse(config.contract)
+    let (router, routes) = try buildRouter(store: store, config: config, contract: contract, metrics: metrics, cache: cache)
+    let responder = PreRoutingResponder(router: router.buildResponder(), routes: routes)
     let address: BindAddress = switch config.address {
     case .tcp(let host, let port): .hostname(host, port: port)
     case .unixSocket(let path): .unixDomainSocket(path: path)

@@ -18,9 +18,10 @@ enum ChannelCSV {
         return "\u{FEFF}" + ([columns] + rows).map(CSV.line).joined()
     }
 
-    /// Reads every row; any bad row makes the whole import a 422 listing each bad row (the header is row 1).
-    static func parseImport(_ text: String, municipality: String) throws -> [ChannelImportRow] {
-        let records = CSV.parse(text)
+    /// Reads every row of the uploaded bytes (UTF-8; a byte-order mark is dropped by the CSV reader); any bad
+    /// row makes the whole import a 422 listing each bad row (the header is row 1).
+    static func parseImport(_ bytes: [UInt8], municipality: String) throws -> [ChannelImportRow] {
+        let records = CSV.parse(String(decoding: bytes, as: UTF8.self))
         guard let header = records.first else {
             throw Problem.validation([FieldError("body", "the CSV is empty; the first row must name the columns")])
         }

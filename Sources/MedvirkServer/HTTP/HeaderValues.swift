@@ -1,4 +1,6 @@
-/// Parsing shared by the headers the front responder reads.
+import HTTPTypes
+
+/// Parsing shared by the headers the pipeline reads.
 enum HeaderValues {
     /// The items of a comma-separated header (`If-None-Match`, `Accept-Encoding`), trimmed, empty ones dropped.
     static func items(_ header: String) -> [Substring] {
@@ -16,4 +18,9 @@ enum HeaderValues {
         while text.last == " " || text.last == "\t" { text.removeLast() }
         return text
     }
+}
+
+extension HTTPField.Name {
+    static let xRequestID = HTTPField.Name("X-Request-Id")!
+    static let link = HTTPField.Name("Link")!
 }

@@ -1,10 +1,35 @@
 import Hummingbird
+import MedvirkCore
 import NIOCore
 
-/// The request context: Hummingbird's basics plus the peer address, which rate limits key on.
+/// The request context: Hummingbird's basics plus everything the pipeline learns about a request before
+/// its handler runs. These are inputs only: each middleware sets what it found for the ones after it, and
+/// handlers read the finished context through `MedvirkRequestContext.current` (as the Hummingbird template's
+/// `OpenAPIRequestContextMiddleware` does). Outputs travel in the handlers' typed `Output`.
 public struct MedvirkRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+
+    /// The `X-Request-Id` echoed on the response and written to logs and the audit trail.
+    public var requestId = ""
+    /// The contract operation the path and method name, set before routing; nil for paths outside the contract.
+    var route: RouteTable.Route?
+    /// The request's method (GET for HEAD), path and query as received, for the audit trail and for `Link`
+    /// headers that repeat the query with another cursor.
+    var method = ""
+    /// The request's path and query as received, for `Link` headers that repeat the query with another cursor.
+    var path = ""
+    var query: String?
+    /// Who is calling, set by `BearerAuthMiddleware`.
+    public var principal: Principal = .anonymous
+    /// A PATCH body parsed as JSON, kept apart from the decoded input so `null` (remove) differs from absent.
+    var mergePatch: JSONValue?
+    /// What `If-Match` said about the current representation, set by `PreRoutingResponder` before dispatch.
+    var precondition: Precondition = .notGiven
+    /// True when the client sent HEAD, answered as GET without the body (the router has GET routes only).
+    var isHead = false
+    /// True for the internal GET that reads the current entity tag for `If-Match`: not logged, counted or limited.
+    var isProbe = false
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -14,5 +39,30 @@ public struct MedvirkRequestContext: RequestContext, RemoteAddressRequestContext
     /// The client's IP address (or socket path), for per-address limits.
     var clientAddress: String {
         remoteAddress?.ipAddress ?? remoteAddress?.pathname ?? "local"
+    }
+
+    /// The context of the request being handled; nil when a handler is called directly (as in a unit test),
+    /// which then acts for an anonymous caller.
+    @TaskLocal static var current: MedvirkRequestContext?
+}
+
+/// The outcome of comparing `If-Match` with the current entity tag (RFC 9110 §13.1.1).
+enum Precondition: Sendable {
+    /// No `If-Match`: the write goes ahead.
+    case notGiven
+    case matched
+    /// Raised by the handler once the body has proved valid, so a malformed body is a 400/422 either way.
+    case failed(Problem)
+}
+
+/// Hands the finished context to the generated handlers, which have no context parameter. Last in the list,
+/// so every middleware's findings are in it.
+struct OpenAPIRequestContextMiddleware: RouterMiddleware {
+    typealias Context = MedvirkRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await MedvirkRequestContext.$current.withValue(context) {
+            try await next(request, context)
+        }
     }
 }

@@ -52,11 +52,12 @@ indirect enum JSONValue: Codable, Equatable {
 }
 
 enum MergePatch {
-    /// Applies the raw request body as a merge patch to the writable form of a resource and decodes the result,
-    /// so the merged resource is validated exactly like a new one.
-    static func apply<T: Codable>(to current: T) throws -> T {
+    /// Applies the request's merge patch (the body as parsed by `RequestBodyMiddleware`, where `null` means
+    /// remove) to the writable form of a resource and decodes the result, so the merged resource is validated
+    /// exactly like a new one.
+    static func apply<T: Codable>(to current: T, patch: JSONValue? = MedvirkRequestContext.current?.mergePatch) throws -> T {
         // The generated layer has already decoded the body, so it is JSON here.
-        guard let patch = RequestState.now.json, case .object = patch else {
+        guard let patch, case .object = patch else {
             throw Problem.badRequest("A merge patch must be a JSON object.", slug: "malformed-body")
         }
         // Dates travel as RFC 3339 text, as in the contract.

@@ -1,41 +1,38 @@
-import Foundation
+import HTTPTypes
+import Hummingbird
+import OpenAPIHummingbird
+import OpenAPIRuntime
 
-/// The paths and methods of the contract, read from `openapi.yaml` itself, so that a request
-/// to a known path with the wrong method gets 405 with the right `Allow` header.
+/// The contract's paths and methods as the generated `registerHandlers` registers them, so a request to a
+/// known path with the wrong method gets 405 with the right `Allow`, and metrics and logs name the route
+/// template (`/v1/councils/{council_id}`) rather than the concrete path.
 struct RouteTable: Sendable {
     struct Route: Sendable {
         var segments: [String]
-        var methods: [String]
-        /// `/v1/councils/{council_id}`: the metrics label.
-        var template = ""
-        /// What `Allow` lists.
-        var allowed: [String] = []
+        /// `/v1/councils/{council_id}`.
+        var template: String
+        /// What `Allow` lists: the registered methods, HEAD where GET is, and OPTIONS.
+        var allowed: [String]
+        /// The contract's facts for each registered method.
+        var operations: [String: ContractDocument.Operation]
+
+        func operation(_ method: HTTPRequest.Method) -> ContractDocument.Operation? { operations[method.rawValue] }
     }
 
     let routes: [Route]
 
-    init(contract: String) {
-        var routes: [Route] = []
-        var inPaths = false
-        for line in contract.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("paths:") { inPaths = true; continue }
-            if inPaths, let first = line.first, first != " " { break }
-            guard inPaths else { continue }
-            if line.hasPrefix("  /"), line.hasSuffix(":") {
-                let path = line.dropFirst(2).dropLast()
-                routes.append(Route(segments: path.split(separator: "/").map(String.init), methods: []))
-            } else if line.hasPrefix("    "), !line.hasPrefix("     "), !routes.isEmpty {
-                let key = line.dropFirst(4).split(separator: ":").first.map(String.init) ?? ""
-                if ["get", "put", "post", "delete", "patch"].contains(key) {
-                    routes[routes.count - 1].methods.append(key.uppercased())
-                }
-            }
+    init(registered: [(method: HTTPRequest.Method, path: String)], contract: ContractDocument) {
+        var order: [String] = [], methods: [String: [String]] = [:]
+        for (method, path) in registered {
+            if methods[path] == nil { order.append(path) }
+            methods[path, default: []].append(method.rawValue)
         }
-        self.routes = routes.map { route in
-            var route = route
-            route.template = "/" + route.segments.joined(separator: "/")
-            route.allowed = route.methods + (route.methods.contains("GET") ? ["HEAD"] : []) + ["OPTIONS"]
-            return route
+        routes = order.map { path in
+            let registered = methods[path] ?? []
+            var operations: [String: ContractDocument.Operation] = [:]
+            for method in registered { operations[method] = contract.operation(method, path) }
+            return Route(segments: path.split(separator: "/").map(String.init), template: path,
+                         allowed: registered + (registered.contains("GET") ? ["HEAD"] : []) + ["OPTIONS"], operations: operations)
         }
     }
 
@@ -46,5 +43,22 @@ struct RouteTable: Sendable {
             route.segments.count == segments.count
                 && zip(route.segments, segments).allSatisfy { pattern, value in pattern.hasPrefix("{") || pattern == value }
         }
+    }
+}
+
+/// A transport that notes each method and path template the generated code registers, then registers it on
+/// the router.
+final class RouteRecorder<Context: RequestContext>: ServerTransport {
+    let router: Router<Context>
+    private(set) var registered: [(method: HTTPRequest.Method, path: String)] = []
+
+    init(router: Router<Context>) {
+        self.router = router
+    }
+
+    func register(_ handler: @escaping @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
+                  method: HTTPRequest.Method, path: String) throws {
+        registered.append((method, path))
+        try router.register(handler, method: method, path: path)
     }
 }

@@ -11,10 +11,24 @@ struct APIHandlers: APIProtocol {
     let contract: String
     let metrics: ServiceMetrics
     let cache: ResponseCache
+    /// The request body limit, which `RequestBodyMiddleware` has already enforced.
+    var maxBodyBytes = 1 << 20
     let inFlight = InFlightKeys()
 
-    var principal: Principal { RequestState.now.principal }
-    var actor: WriteActor? { RequestState.now.actor() }
+    /// The pipeline's findings about the request being handled (see `MedvirkRequestContext`); nil when a
+    /// handler is called directly, which then acts for an anonymous caller.
+    var context: MedvirkRequestContext? { MedvirkRequestContext.current }
+    var principal: Principal { context?.principal ?? .anonymous }
+
+    /// The audit identity a write needs, given only once `If-Match` has been checked: throws the 412 when
+    /// it did not match (or the 400 when it was malformed). Call after validating the body, before writing,
+    /// so a malformed body is a 400/422 even when `If-Match` is stale, and a stale one never writes.
+    func writeActor() throws -> WriteActor {
+        guard let context, case .token(let token) = context.principal else { throw Problem.unauthenticated }
+        if case .failed(let problem) = context.precondition { throw problem }
+        return WriteActor(tokenId: token.id, tokenName: token.name, method: context.method, path: context.path,
+                          requestId: context.requestId)
+    }
 
     func pageRequest(limit: Int?, cursor: String?) throws -> PageRequest {
         try checkParameter("cursor", cursor, max: 200)
@@ -30,20 +44,23 @@ struct APIHandlers: APIProtocol {
         }
     }
 
-    /// Tells the front responder this is a list page, for `Link` and `next_cursor`.
-    func listed<T>(_ page: Page<T>) -> String? {
-        let next = page.next?.encoded
-        RequestState.now.markList(next: next)
-        return next
+    /// A list page's `next_cursor`, and its `Link: <…>; rel="next"`: the same request with `parameter` set
+    /// to that cursor (nil on the last page).
+    struct NextPage {
+        var cursor: String?
+        var link: String?
     }
 
-    /// Raises a 412 when `If-Match` was stale; call after validating, before writing.
-    func checkPrecondition() throws {
-        try RequestState.now.checkPrecondition()
+    func nextPage<T>(_ page: Page<T>, parameter: String = "cursor") -> NextPage {
+        nextPage(cursor: page.next?.encoded, parameter: parameter)
     }
 
-    func created(_ location: String) {
-        RequestState.now.location = location
+    func nextPage(cursor: String?, parameter: String) -> NextPage {
+        guard let cursor else { return NextPage() }
+        let path = context?.path ?? "", query = context?.query ?? ""
+        let kept = query.split(separator: "&").filter { !$0.hasPrefix("\(parameter)=") }
+        let target = path + "?" + (kept + ["\(parameter)=\(cursor)"]).joined(separator: "&")
+        return NextPage(cursor: cursor, link: "<\(target)>; rel=\"next\"")
     }
 
     // MARK: Operations
@@ -70,10 +87,18 @@ struct APIHandlers: APIProtocol {
     }
 }
 
-/// Converts between enums that share raw values (domain ↔ contract).
-func convert<A: RawRepresentable, B: RawRepresentable>(_ value: A) -> B where A.RawValue == String, B.RawValue == String {
-    guard let converted = B(rawValue: value.rawValue) else { preconditionFailure("enum \(B.self) lacks \(value.rawValue)") }
+/// Converts between enums that share raw values (domain ↔ contract). `EnumContractTests` pins every pair, so
+/// a miss is our bug: a 500 problem for this request, not a crash of the whole process.
+func convert<A: RawRepresentable, B: RawRepresentable>(_ value: A) throws -> B where A.RawValue == String, B.RawValue == String {
+    guard let converted = B(rawValue: value.rawValue) else {
+        throw ContractMismatch(description: "enum \(B.self) lacks \(value.rawValue)")
+    }
     return converted
+}
+
+/// A domain value the contract cannot express; rendered as a 500 and logged.
+struct ContractMismatch: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// Parses a date field of a request body, reporting a 422 for the named field.

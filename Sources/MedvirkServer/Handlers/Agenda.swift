@@ -3,24 +3,24 @@ import MedvirkCore
 
 extension APIHandlers {
     /// Anonymous callers see a closed item (individual cases, personnel matters) only as its position.
-    static func api(_ item: AgendaItem, showClosed: Bool) -> Components.Schemas.AgendaItem {
+    static func api(_ item: AgendaItem, showClosed: Bool) throws -> Components.Schemas.AgendaItem {
         let d = item.draft
         guard d.isPublic || showClosed else {
             return .init(id: item.id, meetingId: item.meetingId, position: item.position, title: "Closed item", _public: false)
         }
         return .init(id: item.id, meetingId: item.meetingId, position: item.position, title: d.title, description: d.description,
-                     kind: convert(d.kind), _public: d.isPublic, documents: d.documents.map { .init(title: $0.title, url: $0.url) },
+                     kind: try convert(d.kind), _public: d.isPublic, documents: d.documents.map { .init(title: $0.title, url: $0.url) },
                      consultationId: d.consultationId)
     }
 
-    static func writable(_ item: AgendaItem) -> Components.Schemas.AgendaItemCreate {
+    static func writable(_ item: AgendaItem) throws -> Components.Schemas.AgendaItemCreate {
         let d = item.draft
-        return .init(position: item.position, title: d.title, description: d.description, kind: convert(d.kind), _public: d.isPublic,
+        return .init(position: item.position, title: d.title, description: d.description, kind: try convert(d.kind), _public: d.isPublic,
                      documents: d.documents.map { .init(title: $0.title, url: $0.url) }, consultationId: d.consultationId)
     }
 
-    static func draft(_ b: Components.Schemas.AgendaItemCreate) -> AgendaItemDraft {
-        AgendaItemDraft(position: b.position, title: b.title, description: b.description, kind: convert(b.kind), isPublic: b._public ?? true,
+    static func draft(_ b: Components.Schemas.AgendaItemCreate) throws -> AgendaItemDraft {
+        AgendaItemDraft(position: b.position, title: b.title, description: b.description, kind: try convert(b.kind), isPublic: b._public ?? true,
                         documents: (b.documents ?? []).map { ConsultationDocument(title: $0.title, url: $0.url) },
                         consultationId: b.consultationId)
     }
@@ -30,7 +30,8 @@ extension APIHandlers {
         let meeting = try await visibleMeeting(input.path.meetingId)
         let page = try await store.agenda(meeting: meeting.id, request)
         let admin = principal.canAdminister(meeting.draft.municipalityId)
-        return .ok(.init(body: .json(.init(data: page.items.map { Self.api($0, showClosed: admin) }, nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map { try Self.api($0, showClosed: admin) }, nextCursor: next.cursor))))
     }
 
     func getAgendaItem(_ input: Operations.GetAgendaItem.Input) async throws -> Operations.GetAgendaItem.Output {
@@ -38,16 +39,15 @@ extension APIHandlers {
         guard let item = try await store.agendaItem(input.path.itemId, meeting: meeting.id) else {
             throw Problem.notFound("agenda item", input.path.itemId)
         }
-        return .ok(.init(body: .json(Self.api(item, showClosed: principal.canAdminister(meeting.draft.municipalityId)))))
+        return .ok(.init(body: .json(try Self.api(item, showClosed: principal.canAdminister(meeting.draft.municipalityId)))))
     }
 
     func createAgendaItem(_ input: Operations.CreateAgendaItem.Input) async throws -> Operations.CreateAgendaItem.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let meeting = try await visibleMeeting(input.path.meetingId)
         try principal.requireAdmin(meeting.draft.municipalityId)
-        let item = try await store.createAgendaItem(meeting: meeting.id, Self.draft(body), actor: actor)
-        created("/v1/meetings/\(meeting.id)/agenda-items/\(item.id)")
-        return .created(.init(body: .json(Self.api(item, showClosed: true))))
+        let item = try await store.createAgendaItem(meeting: meeting.id, Self.draft(body), actor: try writeActor())
+        return .created(.init(headers: .init(location: "/v1/meetings/\(meeting.id)/agenda-items/\(item.id)"), body: .json(try Self.api(item, showClosed: true))))
     }
 
     func updateAgendaItem(_ input: Operations.UpdateAgendaItem.Input) async throws -> Operations.UpdateAgendaItem.Output {
@@ -56,11 +56,11 @@ extension APIHandlers {
         guard let current = try await store.agendaItem(input.path.itemId, meeting: meeting.id) else {
             throw Problem.notFound("agenda item", input.path.itemId)
         }
-        let draft = Self.draft(try MergePatch.apply(to: Self.writable(current)))
+        let draft = try Self.draft(try MergePatch.apply(to: Self.writable(current)))
         try draft.validate()
-        try checkPrecondition()
+        let actor = try writeActor()
         let item = try await store.updateAgendaItem(current.id, meeting: meeting.id, draft, actor: actor)
-        return .ok(.init(body: .json(Self.api(item, showClosed: true))))
+        return .ok(.init(body: .json(try Self.api(item, showClosed: true))))
     }
 
     func deleteAgendaItem(_ input: Operations.DeleteAgendaItem.Input) async throws -> Operations.DeleteAgendaItem.Output {
@@ -69,7 +69,7 @@ extension APIHandlers {
         guard try await store.agendaItem(input.path.itemId, meeting: meeting.id) != nil else {
             throw Problem.notFound("agenda item", input.path.itemId)
         }
-        try checkPrecondition()
+        let actor = try writeActor()
         try await store.deleteAgendaItem(input.path.itemId, meeting: meeting.id, actor: actor)
         return .noContent(.init())
     }

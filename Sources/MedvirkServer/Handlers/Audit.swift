@@ -19,6 +19,7 @@ extension APIHandlers {
                 id: Int(e.seq), at: e.at, tokenId: e.tokenId, tokenName: e.tokenName, method: e.method, path: e.path,
                 resourceId: e.resourceId, municipalityId: e.municipalityId, requestId: e.requestId)
         }
-        return .ok(.init(body: .json(.init(data: data, nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: data, nextCursor: next.cursor))))
     }
 }

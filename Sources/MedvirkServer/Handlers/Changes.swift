@@ -20,15 +20,14 @@ extension APIHandlers {
             adminOf = token.municipalities.isEmpty ? nil : token.municipalities
         }
         let page = try await store.changes(municipality: q.municipality, after: after, limit: request.limit, adminOf: adminOf)
-        let next = String(page.next)
-        RequestState.now.markList(next: next, parameter: "after")
-        // Pollers must see new events at once; 304 keeps revalidation cheap.
-        RequestState.now.maxAge = 0
+        let next = nextPage(cursor: String(page.next), parameter: "after")
         let data = page.events.map { e in
             Components.Schemas.ChangeEvent(seq: e.seq, at: e.at, municipalityId: e.municipalityId,
                                            _type: .init(rawValue: e.type.rawValue)!, id: e.id, href: e.href,
                                            action: .init(rawValue: e.action.rawValue)!)
         }
-        return .ok(.init(body: .json(.init(data: data, nextCursor: next))))
+        // Pollers must see new events at once; 304 keeps revalidation cheap.
+        return .ok(.init(headers: .init(cacheControl: "public, max-age=0", link: next.link),
+                         body: .json(.init(data: data, nextCursor: String(page.next)))))
     }
 }

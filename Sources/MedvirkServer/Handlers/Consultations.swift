@@ -4,7 +4,7 @@ import MedvirkCore
 import OpenAPIRuntime
 
 extension APIHandlers {
-    func api(_ c: Consultation) -> Components.Schemas.Consultation {
+    func api(_ c: Consultation) throws -> Components.Schemas.Consultation {
         let d = c.draft
         let conclusion = d.conclusion.flatMap { conclusion in
             conclusion.summary.map { Components.Schemas.Conclusion(summary: $0, memoUrl: conclusion.memoURL, concludedAt: conclusion.concludedAt) }
@@ -12,29 +12,29 @@ extension APIHandlers {
         return .init(
             id: c.id, municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, title: d.title, summary: d.summary,
             body: d.body, caseNumber: d.caseNumber, documents: d.documents.map { .init(title: $0.title, url: $0.url) },
-            opensAt: d.opensAt, closesAt: d.closesAt, status: convert(d.status), phase: convert(d.phase(at: store.clock.now())),
-            audience: convert(d.audience), latePolicy: convert(d.latePolicy), publishResponses: convert(d.publishResponses),
+            opensAt: d.opensAt, closesAt: d.closesAt, status: try convert(d.status), phase: try convert(d.phase(at: store.clock.now())),
+            audience: try convert(d.audience), latePolicy: try convert(d.latePolicy), publishResponses: try convert(d.publishResponses),
             conclusion: conclusion, responseCounts: .init(received: c.received, published: c.published), tags: d.tags,
             createdAt: c.createdAt, updatedAt: c.updatedAt)
     }
 
-    static func writable(_ c: Consultation) -> Components.Schemas.ConsultationCreate {
+    static func writable(_ c: Consultation) throws -> Components.Schemas.ConsultationCreate {
         let d = c.draft
         return .init(
             municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, title: d.title, summary: d.summary, body: d.body,
             caseNumber: d.caseNumber, documents: d.documents.map { .init(title: $0.title, url: $0.url) }, opensAt: d.opensAt,
-            closesAt: d.closesAt, status: convert(d.status), audience: convert(d.audience), latePolicy: convert(d.latePolicy),
-            publishResponses: convert(d.publishResponses),
+            closesAt: d.closesAt, status: try convert(d.status), audience: try convert(d.audience), latePolicy: try convert(d.latePolicy),
+            publishResponses: try convert(d.publishResponses),
             conclusion: d.conclusion.map { .init(summary: $0.summary, memoUrl: $0.memoURL) }, tags: d.tags)
     }
 
-    static func draft(_ b: Components.Schemas.ConsultationCreate, concludedAt: Date? = nil) -> ConsultationDraft {
+    static func draft(_ b: Components.Schemas.ConsultationCreate, concludedAt: Date? = nil) throws -> ConsultationDraft {
         ConsultationDraft(
             municipalityId: b.municipalityId, serviceAreaId: b.serviceAreaId, title: b.title, summary: b.summary, body: b.body,
             caseNumber: b.caseNumber, documents: (b.documents ?? []).map { ConsultationDocument(title: $0.title, url: $0.url) },
-            opensAt: b.opensAt, closesAt: b.closesAt, status: b.status.map(convert) ?? .draft,
-            audience: b.audience.map(convert) ?? .public, latePolicy: b.latePolicy.map(convert) ?? .reject,
-            publishResponses: b.publishResponses.map(convert) ?? .onApproval,
+            opensAt: b.opensAt, closesAt: b.closesAt, status: try b.status.map(convert) ?? .draft,
+            audience: try b.audience.map(convert) ?? .public, latePolicy: try b.latePolicy.map(convert) ?? .reject,
+            publishResponses: try b.publishResponses.map(convert) ?? .onApproval,
             conclusion: b.conclusion.flatMap { c in
                 c.summary == nil && c.memoUrl == nil ? nil : Conclusion(summary: c.summary, memoURL: c.memoUrl, concludedAt: concludedAt)
             },
@@ -61,37 +61,37 @@ extension APIHandlers {
         try checkParameter("municipality", q.municipality, max: 63)
         try checkParameter("service_area", q.serviceArea, max: 64)
         try checkParameter("q", q.q, max: 200)
-        let filter = ConsultationFilter(municipality: q.municipality, phase: q.phase.map(convert), status: q.status.map(convert),
+        let filter = ConsultationFilter(municipality: q.municipality, phase: try q.phase.map(convert), status: try q.status.map(convert),
                                         serviceArea: q.serviceArea, query: q.q, privateTo: privateReach)
         let page = try await store.consultations(filter, request)
-        return .ok(.init(body: .json(.init(data: page.items.map(api), nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map(api), nextCursor: next.cursor))))
     }
 
     func createConsultation(_ input: Operations.CreateConsultation.Input) async throws -> Operations.CreateConsultation.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         try principal.requireAdmin(body.municipalityId)
-        let created = try await store.createConsultation(Self.draft(body), actor: actor)
-        self.created("/v1/consultations/\(created.id)")
-        return .created(.init(body: .json(api(created))))
+        let created = try await store.createConsultation(Self.draft(body), actor: try writeActor())
+        return .created(.init(headers: .init(location: "/v1/consultations/\(created.id)"), body: .json(try api(created))))
     }
 
     func getConsultation(_ input: Operations.GetConsultation.Input) async throws -> Operations.GetConsultation.Output {
-        .ok(.init(body: .json(api(try await visibleConsultation(input.path.consultationId)))))
+        .ok(.init(body: .json(try api(try await visibleConsultation(input.path.consultationId)))))
     }
 
     func updateConsultation(_ input: Operations.UpdateConsultation.Input) async throws -> Operations.UpdateConsultation.Output {
         let current = try await visibleConsultation(input.path.consultationId)
         try principal.requireAdmin(current.draft.municipalityId)
-        let draft = Self.draft(try MergePatch.apply(to: Self.writable(current)), concludedAt: current.draft.conclusion?.concludedAt)
+        let draft = try Self.draft(try MergePatch.apply(to: Self.writable(current)), concludedAt: current.draft.conclusion?.concludedAt)
         try draft.validate()
-        try checkPrecondition()
-        return .ok(.init(body: .json(api(try await store.updateConsultation(current.id, draft, actor: actor)))))
+        let actor = try writeActor()
+        return .ok(.init(body: .json(try api(try await store.updateConsultation(current.id, draft, actor: actor)))))
     }
 
     func deleteConsultation(_ input: Operations.DeleteConsultation.Input) async throws -> Operations.DeleteConsultation.Output {
         let current = try await visibleConsultation(input.path.consultationId)
         try principal.requireAdmin(current.draft.municipalityId)
-        try checkPrecondition()
+        let actor = try writeActor()
         try await store.deleteConsultation(current.id, actor: actor)
         return .noContent(.init())
     }

@@ -2,42 +2,42 @@ import MedvirkAPI
 import MedvirkCore
 
 extension APIHandlers {
-    static func api(_ c: Council) -> Components.Schemas.Council {
+    static func api(_ c: Council) throws -> Components.Schemas.Council {
         let d = c.draft
         return .init(
-            id: c.id, municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, name: d.name, kind: convert(d.kind),
+            id: c.id, municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, name: d.name, kind: try convert(d.kind),
             unit: d.unit, description: d.description,
-            legalBasis: .init(kind: convert(d.legalBasis.kind), reference: d.legalBasis.reference),
-            authority: convert(d.authority), hearingRights: d.hearingRights, minMeetingsPerYear: d.minMeetingsPerYear,
-            termYears: d.termYears, seats: d.seats.map(api), contactEmail: d.contactEmail, website: d.website,
-            status: convert(d.status), establishedOn: d.establishedOn?.text, dissolvedOn: d.dissolvedOn?.text,
+            legalBasis: .init(kind: try convert(d.legalBasis.kind), reference: d.legalBasis.reference),
+            authority: try convert(d.authority), hearingRights: d.hearingRights, minMeetingsPerYear: d.minMeetingsPerYear,
+            termYears: d.termYears, seats: try d.seats.map(api), contactEmail: d.contactEmail, website: d.website,
+            status: try convert(d.status), establishedOn: d.establishedOn?.text, dissolvedOn: d.dissolvedOn?.text,
             createdAt: c.createdAt, updatedAt: c.updatedAt)
     }
 
-    static func api(_ s: Seat) -> Components.Schemas.Seat {
-        .init(group: convert(s.group), count: s.count, nominatedBy: s.nominatedBy, voting: s.voting)
+    static func api(_ s: Seat) throws -> Components.Schemas.Seat {
+        .init(group: try convert(s.group), count: s.count, nominatedBy: s.nominatedBy, voting: s.voting)
     }
 
     /// The writable form of a stored council, which a merge patch is applied to.
-    static func writable(_ c: Council) -> Components.Schemas.CouncilCreate {
+    static func writable(_ c: Council) throws -> Components.Schemas.CouncilCreate {
         let d = c.draft
         return .init(
-            municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, name: d.name, kind: convert(d.kind), unit: d.unit,
-            description: d.description, legalBasis: .init(kind: convert(d.legalBasis.kind), reference: d.legalBasis.reference),
-            authority: convert(d.authority), hearingRights: d.hearingRights, minMeetingsPerYear: d.minMeetingsPerYear,
-            termYears: d.termYears, seats: d.seats.map(api), contactEmail: d.contactEmail, website: d.website,
-            status: convert(d.status), establishedOn: d.establishedOn?.text, dissolvedOn: d.dissolvedOn?.text)
+            municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, name: d.name, kind: try convert(d.kind), unit: d.unit,
+            description: d.description, legalBasis: .init(kind: try convert(d.legalBasis.kind), reference: d.legalBasis.reference),
+            authority: try convert(d.authority), hearingRights: d.hearingRights, minMeetingsPerYear: d.minMeetingsPerYear,
+            termYears: d.termYears, seats: try d.seats.map(api), contactEmail: d.contactEmail, website: d.website,
+            status: try convert(d.status), establishedOn: d.establishedOn?.text, dissolvedOn: d.dissolvedOn?.text)
     }
 
     static func draft(_ b: Components.Schemas.CouncilCreate) throws -> CouncilDraft {
         CouncilDraft(
-            municipalityId: b.municipalityId, serviceAreaId: b.serviceAreaId, name: b.name, kind: convert(b.kind), unit: b.unit,
+            municipalityId: b.municipalityId, serviceAreaId: b.serviceAreaId, name: b.name, kind: try convert(b.kind), unit: b.unit,
             description: b.description,
-            legalBasis: b.legalBasis.map { LegalBasis(kind: convert($0.kind), reference: $0.reference) } ?? LegalBasis(kind: .voluntary, reference: nil),
-            authority: b.authority.map(convert) ?? .advisory, hearingRights: b.hearingRights ?? [],
+            legalBasis: try b.legalBasis.map { LegalBasis(kind: try convert($0.kind), reference: $0.reference) } ?? LegalBasis(kind: .voluntary, reference: nil),
+            authority: try b.authority.map(convert) ?? .advisory, hearingRights: b.hearingRights ?? [],
             minMeetingsPerYear: b.minMeetingsPerYear, termYears: b.termYears,
-            seats: (b.seats ?? []).map { Seat(group: convert($0.group), count: $0.count, nominatedBy: $0.nominatedBy, voting: $0.voting ?? true) },
-            contactEmail: b.contactEmail, website: b.website, status: b.status.map(convert) ?? .active,
+            seats: try (b.seats ?? []).map { Seat(group: try convert($0.group), count: $0.count, nominatedBy: $0.nominatedBy, voting: $0.voting ?? true) },
+            contactEmail: b.contactEmail, website: b.website, status: try b.status.map(convert) ?? .active,
             establishedOn: try date("established_on", b.establishedOn), dissolvedOn: try date("dissolved_on", b.dissolvedOn))
     }
 
@@ -47,24 +47,24 @@ extension APIHandlers {
         try checkParameter("municipality", q.municipality, max: 63)
         try checkParameter("service_area", q.serviceArea, max: 64)
         try checkParameter("q", q.q, max: 200)
-        let filter = CouncilFilter(municipality: q.municipality, kind: q.kind.map(convert), serviceArea: q.serviceArea,
-                                   status: q.status.map(convert), query: q.q)
+        let filter = CouncilFilter(municipality: q.municipality, kind: try q.kind.map(convert), serviceArea: q.serviceArea,
+                                   status: try q.status.map(convert), query: q.q)
         let page = try await store.councils(filter, request)
-        return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map(Self.api), nextCursor: next.cursor))))
     }
 
     func createCouncil(_ input: Operations.CreateCouncil.Input) async throws -> Operations.CreateCouncil.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         try principal.requireAdmin(body.municipalityId)
-        let created = try await store.createCouncil(Self.draft(body), actor: actor)
-        self.created("/v1/councils/\(created.id)")
-        return .created(.init(body: .json(Self.api(created))))
+        let created = try await store.createCouncil(Self.draft(body), actor: try writeActor())
+        return .created(.init(headers: .init(location: "/v1/councils/\(created.id)"), body: .json(try Self.api(created))))
     }
 
     func getCouncil(_ input: Operations.GetCouncil.Input) async throws -> Operations.GetCouncil.Output {
         let id = input.path.councilId
         guard let found = try await store.council(id) else { throw Problem.notFound("council", id) }
-        return .ok(.init(body: .json(Self.api(found))))
+        return .ok(.init(body: .json(try Self.api(found))))
     }
 
     func updateCouncil(_ input: Operations.UpdateCouncil.Input) async throws -> Operations.UpdateCouncil.Output {
@@ -73,16 +73,16 @@ extension APIHandlers {
         try principal.requireAdmin(current.draft.municipalityId)
         let draft = try Self.draft(try MergePatch.apply(to: Self.writable(current)))
         try draft.validate()
-        try checkPrecondition()
+        let actor = try writeActor()
         let updated = try await store.updateCouncil(id, draft, actor: actor)
-        return .ok(.init(body: .json(Self.api(updated))))
+        return .ok(.init(body: .json(try Self.api(updated))))
     }
 
     func deleteCouncil(_ input: Operations.DeleteCouncil.Input) async throws -> Operations.DeleteCouncil.Output {
         let id = input.path.councilId
         guard let current = try await store.council(id) else { throw Problem.notFound("council", id) }
         try principal.requireAdmin(current.draft.municipalityId)
-        try checkPrecondition()
+        let actor = try writeActor()
         try await store.deleteCouncil(id, actor: actor)
         return .noContent(.init())
     }

@@ -3,14 +3,14 @@ import MedvirkAPI
 import MedvirkCore
 
 extension APIHandlers {
-    static func api(_ d: Decision) -> Components.Schemas.Decision {
+    static func api(_ d: Decision) throws -> Components.Schemas.Decision {
         .init(id: d.id, meetingId: d.meetingId, agendaItemId: d.agendaItemId, councilId: d.councilId, text: d.text,
-              votes: .init(_for: d.votes.inFavour, against: d.votes.against, abstain: d.votes.abstain), followUp: api(d.followUp, d.id),
+              votes: .init(_for: d.votes.inFavour, against: d.votes.against, abstain: d.votes.abstain), followUp: try api(d.followUp, d.id),
               consultationId: d.consultationId, responseReceiptNumber: d.responseReceipt, createdAt: d.createdAt, updatedAt: d.updatedAt)
     }
 
-    static func api(_ f: FollowUp, _ decisionId: String) -> Components.Schemas.FollowUp {
-        .init(decisionId: decisionId, status: convert(f.status), feedback: f.feedback, respondedAt: f.respondedAt?.text)
+    static func api(_ f: FollowUp, _ decisionId: String) throws -> Components.Schemas.FollowUp {
+        .init(decisionId: decisionId, status: try convert(f.status), feedback: f.feedback, respondedAt: f.respondedAt?.text)
     }
 
     /// Decisions are as public as the meeting they were made at.
@@ -29,9 +29,8 @@ extension APIHandlers {
         guard [votes.inFavour, votes.against, votes.abstain].allSatisfy({ (0...200).contains($0) }) else {
             throw Problem.validation([FieldError("votes", "each count must be between 0 and 200")])
         }
-        let decision = try await store.createDecision(meeting: meeting.id, item: input.path.itemId, text: body.text, votes: votes, actor: actor)
-        created("/v1/decisions/\(decision.id)")
-        return .created(.init(body: .json(Self.api(decision))))
+        let decision = try await store.createDecision(meeting: meeting.id, item: input.path.itemId, text: body.text, votes: votes, actor: try writeActor())
+        return .created(.init(headers: .init(location: "/v1/decisions/\(decision.id)"), body: .json(try Self.api(decision))))
     }
 
     func listCouncilDecisions(_ input: Operations.ListCouncilDecisions.Input) async throws -> Operations.ListCouncilDecisions.Output {
@@ -39,31 +38,32 @@ extension APIHandlers {
         let council = try await council(input.path.councilId)
         let page = try await store.decisions(council: council.id, followUp: input.query.followUp.map(convert),
                                              publicOnly: !principal.canAdminister(council.draft.municipalityId), request)
-        return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map(Self.api), nextCursor: next.cursor))))
     }
 
     func getDecision(_ input: Operations.GetDecision.Input) async throws -> Operations.GetDecision.Output {
-        .ok(.init(body: .json(Self.api(try await visibleDecision(input.path.decisionId)))))
+        .ok(.init(body: .json(try Self.api(try await visibleDecision(input.path.decisionId)))))
     }
 
     func getFollowUp(_ input: Operations.GetFollowUp.Input) async throws -> Operations.GetFollowUp.Output {
         let decision = try await visibleDecision(input.path.decisionId)
-        return .ok(.init(body: .json(Self.api(decision.followUp, decision.id))))
+        return .ok(.init(body: .json(try Self.api(decision.followUp, decision.id))))
     }
 
     func updateFollowUp(_ input: Operations.UpdateFollowUp.Input) async throws -> Operations.UpdateFollowUp.Output {
         let decision = try await visibleDecision(input.path.decisionId)
         guard let council = try await store.council(decision.councilId) else { throw Problem.notFound("decision", decision.id) }
         try principal.requireAdmin(council.draft.municipalityId)
-        let current = Components.Schemas.FollowUpInput(status: convert(decision.followUp.status), feedback: decision.followUp.feedback,
+        let current = Components.Schemas.FollowUpInput(status: try convert(decision.followUp.status), feedback: decision.followUp.feedback,
                                                        respondedAt: decision.followUp.respondedAt?.text)
         let merged = try MergePatch.apply(to: current)
-        let followUp = FollowUp(status: merged.status.map(convert) ?? .pending, feedback: merged.feedback,
+        let followUp = FollowUp(status: try merged.status.map(convert) ?? .pending, feedback: merged.feedback,
                                 respondedAt: try date("responded_at", merged.respondedAt))
         try followUp.validate()
-        try checkPrecondition()
+        let actor = try writeActor()
         let updated = try await store.updateFollowUp(decision.id, followUp, actor: actor)
-        return .ok(.init(body: .json(Self.api(updated.followUp, updated.id))))
+        return .ok(.init(body: .json(try Self.api(updated.followUp, updated.id))))
     }
 
     func submitDecisionAsResponse(_ input: Operations.SubmitDecisionAsResponse.Input) async throws -> Operations.SubmitDecisionAsResponse.Output {
@@ -71,8 +71,7 @@ extension APIHandlers {
         guard let council = try await store.council(decision.councilId) else { throw Problem.notFound("decision", decision.id) }
         try principal.requireAdmin(council.draft.municipalityId)
         guard case .token(let token) = principal else { throw Problem.unauthenticated }
-        let response = try await store.fileDecisionAsResponse(decision.id, token: token, actor: actor)
-        created("/v1/receipts/\(response.receiptNumber)")
-        return .created(.init(body: .json(Self.api(response, .full))))
+        let response = try await store.fileDecisionAsResponse(decision.id, token: token, actor: try writeActor())
+        return .created(.init(headers: .init(location: "/v1/receipts/\(response.receiptNumber)"), body: .json(try Self.api(response, .full))))
     }
 }

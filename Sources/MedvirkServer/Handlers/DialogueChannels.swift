@@ -4,30 +4,30 @@ import MedvirkCore
 import OpenAPIRuntime
 
 extension APIHandlers {
-    static func api(_ c: DialogueChannel) -> Components.Schemas.DialogueChannel {
+    static func api(_ c: DialogueChannel) throws -> Components.Schemas.DialogueChannel {
         let d = c.draft
         return .init(
-            id: c.id, municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, targetGroup: convert(d.targetGroup),
-            userCategory: convert(d.userCategory), purpose: convert(d.purpose), kind: convert(d.kind), name: d.name,
-            description: d.description, cadence: d.cadence.map { .init(count: $0.count, per: convert($0.per)) }, volume: d.volume,
+            id: c.id, municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, targetGroup: try convert(d.targetGroup),
+            userCategory: try convert(d.userCategory), purpose: try convert(d.purpose), kind: try convert(d.kind), name: d.name,
+            description: d.description, cadence: try d.cadence.map { .init(count: $0.count, per: try convert($0.per)) }, volume: d.volume,
             assessment: d.assessment, plannedChanges: d.plannedChanges, councilId: d.councilId, active: d.active,
             createdAt: c.createdAt, updatedAt: c.updatedAt)
     }
 
-    static func writable(_ c: DialogueChannel) -> Components.Schemas.DialogueChannelCreate {
+    static func writable(_ c: DialogueChannel) throws -> Components.Schemas.DialogueChannelCreate {
         let d = c.draft
         return .init(
-            municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, targetGroup: convert(d.targetGroup),
-            userCategory: convert(d.userCategory), purpose: convert(d.purpose), kind: convert(d.kind), name: d.name,
-            description: d.description, cadence: d.cadence.map { .init(count: $0.count, per: convert($0.per)) }, volume: d.volume,
+            municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, targetGroup: try convert(d.targetGroup),
+            userCategory: try convert(d.userCategory), purpose: try convert(d.purpose), kind: try convert(d.kind), name: d.name,
+            description: d.description, cadence: try d.cadence.map { .init(count: $0.count, per: try convert($0.per)) }, volume: d.volume,
             assessment: d.assessment, plannedChanges: d.plannedChanges, councilId: d.councilId, active: d.active)
     }
 
-    static func draft(_ b: Components.Schemas.DialogueChannelCreate) -> DialogueChannelDraft {
+    static func draft(_ b: Components.Schemas.DialogueChannelCreate) throws -> DialogueChannelDraft {
         DialogueChannelDraft(
-            municipalityId: b.municipalityId, serviceAreaId: b.serviceAreaId, targetGroup: convert(b.targetGroup),
-            userCategory: convert(b.userCategory), purpose: convert(b.purpose), kind: convert(b.kind), name: b.name,
-            description: b.description, cadence: b.cadence.map { Cadence(count: $0.count, per: convert($0.per)) }, volume: b.volume,
+            municipalityId: b.municipalityId, serviceAreaId: b.serviceAreaId, targetGroup: try convert(b.targetGroup),
+            userCategory: try convert(b.userCategory), purpose: try convert(b.purpose), kind: try convert(b.kind), name: b.name,
+            description: b.description, cadence: try b.cadence.map { Cadence(count: $0.count, per: try convert($0.per)) }, volume: b.volume,
             assessment: b.assessment, plannedChanges: b.plannedChanges, councilId: b.councilId, active: b.active ?? true)
     }
 
@@ -36,38 +36,38 @@ extension APIHandlers {
         let request = try pageRequest(limit: q.limit, cursor: q.cursor)
         try checkParameter("municipality", q.municipality, max: 63)
         try checkParameter("service_area", q.serviceArea, max: 64)
-        let filter = ChannelFilter(municipality: q.municipality, serviceArea: q.serviceArea, targetGroup: q.targetGroup.map(convert),
-                                   userCategory: q.userCategory.map(convert), purpose: q.purpose.map(convert), kind: q.kind.map(convert))
+        let filter = ChannelFilter(municipality: q.municipality, serviceArea: q.serviceArea, targetGroup: try q.targetGroup.map(convert),
+                                   userCategory: try q.userCategory.map(convert), purpose: try q.purpose.map(convert), kind: try q.kind.map(convert))
         let page = try await store.channels(filter, request)
-        return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map(Self.api), nextCursor: next.cursor))))
     }
 
     func createDialogueChannel(_ input: Operations.CreateDialogueChannel.Input) async throws -> Operations.CreateDialogueChannel.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         try principal.requireAdmin(body.municipalityId)
-        let channel = try await store.createChannel(Self.draft(body), actor: actor)
-        created("/v1/dialogue-channels/\(channel.id)")
-        return .created(.init(body: .json(Self.api(channel))))
+        let channel = try await store.createChannel(Self.draft(body), actor: try writeActor())
+        return .created(.init(headers: .init(location: "/v1/dialogue-channels/\(channel.id)"), body: .json(try Self.api(channel))))
     }
 
     func getDialogueChannel(_ input: Operations.GetDialogueChannel.Input) async throws -> Operations.GetDialogueChannel.Output {
         guard let channel = try await store.channel(input.path.channelId) else { throw Problem.notFound("dialogue channel", input.path.channelId) }
-        return .ok(.init(body: .json(Self.api(channel))))
+        return .ok(.init(body: .json(try Self.api(channel))))
     }
 
     func updateDialogueChannel(_ input: Operations.UpdateDialogueChannel.Input) async throws -> Operations.UpdateDialogueChannel.Output {
         guard let current = try await store.channel(input.path.channelId) else { throw Problem.notFound("dialogue channel", input.path.channelId) }
         try principal.requireAdmin(current.draft.municipalityId)
-        let draft = Self.draft(try MergePatch.apply(to: Self.writable(current)))
+        let draft = try Self.draft(try MergePatch.apply(to: Self.writable(current)))
         try draft.validate()
-        try checkPrecondition()
-        return .ok(.init(body: .json(Self.api(try await store.updateChannel(current.id, draft, actor: actor)))))
+        let actor = try writeActor()
+        return .ok(.init(body: .json(try Self.api(try await store.updateChannel(current.id, draft, actor: actor)))))
     }
 
     func deleteDialogueChannel(_ input: Operations.DeleteDialogueChannel.Input) async throws -> Operations.DeleteDialogueChannel.Output {
         guard let current = try await store.channel(input.path.channelId) else { throw Problem.notFound("dialogue channel", input.path.channelId) }
         try principal.requireAdmin(current.draft.municipalityId)
-        try checkPrecondition()
+        let actor = try writeActor()
         try await store.deleteChannel(current.id, actor: actor)
         return .noContent(.init())
     }
@@ -81,7 +81,7 @@ extension APIHandlers {
             let names = Dictionary(uniqueKeysWithValues: areas.map { ($0.id, $0.name) })
             return .ok(.init(body: .csv(HTTPBody(ChannelCSV.render(channels, areaNames: names)))))
         }
-        return .ok(.init(body: .json(DialogueOverviewBuilder.build(municipality: id, areas: areas, channels: channels))))
+        return .ok(.init(body: .json(try DialogueOverviewBuilder.build(municipality: id, areas: areas, channels: channels))))
     }
 
     func importDialogueChannels(_ input: Operations.ImportDialogueChannels.Input) async throws -> Operations.ImportDialogueChannels.Output {
@@ -89,30 +89,31 @@ extension APIHandlers {
         try checkParameter("municipality", municipality, max: 63)
         try principal.requireAdmin(municipality)
         guard try await store.municipality(municipality) != nil else { throw Problem.notFound("municipality", municipality) }
-        let text = String(decoding: Data((RequestState.now.rawBody ?? .init()).readableBytesView), as: UTF8.self)
-        let rows = try ChannelCSV.parseImport(text, municipality: municipality)
-        let (count, created) = try await store.importChannels(municipality: municipality, rows, actor: actor)
+        guard case .csv(let body) = input.body else { throw Problem.badRequest("Expected a text/csv body.") }
+        // The body middleware has already held it to the limit; the bytes are decoded by the CSV reader.
+        let rows = try ChannelCSV.parseImport(try await [UInt8](collecting: body, upTo: maxBodyBytes), municipality: municipality)
+        let (count, created) = try await store.importChannels(municipality: municipality, rows, actor: try writeActor())
         return .ok(.init(body: .json(.init(imported: count, serviceAreasCreated: created))))
     }
 }
 
 /// Groups channels service area → target group → formal/informal, and finds the gaps.
 enum DialogueOverviewBuilder {
-    static func build(municipality: String, areas: [ServiceArea], channels: [DialogueChannel]) -> Components.Schemas.DialogueOverview {
+    static func build(municipality: String, areas: [ServiceArea], channels: [DialogueChannel]) throws -> Components.Schemas.DialogueOverview {
         typealias Overview = Components.Schemas.DialogueOverview
-        func entry(_ c: DialogueChannel) -> Components.Schemas.OverviewChannel {
-            .init(id: c.id, kind: convert(c.draft.kind), name: c.draft.name,
-                  cadence: c.draft.cadence.map { .init(count: $0.count, per: convert($0.per)) }, active: c.draft.active)
+        func entry(_ c: DialogueChannel) throws -> Components.Schemas.OverviewChannel {
+            .init(id: c.id, kind: try convert(c.draft.kind), name: c.draft.name,
+                  cadence: try c.draft.cadence.map { .init(count: $0.count, per: try convert($0.per)) }, active: c.draft.active)
         }
         var grouped: [Overview.ServiceAreasPayloadPayload] = []
         var gaps: [Overview.GapsPayloadPayload] = []
         for area in areas {
             let mine = channels.filter { $0.draft.serviceAreaId == area.id }
-            let groups = TargetGroup.allCases.compactMap { group -> Overview.ServiceAreasPayloadPayload.TargetGroupsPayloadPayload? in
+            let groups = try TargetGroup.allCases.compactMap { group -> Overview.ServiceAreasPayloadPayload.TargetGroupsPayloadPayload? in
                 let inGroup = mine.filter { $0.draft.targetGroup == group }
                 guard !inGroup.isEmpty else { return nil }
-                return .init(targetGroup: convert(group), formal: inGroup.filter { $0.draft.purpose == .formal }.map(entry),
-                             informal: inGroup.filter { $0.draft.purpose == .informal }.map(entry))
+                return .init(targetGroup: try convert(group), formal: try inGroup.filter { $0.draft.purpose == .formal }.map(entry),
+                             informal: try inGroup.filter { $0.draft.purpose == .informal }.map(entry))
             }
             grouped.append(.init(serviceAreaId: area.id, name: area.name, targetGroups: groups))
             let active = mine.filter(\.draft.active)
@@ -120,8 +121,8 @@ enum DialogueOverviewBuilder {
                 !active.contains { $0.draft.targetGroup == group && $0.draft.purpose == .formal }
             }
             let unreached = UserCategory.allCases.filter { category in !active.contains { $0.draft.userCategory == category } }
-            gaps.append(.init(serviceAreaId: area.id, name: area.name, targetGroupsWithoutFormalChannel: withoutFormal.map(convert),
-                              userCategoriesNotReached: unreached.map(convert)))
+            gaps.append(.init(serviceAreaId: area.id, name: area.name, targetGroupsWithoutFormalChannel: try withoutFormal.map(convert),
+                              userCategoriesNotReached: try unreached.map(convert)))
         }
         return .init(municipalityId: municipality, serviceAreas: grouped, gaps: gaps)
     }

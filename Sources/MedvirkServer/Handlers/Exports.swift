@@ -23,13 +23,19 @@ extension APIHandlers {
         return String(decoding: try encoder.encode(JSONValue.object(object)), as: UTF8.self) + "\n"
     }
 
-    /// A streamed gzip download with an entity tag from the municipality's write generation.
-    func download(_ stream: GzipStream, municipality: String, name: String, variant: String) async throws -> HTTPBody {
+    /// A streamed gzip download: its body, an entity tag from the municipality's write generation (a streamed
+    /// body is not read for one), and its `Content-Disposition`.
+    struct Download {
+        var body: HTTPBody
+        var eTag: String
+        var contentDisposition: String
+    }
+
+    func download(_ stream: GzipStream, municipality: String, name: String, variant: String) -> Download {
         let generation = store.generations.current(municipality)
-        let state = RequestState.now
-        state.streamTag = "\"export-\(municipality)-\(generation)-\(variant)\""
-        state.setHeader("Content-Disposition", "attachment; filename=\"\(name)\"")
-        return HTTPBody(stream, length: .unknown, iterationBehavior: .single)
+        return Download(body: HTTPBody(stream, length: .unknown, iterationBehavior: .single),
+                        eTag: "\"export-\(municipality)-\(generation)-\(variant)\"",
+                        contentDisposition: "attachment; filename=\"\(name)\"")
     }
 
     func exportResponses(_ input: Operations.ExportResponses.Input) async throws -> Operations.ExportResponses.Output {
@@ -49,9 +55,9 @@ extension APIHandlers {
             return (text, page.next)
         }
         let preamble = format == .csv ? ResponseCSV.preamble : ""
-        let body = try await download(GzipStream(preamble: preamble, sections: [section]), municipality: municipality,
-                                      name: "\(municipality)-\(consultation.id)-responses.\(format.rawValue).gz", variant: format.rawValue)
-        return .ok(.init(body: .applicationGzip(body)))
+        let file = download(GzipStream(preamble: preamble, sections: [section]), municipality: municipality,
+                            name: "\(municipality)-\(consultation.id)-responses.\(format.rawValue).gz", variant: format.rawValue)
+        return .ok(.init(headers: .init(eTag: file.eTag, contentDisposition: file.contentDisposition), body: .applicationGzip(file.body)))
     }
 
     func exportMunicipality(_ input: Operations.ExportMunicipality.Input) async throws -> Operations.ExportMunicipality.Output {
@@ -60,7 +66,7 @@ extension APIHandlers {
         guard let municipality = try await store.municipality(id) else { throw Problem.notFound("municipality", id) }
         let store = self.store, handlers = self
         func paged<T: Sendable>(_ type: String, _ fetch: @escaping @Sendable (PageRequest) async throws -> Page<T>,
-                                _ render: @escaping @Sendable (T) -> some Encodable) -> GzipStream.Section {
+                                _ render: @escaping @Sendable (T) throws -> some Encodable) -> GzipStream.Section {
             { cursor in
                 let page = try await fetch(PageRequest(limit: Self.exportPageSize, after: cursor))
                 return (try page.items.map { try Self.ndjson(type, render($0)) }.joined(), page.next)
@@ -70,14 +76,14 @@ extension APIHandlers {
             { _ in (try Self.ndjson("municipality", Self.api(municipality)), nil) },
             paged("service_area", { try await store.serviceAreas(municipality: id, $0) }, Self.api),
             paged("council", { try await store.councils(CouncilFilter(municipality: id), $0) }, Self.api),
-            paged("member", { try await store.members(municipality: id, $0) }) { Self.api($0, showPrivate: true) },
-            paged("consultation", { try await store.consultations(ConsultationFilter(municipality: id, privateTo: nil), $0) }, handlers.api),
-            paged("party", { try await store.parties(municipality: id, $0) }) { Self.api($0, showPrivate: true) },
-            paged("response", { try await store.responses(municipality: id, $0) }) { Self.api($0, .full) },
+            paged("member", { try await store.members(municipality: id, $0) }) { try Self.api($0, showPrivate: true) },
+            paged("consultation", { try await store.consultations(ConsultationFilter(municipality: id, privateTo: nil), $0) }, try handlers.api),
+            paged("party", { try await store.parties(municipality: id, $0) }) { try Self.api($0, showPrivate: true) },
+            paged("response", { try await store.responses(municipality: id, $0) }) { try Self.api($0, .full) },
         ]
-        let body = try await download(GzipStream(preamble: "", sections: sections), municipality: id,
-                                      name: "\(id)-export.ndjson.gz", variant: "ndjson")
-        return .ok(.init(body: .applicationGzip(body)))
+        let file = download(GzipStream(preamble: "", sections: sections), municipality: id,
+                            name: "\(id)-export.ndjson.gz", variant: "ndjson")
+        return .ok(.init(headers: .init(eTag: file.eTag, contentDisposition: file.contentDisposition), body: .applicationGzip(file.body)))
     }
 }
 

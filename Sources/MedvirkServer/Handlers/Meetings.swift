@@ -4,13 +4,13 @@ import MedvirkCore
 import OpenAPIRuntime
 
 extension APIHandlers {
-    static func api(_ m: Meeting) -> Components.Schemas.Meeting {
+    static func api(_ m: Meeting) throws -> Components.Schemas.Meeting {
         let d = m.draft
         return .init(
-            id: m.id, municipalityId: d.municipalityId, councilId: d.councilId, consultationId: d.consultationId, kind: convert(d.kind),
+            id: m.id, municipalityId: d.municipalityId, councilId: d.councilId, consultationId: d.consultationId, kind: try convert(d.kind),
             title: d.title, description: d.description, startsAt: d.startsAt, endsAt: d.endsAt,
             location: d.location.map { .init(name: $0.name, address: $0.address) }, onlineUrl: d.onlineURL, _public: d.isPublic,
-            status: convert(d.status), accessibility: d.accessibility.map(api), registration: d.registration.map(api),
+            status: try convert(d.status), accessibility: d.accessibility.map(api), registration: d.registration.map(api),
             createdAt: m.createdAt, updatedAt: m.updatedAt)
     }
 
@@ -22,21 +22,21 @@ extension APIHandlers {
         .init(required: r.required, url: r.url, deadline: r.deadline)
     }
 
-    static func writable(_ m: Meeting) -> Components.Schemas.MeetingCreate {
+    static func writable(_ m: Meeting) throws -> Components.Schemas.MeetingCreate {
         let d = m.draft
         return .init(
-            municipalityId: d.municipalityId, councilId: d.councilId, consultationId: d.consultationId, kind: convert(d.kind),
+            municipalityId: d.municipalityId, councilId: d.councilId, consultationId: d.consultationId, kind: try convert(d.kind),
             title: d.title, description: d.description, startsAt: d.startsAt, endsAt: d.endsAt,
             location: d.location.map { .init(name: $0.name, address: $0.address) }, onlineUrl: d.onlineURL, _public: d.isPublic,
-            status: convert(d.status), accessibility: d.accessibility.map(api), registration: d.registration.map(api))
+            status: try convert(d.status), accessibility: d.accessibility.map(api), registration: d.registration.map(api))
     }
 
-    static func draft(_ b: Components.Schemas.MeetingCreate) -> MeetingDraft {
+    static func draft(_ b: Components.Schemas.MeetingCreate) throws -> MeetingDraft {
         MeetingDraft(
-            municipalityId: b.municipalityId, councilId: b.councilId, consultationId: b.consultationId, kind: convert(b.kind),
+            municipalityId: b.municipalityId, councilId: b.councilId, consultationId: b.consultationId, kind: try convert(b.kind),
             title: b.title, description: b.description, startsAt: b.startsAt, endsAt: b.endsAt,
             location: b.location.flatMap { $0.name == nil && $0.address == nil ? nil : MeetingLocation(name: $0.name, address: $0.address) },
-            onlineURL: b.onlineUrl, isPublic: b._public ?? true, status: b.status.map(convert) ?? .planned,
+            onlineURL: b.onlineUrl, isPublic: b._public ?? true, status: try b.status.map(convert) ?? .planned,
             accessibility: b.accessibility.map { Accessibility(stepFree: $0.stepFree, hearingLoop: $0.hearingLoop,
                                                                 signLanguageInterpreter: $0.signLanguageInterpreter, notes: $0.notes) },
             registration: b.registration.map { Registration(required: $0.required ?? false, url: $0.url, deadline: $0.deadline) })
@@ -55,44 +55,45 @@ extension APIHandlers {
         let request = try pageRequest(limit: q.limit, cursor: q.cursor)
         try checkParameter("municipality", q.municipality, max: 63)
         try checkParameter("council", q.council, max: 64)
-        let filter = MeetingFilter(municipality: q.municipality, council: q.council, kind: q.kind.map(convert), status: q.status.map(convert),
+        let filter = MeetingFilter(municipality: q.municipality, council: q.council, kind: try q.kind.map(convert), status: try q.status.map(convert),
                                    from: q.from, to: q.to, privateTo: privateReach)
         let page = try await store.meetings(filter, request)
-        return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map(Self.api), nextCursor: next.cursor))))
     }
 
     func listCouncilMeetings(_ input: Operations.ListCouncilMeetings.Input) async throws -> Operations.ListCouncilMeetings.Output {
         let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
         let council = try await council(input.path.councilId)
         let page = try await store.meetings(MeetingFilter(council: council.id, privateTo: privateReach), request)
-        return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map(Self.api), nextCursor: next.cursor))))
     }
 
     func createMeeting(_ input: Operations.CreateMeeting.Input) async throws -> Operations.CreateMeeting.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         try principal.requireAdmin(body.municipalityId)
-        let meeting = try await store.createMeeting(Self.draft(body), actor: actor)
-        created("/v1/meetings/\(meeting.id)")
-        return .created(.init(body: .json(Self.api(meeting))))
+        let meeting = try await store.createMeeting(Self.draft(body), actor: try writeActor())
+        return .created(.init(headers: .init(location: "/v1/meetings/\(meeting.id)"), body: .json(try Self.api(meeting))))
     }
 
     func getMeeting(_ input: Operations.GetMeeting.Input) async throws -> Operations.GetMeeting.Output {
-        .ok(.init(body: .json(Self.api(try await visibleMeeting(input.path.meetingId)))))
+        .ok(.init(body: .json(try Self.api(try await visibleMeeting(input.path.meetingId)))))
     }
 
     func updateMeeting(_ input: Operations.UpdateMeeting.Input) async throws -> Operations.UpdateMeeting.Output {
         let current = try await visibleMeeting(input.path.meetingId)
         try principal.requireAdmin(current.draft.municipalityId)
-        let draft = Self.draft(try MergePatch.apply(to: Self.writable(current)))
+        let draft = try Self.draft(try MergePatch.apply(to: Self.writable(current)))
         try draft.validate()
-        try checkPrecondition()
-        return .ok(.init(body: .json(Self.api(try await store.updateMeeting(current.id, draft, actor: actor)))))
+        let actor = try writeActor()
+        return .ok(.init(body: .json(try Self.api(try await store.updateMeeting(current.id, draft, actor: actor)))))
     }
 
     func deleteMeeting(_ input: Operations.DeleteMeeting.Input) async throws -> Operations.DeleteMeeting.Output {
         let current = try await visibleMeeting(input.path.meetingId)
         try principal.requireAdmin(current.draft.municipalityId)
-        try checkPrecondition()
+        let actor = try writeActor()
         try await store.deleteMeeting(current.id, actor: actor)
         return .noContent(.init())
     }
@@ -118,7 +119,7 @@ extension APIHandlers {
     func meetingsCalendar(_ input: Operations.MeetingsCalendar.Input) async throws -> Operations.MeetingsCalendar.Output {
         try checkParameter("municipality", input.query.municipality, max: 63)
         try checkParameter("council", input.query.council, max: 64)
-        let filter = MeetingFilter(municipality: input.query.municipality, council: input.query.council, kind: input.query.kind.map(convert))
+        let filter = MeetingFilter(municipality: input.query.municipality, council: input.query.council, kind: try input.query.kind.map(convert))
         return .ok(.init(body: .textCalendar(HTTPBody(try await meetingEvents(filter)))))
     }
 

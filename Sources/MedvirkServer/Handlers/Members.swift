@@ -4,19 +4,19 @@ import MedvirkStore
 
 extension APIHandlers {
     /// Contact details are private: only an admin of the council's municipality sees them.
-    static func api(_ m: Member, showPrivate: Bool) -> Components.Schemas.Member {
+    static func api(_ m: Member, showPrivate: Bool) throws -> Components.Schemas.Member {
         let d = m.draft
         return .init(
-            id: m.id, councilId: m.councilId, name: d.name, role: convert(d.role), group: convert(d.group),
+            id: m.id, councilId: m.councilId, name: d.name, role: try convert(d.role), group: try convert(d.group),
             organisation: d.organisation, nominatedBy: d.nominatedBy, voting: d.voting, deputyOf: d.deputyOf,
             termStart: d.termStart.text, termEnd: d.termEnd?.text,
             email: showPrivate ? d.email : nil, phone: showPrivate ? d.phone : nil,
             createdAt: m.createdAt, updatedAt: m.updatedAt)
     }
 
-    static func writable(_ m: Member) -> Components.Schemas.MemberCreate {
+    static func writable(_ m: Member) throws -> Components.Schemas.MemberCreate {
         let d = m.draft
-        return .init(name: d.name, role: convert(d.role), group: convert(d.group), organisation: d.organisation,
+        return .init(name: d.name, role: try convert(d.role), group: try convert(d.group), organisation: d.organisation,
                      nominatedBy: d.nominatedBy, voting: d.voting, deputyOf: d.deputyOf, termStart: d.termStart.text,
                      termEnd: d.termEnd?.text, email: d.email, phone: d.phone)
     }
@@ -25,7 +25,7 @@ extension APIHandlers {
         guard let start = try date("term_start", b.termStart) else {
             throw Problem.validation([FieldError("term_start", "is required")])
         }
-        return MemberDraft(name: b.name, role: convert(b.role), group: convert(b.group), organisation: b.organisation,
+        return MemberDraft(name: b.name, role: try convert(b.role), group: try convert(b.group), organisation: b.organisation,
                            nominatedBy: b.nominatedBy, voting: b.voting ?? false, deputyOf: b.deputyOf, termStart: start,
                            termEnd: try date("term_end", b.termEnd), email: b.email, phone: b.phone)
     }
@@ -54,16 +54,16 @@ extension APIHandlers {
         }
         let page = try await store.members(council: council.id, selection, request)
         let showPrivate = principal.canAdminister(council.draft.municipalityId)
-        return .ok(.init(body: .json(.init(data: page.items.map { Self.api($0, showPrivate: showPrivate) }, nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map { try Self.api($0, showPrivate: showPrivate) }, nextCursor: next.cursor))))
     }
 
     func createMember(_ input: Operations.CreateMember.Input) async throws -> Operations.CreateMember.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         let council = try await council(input.path.councilId)
         try principal.requireAdmin(council.draft.municipalityId)
-        let created = try await store.createMember(council: council.id, Self.draft(body), actor: actor)
-        self.created("/v1/councils/\(council.id)/members/\(created.id)")
-        return .created(.init(body: .json(Self.api(created, showPrivate: true))))
+        let created = try await store.createMember(council: council.id, Self.draft(body), actor: try writeActor())
+        return .created(.init(headers: .init(location: "/v1/councils/\(council.id)/members/\(created.id)"), body: .json(try Self.api(created, showPrivate: true))))
     }
 
     func getMember(_ input: Operations.GetMember.Input) async throws -> Operations.GetMember.Output {
@@ -72,7 +72,7 @@ extension APIHandlers {
             throw Problem.notFound("member", input.path.memberId)
         }
         let showPrivate = principal.canAdminister(council.draft.municipalityId)
-        return .ok(.init(body: .json(Self.api(member, showPrivate: showPrivate))))
+        return .ok(.init(body: .json(try Self.api(member, showPrivate: showPrivate))))
     }
 
     func updateMember(_ input: Operations.UpdateMember.Input) async throws -> Operations.UpdateMember.Output {
@@ -83,9 +83,9 @@ extension APIHandlers {
         }
         let draft = try Self.draft(try MergePatch.apply(to: Self.writable(current)))
         try Problem.check(draft.validate(seats: council.draft.seatsByGroup))
-        try checkPrecondition()
+        let actor = try writeActor()
         let updated = try await store.updateMember(current.id, council: council.id, draft, actor: actor)
-        return .ok(.init(body: .json(Self.api(updated, showPrivate: true))))
+        return .ok(.init(body: .json(try Self.api(updated, showPrivate: true))))
     }
 
     func deleteMember(_ input: Operations.DeleteMember.Input) async throws -> Operations.DeleteMember.Output {
@@ -94,7 +94,7 @@ extension APIHandlers {
         guard try await store.member(input.path.memberId, council: council.id) != nil else {
             throw Problem.notFound("member", input.path.memberId)
         }
-        try checkPrecondition()
+        let actor = try writeActor()
         try await store.deleteMember(input.path.memberId, council: council.id, actor: actor)
         return .noContent(.init())
     }

@@ -21,7 +21,7 @@ extension APIHandlers {
         let meeting = try await visibleMeeting(input.path.meetingId)
         try principal.requireAdmin(meeting.draft.municipalityId)
         try Problem.check(Rules.optionalText("text", body.text, max: 100_000))
-        try checkPrecondition()
+        let actor = try writeActor()
         let minutes = try await store.putMinutes(meeting: meeting.id, text: body.text, present: body.present ?? [],
                                                  absent: body.absent ?? [], actor: actor)
         return .ok(.init(body: .json(Self.api(minutes))))
@@ -30,6 +30,6 @@ extension APIHandlers {
     func approveMinutes(_ input: Operations.ApproveMinutes.Input) async throws -> Operations.ApproveMinutes.Output {
         let meeting = try await visibleMeeting(input.path.meetingId)
         try principal.requireAdmin(meeting.draft.municipalityId)
-        return .ok(.init(body: .json(Self.api(try await store.approveMinutes(meeting: meeting.id, actor: actor)))))
+        return .ok(.init(body: .json(Self.api(try await store.approveMinutes(meeting: meeting.id, actor: try writeActor())))))
     }
 }

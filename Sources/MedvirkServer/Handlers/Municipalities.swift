@@ -2,32 +2,32 @@ import MedvirkAPI
 import MedvirkCore
 
 extension APIHandlers {
-    static func api(_ m: Municipality) -> Components.Schemas.Municipality {
-        .init(id: m.id, name: m.name, country: convert(m.country), timeZone: m.timeZone, website: m.website,
+    static func api(_ m: Municipality) throws -> Components.Schemas.Municipality {
+        .init(id: m.id, name: m.name, country: try convert(m.country), timeZone: m.timeZone, website: m.website,
               createdAt: m.createdAt, updatedAt: m.updatedAt)
     }
 
-    static func draft(_ body: Components.Schemas.MunicipalityCreate) -> MunicipalityDraft {
-        MunicipalityDraft(id: body.id, name: body.name, country: convert(body.country), timeZone: body.timeZone, website: body.website)
+    static func draft(_ body: Components.Schemas.MunicipalityCreate) throws -> MunicipalityDraft {
+        MunicipalityDraft(id: body.id, name: body.name, country: try convert(body.country), timeZone: body.timeZone, website: body.website)
     }
 
     func listMunicipalities(_ input: Operations.ListMunicipalities.Input) async throws -> Operations.ListMunicipalities.Output {
         let page = try await store.municipalities(pageRequest(limit: input.query.limit, cursor: input.query.cursor))
-        return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map(Self.api), nextCursor: next.cursor))))
     }
 
     func createMunicipality(_ input: Operations.CreateMunicipality.Input) async throws -> Operations.CreateMunicipality.Output {
         try principal.requireAdmin(nil)
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
-        let created = try await store.createMunicipality(Self.draft(body), actor: actor)
-        self.created("/v1/municipalities/\(created.id)")
-        return .created(.init(body: .json(Self.api(created))))
+        let created = try await store.createMunicipality(Self.draft(body), actor: try writeActor())
+        return .created(.init(headers: .init(location: "/v1/municipalities/\(created.id)"), body: .json(try Self.api(created))))
     }
 
     func getMunicipality(_ input: Operations.GetMunicipality.Input) async throws -> Operations.GetMunicipality.Output {
         let id = input.path.municipalityId
         guard let found = try await store.municipality(id) else { throw Problem.notFound("municipality", id) }
-        return .ok(.init(body: .json(Self.api(found))))
+        return .ok(.init(body: .json(try Self.api(found))))
     }
 
     func updateMunicipality(_ input: Operations.UpdateMunicipality.Input) async throws -> Operations.UpdateMunicipality.Output {
@@ -35,18 +35,18 @@ extension APIHandlers {
         try principal.requireAdmin(id)
         guard let current = try await store.municipality(id) else { throw Problem.notFound("municipality", id) }
         let writable = Components.Schemas.MunicipalityCreate(
-            id: current.id, name: current.name, country: convert(current.country), timeZone: current.timeZone, website: current.website)
-        let draft = Self.draft(try MergePatch.apply(to: writable))
+            id: current.id, name: current.name, country: try convert(current.country), timeZone: current.timeZone, website: current.website)
+        let draft = try Self.draft(try MergePatch.apply(to: writable))
         try draft.validate()
-        try checkPrecondition()
+        let actor = try writeActor()
         let updated = try await store.updateMunicipality(draft, actor: actor)
-        return .ok(.init(body: .json(Self.api(updated))))
+        return .ok(.init(body: .json(try Self.api(updated))))
     }
 
     func deleteMunicipality(_ input: Operations.DeleteMunicipality.Input) async throws -> Operations.DeleteMunicipality.Output {
         let id = input.path.municipalityId
         try principal.requireAdmin(id)
-        try checkPrecondition()
+        let actor = try writeActor()
         try await store.deleteMunicipality(id, actor: actor)
         return .noContent(.init())
     }

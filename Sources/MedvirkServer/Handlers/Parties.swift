@@ -3,8 +3,8 @@ import MedvirkCore
 
 extension APIHandlers {
     /// The public sees names, kinds and whether each party responded; admins see the links too.
-    static func api(_ p: Party, showPrivate: Bool) -> Components.Schemas.Party {
-        .init(id: p.id, consultationId: p.consultationId, name: p.name, kind: convert(p.kind),
+    static func api(_ p: Party, showPrivate: Bool) throws -> Components.Schemas.Party {
+        .init(id: p.id, consultationId: p.consultationId, name: p.name, kind: try convert(p.kind),
               councilId: showPrivate ? p.councilId : nil, partnerTokenId: showPrivate ? p.partnerTokenId : nil,
               invitedAt: showPrivate ? p.invitedAt : nil, responded: p.responded)
     }
@@ -14,7 +14,8 @@ extension APIHandlers {
         let consultation = try await visibleConsultation(input.path.consultationId)
         let page = try await store.parties(consultation: consultation.id, request)
         let showPrivate = principal.canAdminister(consultation.draft.municipalityId)
-        return .ok(.init(body: .json(.init(data: page.items.map { Self.api($0, showPrivate: showPrivate) }, nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map { try Self.api($0, showPrivate: showPrivate) }, nextCursor: next.cursor))))
     }
 
     func getParty(_ input: Operations.GetParty.Input) async throws -> Operations.GetParty.Output {
@@ -22,7 +23,7 @@ extension APIHandlers {
         guard let party = try await store.party(input.path.partyId, consultation: consultation.id) else {
             throw Problem.notFound("party", input.path.partyId)
         }
-        return .ok(.init(body: .json(Self.api(party, showPrivate: principal.canAdminister(consultation.draft.municipalityId)))))
+        return .ok(.init(body: .json(try Self.api(party, showPrivate: principal.canAdminister(consultation.draft.municipalityId)))))
     }
 
     func createParty(_ input: Operations.CreateParty.Input) async throws -> Operations.CreateParty.Output {
@@ -30,9 +31,8 @@ extension APIHandlers {
         let consultation = try await visibleConsultation(input.path.consultationId)
         try principal.requireAdmin(consultation.draft.municipalityId)
         let party = try await store.createParty(consultation: consultation.id, name: body.name, kind: convert(body.kind),
-                                                councilId: body.councilId, partnerTokenId: body.partnerTokenId, actor: actor)
-        created("/v1/consultations/\(consultation.id)/parties/\(party.id)")
-        return .created(.init(body: .json(Self.api(party, showPrivate: true))))
+                                                councilId: body.councilId, partnerTokenId: body.partnerTokenId, actor: try writeActor())
+        return .created(.init(headers: .init(location: "/v1/consultations/\(consultation.id)/parties/\(party.id)"), body: .json(try Self.api(party, showPrivate: true))))
     }
 
     func deleteParty(_ input: Operations.DeleteParty.Input) async throws -> Operations.DeleteParty.Output {
@@ -41,7 +41,7 @@ extension APIHandlers {
         guard try await store.party(input.path.partyId, consultation: consultation.id) != nil else {
             throw Problem.notFound("party", input.path.partyId)
         }
-        try checkPrecondition()
+        let actor = try writeActor()
         try await store.deleteParty(input.path.partyId, consultation: consultation.id, actor: actor)
         return .noContent(.init())
     }

@@ -5,9 +5,9 @@ import MedvirkStore
 import OpenAPIRuntime
 
 extension APIHandlers {
-    static func api(_ a: CouncilActivity) -> Components.Schemas.CouncilActivity {
+    static func api(_ a: CouncilActivity) throws -> Components.Schemas.CouncilActivity {
         .init(
-            councilId: a.council.id, name: a.council.draft.name, kind: convert(a.council.draft.kind), meetingsHeld: a.meetingsHeld,
+            councilId: a.council.id, name: a.council.draft.name, kind: try convert(a.council.draft.kind), meetingsHeld: a.meetingsHeld,
             minMeetingsPerYear: a.council.draft.minMeetingsPerYear, belowMinimum: a.belowMinimum, seatsDefined: a.seatsDefined,
             seatsFilled: a.seatsFilled,
             termsEndingSoon: a.termsEndingSoon.map { .init(memberId: $0.memberId, name: $0.name, termEnd: $0.termEnd.text) },
@@ -29,7 +29,7 @@ extension APIHandlers {
         if input.query.format == .csv {
             return .ok(.init(body: .csv(HTTPBody(ActivityCSV.render(activity)))))
         }
-        return .ok(.init(body: .json(.init(municipalityId: municipality, year: year, generatedAt: now, councils: activity.map(Self.api)))))
+        return .ok(.init(body: .json(.init(municipalityId: municipality, year: year, generatedAt: now, councils: try activity.map(Self.api)))))
     }
 }
 

@@ -16,23 +16,23 @@ extension APIHandlers {
     enum ResponseView { case full, publicView }
 
     /// The public view never carries e-mail, address, the unredacted text or moderation details.
-    static func api(_ r: HearingResponse, _ view: ResponseView) -> Components.Schemas.HearingResponse {
+    static func api(_ r: HearingResponse, _ view: ResponseView) throws -> Components.Schemas.HearingResponse {
         let who = r.submission.respondent
         switch view {
         case .publicView:
             return .init(
                 id: r.id, consultationId: r.consultationId, receiptNumber: r.receiptNumber,
-                respondent: .init(kind: convert(who.kind), name: who.publishName ? who.name : nil, organisation: who.organisation,
+                respondent: .init(kind: try convert(who.kind), name: who.publishName ? who.name : nil, organisation: who.organisation,
                                   onBehalfOf: who.onBehalfOf),
                 text: r.publicText, late: r.late, receivedAt: r.receivedAt)
         case .full:
             return .init(
                 id: r.id, consultationId: r.consultationId, receiptNumber: r.receiptNumber,
                 receipt: .init(number: r.receiptNumber, receivedAt: r.receivedAt, sha256: r.sha256),
-                respondent: .init(kind: convert(who.kind), name: who.name, organisation: who.organisation, email: who.email,
+                respondent: .init(kind: try convert(who.kind), name: who.name, organisation: who.organisation, email: who.email,
                                   address: who.address, onBehalfOf: who.onBehalfOf, publishName: who.publishName),
                 text: r.submission.text, publicText: r.publicText, partyId: r.submission.partyId, late: r.late,
-                containsNationalId: r.containsNationalId, status: convert(r.status), withheldReason: r.withheldReason,
+                containsNationalId: r.containsNationalId, status: try convert(r.status), withheldReason: r.withheldReason,
                 redactions: r.redactions, receivedAt: r.receivedAt, updatedAt: r.updatedAt)
         }
     }
@@ -44,10 +44,11 @@ extension APIHandlers {
         if input.query.status != nil && !isAdmin {
             throw Problem.forbidden("Filtering by status needs an admin token for this municipality.")
         }
-        let selection: ResponseSelection = isAdmin ? .all(input.query.status.map(convert)) : .published
+        let selection: ResponseSelection = isAdmin ? .all(try input.query.status.map(convert)) : .published
         let page = try await store.responses(consultation: consultation, selection, request)
-        let data = page.items.map { Self.api($0, isAdmin ? .full : .publicView) }
-        return .ok(.init(body: .json(.init(data: data, nextCursor: listed(page)))))
+        let data = try page.items.map { try Self.api($0, isAdmin ? .full : .publicView) }
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: data, nextCursor: next.cursor))))
     }
 
     func submitResponse(_ input: Operations.SubmitResponse.Input) async throws -> Operations.SubmitResponse.Output {
@@ -61,7 +62,7 @@ extension APIHandlers {
         let who = body.respondent
         // The store validates it.
         let submission = Submission(
-            respondent: Respondent(kind: convert(who.kind), name: who.name, organisation: who.organisation, email: who.email,
+            respondent: Respondent(kind: try convert(who.kind), name: who.name, organisation: who.organisation, email: who.email,
                                    address: who.address, onBehalfOf: who.onBehalfOf, publishName: who.publishName ?? false),
             text: body.text, partyId: body.partyId)
 
@@ -71,24 +72,24 @@ extension APIHandlers {
         }
         defer { inFlight.end(flightKey) }
         let outcome = try await store.submitResponse(
-            consultation: input.path.consultationId, submission, token: token, idempotencyKey: key, actor: actor)
+            consultation: input.path.consultationId, submission, token: token, idempotencyKey: key, actor: try writeActor())
 
         let answer: Components.Schemas.HearingResponse = switch outcome {
-        case .created(let response), .replayed(let response): Self.api(response, .full)
+        case .created(let response), .replayed(let response): try Self.api(response, .full)
         case .replayedAnswer(let data): try JSONDecoder().decode(Components.Schemas.HearingResponse.self, from: data)
         }
-        if case .created = outcome {} else { RequestState.now.setHeader("Idempotency-Replayed", "true") }
-        created("/v1/receipts/\(answer.receiptNumber)")
-        return .created(.init(body: .json(answer)))
+        let replayed: String? = if case .created = outcome { nil } else { "true" }
+        return .created(.init(headers: .init(location: "/v1/receipts/\(answer.receiptNumber)", idempotencyReplayed: replayed),
+                              body: .json(answer)))
     }
 
     func getResponse(_ input: Operations.GetResponse.Input) async throws -> Operations.GetResponse.Output {
         guard let response = try await store.response(input.path.responseId) else { throw Problem.notFound("response", input.path.responseId) }
         if !principal.canAdminister(response.municipalityId), try await store.publiclyReadable(.response, response.id) {
-            return .ok(.init(body: .json(Self.api(response, .publicView))))
+            return .ok(.init(body: .json(try Self.api(response, .publicView))))
         }
         try principal.requireAdmin(response.municipalityId)
-        return .ok(.init(body: .json(Self.api(response, .full))))
+        return .ok(.init(body: .json(try Self.api(response, .full))))
     }
 
     func moderateResponse(_ input: Operations.ModerateResponse.Input) async throws -> Operations.ModerateResponse.Output {
@@ -101,10 +102,10 @@ extension APIHandlers {
         }
         let merged = try MergePatch.apply(to: Components.Schemas.ModerationPatch(
             status: moderated, withheldReason: current.withheldReason, redactions: current.redactions))
-        let moderation = Moderation(status: merged.status.map(convert), withheldReason: merged.withheldReason,
+        let moderation = Moderation(status: try merged.status.map(convert), withheldReason: merged.withheldReason,
                                     redactions: merged.redactions ?? [])
         try moderation.validate()
-        try checkPrecondition()
-        return .ok(.init(body: .json(Self.api(try await store.moderateResponse(current.id, moderation, actor: actor), .full))))
+        let actor = try writeActor()
+        return .ok(.init(body: .json(try Self.api(try await store.moderateResponse(current.id, moderation, actor: actor), .full))))
     }
 }

@@ -11,16 +11,16 @@ extension APIHandlers {
         let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
         try checkParameter("municipality", input.query.municipality, max: 63)
         let page = try await store.serviceAreas(municipality: input.query.municipality, request)
-        return .ok(.init(body: .json(.init(data: page.items.map(Self.api), nextCursor: listed(page)))))
+        let next = nextPage(page)
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: page.items.map(Self.api), nextCursor: next.cursor))))
     }
 
     func createServiceArea(_ input: Operations.CreateServiceArea.Input) async throws -> Operations.CreateServiceArea.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
         try principal.requireAdmin(body.municipalityId)
         let draft = ServiceAreaDraft(municipalityId: body.municipalityId, name: body.name, description: body.description)
-        let created = try await store.createServiceArea(draft, actor: actor)
-        self.created("/v1/service-areas/\(created.id)")
-        return .created(.init(body: .json(Self.api(created))))
+        let created = try await store.createServiceArea(draft, actor: try writeActor())
+        return .created(.init(headers: .init(location: "/v1/service-areas/\(created.id)"), body: .json(Self.api(created))))
     }
 
     func getServiceArea(_ input: Operations.GetServiceArea.Input) async throws -> Operations.GetServiceArea.Output {
@@ -37,7 +37,7 @@ extension APIHandlers {
         guard let name = merged.name else { throw Problem.validation([FieldError("name", "is required and cannot be removed")]) }
         let draft = ServiceAreaDraft(municipalityId: current.municipalityId, name: name, description: merged.description)
         try draft.validate()
-        try checkPrecondition()
+        let actor = try writeActor()
         return .ok(.init(body: .json(Self.api(try await store.updateServiceArea(id, draft, actor: actor)))))
     }
 
@@ -45,7 +45,7 @@ extension APIHandlers {
         let id = input.path.serviceAreaId
         guard let current = try await store.serviceArea(id) else { throw Problem.notFound("service area", id) }
         try principal.requireAdmin(current.municipalityId)
-        try checkPrecondition()
+        let actor = try writeActor()
         try await store.deleteServiceArea(id, actor: actor)
         return .noContent(.init())
     }

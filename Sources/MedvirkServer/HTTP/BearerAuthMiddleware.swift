@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import MedvirkCore
+import MedvirkStore
+import Synchronization
+
+/// Bearer authentication (`Authorization: Bearer mvk_<id>_<secret>`): sets the principal on the context,
+/// answers 401 for an unknown, revoked or expired token and for an anonymous write, and takes each
+/// request from the token's rate-limit bucket. A failed attempt costs the client address, so guessing
+/// tokens is throttled like any anonymous traffic.
+struct BearerAuthMiddleware: RouterMiddleware {
+    typealias Context = MedvirkRequestContext
+    let store: Store
+    let limiter: RateLimiter
+    let touches = TokenTouches()
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        do {
+            context.principal = try authenticate(request.headers[.authorization])
+        } catch {
+            if !context.isProbe { try limiter.take(token: nil, address: context.clientAddress, now: store.clock.now()) }
+            throw error
+        }
+        if case .token(let token) = context.principal, !context.isProbe, !ResponseCache.livePaths.contains(request.uri.path) {
+            try limiter.take(token: token.id, address: context.clientAddress, now: store.clock.now())
+        }
+        if [.post, .put, .patch, .delete].contains(request.method), context.principal.isAnonymous { throw Problem.unauthenticated }
+        return try await next(request, context)
+    }
+
+    func authenticate(_ header: String?) throws -> Principal {
+        guard let header else { return .anonymous }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer",
+              let secret = TokenSecret(bearer: parts[1].trimmingCharacters(in: .whitespaces)),
+              let token = try store.authenticate(secret)
+        else { throw Problem.invalidToken }
+        touch(token.id)
+        return .token(token)
+    }
+
+    /// Keeps `last_used_at` roughly current without a durable write on every request.
+    func touch(_ tokenId: String) {
+        let now = Date()
+        let due = touches.times.withLock { touches -> Bool in
+            if let last = touches[tokenId], now.timeIntervalSince(last) < 60 { return false }
+            touches[tokenId] = now
+            return true
+        }
+        if due { Task { [store] in try? await store.touchToken(tokenId, at: now) } }
+    }
+}
+
+/// When each token's `last_used_at` was last written, shared by all requests.
+final class TokenTouches: Sendable {
+    let times = Mutex<[String: Date]>([:])
+}

@@ -1,0 +1,23 @@
+import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+
+/// Restores the literal values of the response headers handlers return. The OpenAPI runtime encodes header
+/// values as URI components, so `"1a2b"` went out as `%221a2b%22` and `<…>; rel="next"` likewise
+/// (swift-openapi-generator #827 and #857: https://github.com/apple/swift-openapi-generator/issues/827,
+/// https://github.com/apple/swift-openapi-generator/issues/857). Percent-decoding is the exact inverse,
+/// since the encoder escapes `%` itself.
+struct LiteralHeaderValues: ServerMiddleware {
+    func intercept(_ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+                   next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?))
+        async throws -> (HTTPResponse, HTTPBody?) {
+        var (response, responseBody) = try await next(request, body, metadata)
+        guard response.headerFields.contains(where: { $0.value.utf8.contains(UInt8(ascii: "%")) }) else { return (response, responseBody) }
+        var fields = HTTPFields()
+        for field in response.headerFields {
+            fields.append(HTTPField(name: field.name, value: field.value.removingPercentEncoding ?? field.value))
+        }
+        response.headerFields = fields
+        return (response, responseBody)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import MedvirkCore
+import NIOCore
+
+/// Reads the body of a POST, PUT or PATCH before its handler runs: 413 over the size limit, 408 when it
+/// trickles in past its deadline, 415 unless its media type is one the operation declares in the contract,
+/// and 400 for a `null` where the contract does not allow one (the generated decoder takes `null` for any
+/// optional field). A PATCH's body is also kept parsed on the context, for JSON Merge Patch (RFC 7396).
+struct RequestBodyMiddleware: RouterMiddleware {
+    typealias Context = MedvirkRequestContext
+    let maxBytes: Int
+    /// Seconds a body may take to arrive in full.
+    let timeout: Double
+    let nulls: NullPolicy
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard [.post, .put, .patch].contains(request.method) else { return try await next(request, context) }
+        var request = request, context = context
+        let body = try await collect(&request)
+        let declared = context.route?.operation(request.method)?.mediaTypes ?? []
+        let mediaType = HeaderValues.mediaType(request.headers[.contentType])
+        // Operations without a request body (withdraw) take an empty POST without a media type.
+        if body.readableBytes > 0 || mediaType != nil {
+            guard let mediaType, declared.contains(mediaType) else { throw unsupported(request.headers[.contentType], declared) }
+        }
+        guard mediaType?.hasSuffix("json") == true else { return try await next(request, context) }
+        // Merge patches need the parsed body; a POST or PUT needs it only for the null policy, so a body
+        // without the letters `null` anywhere skips the second parse.
+        if request.method == .patch || Self.mentionsNull(body) {
+            let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+            if let json, let template = context.route?.template {
+                try nulls.check(method: request.method.rawValue, template: template, body: json)
+            }
+            if request.method == .patch { context.mergePatch = json }
+        }
+        return try await next(request, context)
+    }
+
+    func unsupported(_ raw: String?, _ declared: [String]) -> Problem {
+        let expected = declared.isEmpty ? "no body" : "the body as " + declared.joined(separator: " or ")
+        return Problem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type",
+                       detail: "Send \(expected); got '\(raw ?? "no Content-Type")'.")
+    }
+
+    /// Collects the body up to the limit and puts it back on the request for the generated decoder.
+    func collect(_ request: inout Request) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes { throw tooLarge }
+        // A body that stops arriving is ended by the connection's idle timeout; one that trickles in is
+        // checked against its deadline as each part arrives. (No timer task per request: that cost a tenth
+        // of a submission's time.)
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        var body = ByteBuffer()
+        do {
+            for try await part in request.body {
+                guard body.readableBytes + part.readableBytes <= maxBytes else { throw tooLarge }
+                body.writeImmutableBuffer(part)
+                if ContinuousClock.now > deadline {
+                    throw Problem(status: 408, slug: "request-timeout", title: "Request timeout",
+                                  detail: "The request body did not arrive within \(Int(timeout)) seconds.")
+                }
+            }
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            // The HTTP parser's error: the client's request broke off or was malformed, not our failure.
+            throw Problem.badRequest("The request body ended before its declared length or was malformed.")
+        }
+        request.body = RequestBody(buffer: body)
+        return body
+    }
+
+    var tooLarge: Problem {
+        Problem(status: 413, slug: "payload-too-large", title: "Payload too large",
+                detail: "The request body is over the limit of \(maxBytes) bytes.")
+    }
+
+    /// True when the bytes `null` occur anywhere in the body (a JSON `null` can only be spelled that way).
+    static func mentionsNull(_ body: ByteBuffer) -> Bool {
+        body.readableBytesView.withContiguousStorageIfAvailable { bytes in
+            guard bytes.count >= 4 else { return false }
+            for i in 0...(bytes.count - 4) where bytes[i] == UInt8(ascii: "n") && bytes[i + 1] == UInt8(ascii: "u")
+                && bytes[i + 2] == UInt8(ascii: "l") && bytes[i + 3] == UInt8(ascii: "l") {
+                return true
+            }
+            return false
+        } ?? true
+    }
+}

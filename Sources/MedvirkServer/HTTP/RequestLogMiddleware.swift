@@ -1,0 +1,47 @@
+import Hummingbird
+import Logging
+import MedvirkCore
+
+/// The access log: exactly one line per request, rejected ones and cache hits included, with the request
+/// id, method, route template (never the concrete path, which carries ids), status, duration, bytes and the
+/// token id (never the secret). Query strings appear only as parameter names: values can be search text.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = MedvirkRequestContext
+    let level: Logger.Level
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !context.isProbe else { return try await next(request, context) }
+        let started = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            log(request, context, status: Int(response.status.code), bytes: response.body.contentLength, started: started)
+            return response
+        } catch {
+            log(request, context, status: (error as? any HTTPResponseError).map { Int($0.status.code) } ?? 500, bytes: nil, started: started)
+            throw error
+        }
+    }
+
+    func log(_ request: Request, _ context: Context, status: Int, bytes: Int?, started: ContinuousClock.Instant) {
+        guard context.logger.logLevel <= level else { return }
+        let elapsed = ContinuousClock.now - started
+        var metadata: Logger.Metadata = [
+            "request_id": .string(context.requestId),
+            "method": .string(context.isHead ? "HEAD" : request.method.rawValue),
+            "route": .string(context.route?.template ?? "unmatched"),
+            "status": .stringConvertible(status),
+            "duration_ms": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            "bytes": .string(bytes.map(String.init) ?? "-"),
+        ]
+        if let header = request.headers[.authorization], let bearer = header.split(separator: " ", maxSplits: 1).last,
+           let presented = TokenSecret(bearer: String(bearer)) {
+            // The id part of `mvk_<id>_<secret>`: names the token without revealing it.
+            metadata["token_id"] = .string(presented.id)
+        }
+        if let query = request.uri.query, !query.isEmpty {
+            let names = query.split(separator: "&").map { $0.prefix { $0 != "=" } }
+            metadata["query"] = .string(names.joined(separator: ","))
+        }
+        context.logger.log(level: level, "request", metadata: metadata)
+    }
+}

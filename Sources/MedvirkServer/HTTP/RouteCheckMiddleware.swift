@@ -1,0 +1,25 @@
+import HTTPTypes
+import Hummingbird
+import MedvirkCore
+
+/// Unknown paths are 404 and wrong methods 405 with `Allow`, before any body is read or token checked.
+/// OPTIONS answers with `Allow` (a CORS preflight has been answered by `CORSMiddleware` already).
+/// Hummingbird runs router middleware for unmatched requests too, so these answers get CORS, logs and metrics.
+struct RouteCheckMiddleware: RouterMiddleware {
+    typealias Context = MedvirkRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard let allowed = context.route?.allowed else {
+            throw Problem(status: 404, slug: "not-found", title: "Not found",
+                          detail: "No resource at '\(path)'. The API lives under /v1; see /openapi.yaml.")
+        }
+        let allow = allowed.joined(separator: ", ")
+        if request.method == .options { return Response(status: .noContent, headers: [.allow: allow]) }
+        guard allowed.contains(request.method.rawValue) else {
+            throw Problem(status: 405, slug: "method-not-allowed", title: "Method not allowed",
+                          detail: "\(request.method.rawValue) is not supported on \(path); use \(allow).", headers: ["Allow": allow])
+        }
+        return try await next(request, context)
+    }
+}
