@@ -97,6 +97,7 @@ let package = Package(
                 "MedvirkCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
     ],

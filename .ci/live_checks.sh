@@ -3,6 +3,7 @@
 # Usage: .ci/live_checks.sh path/to/medvirk
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source .ci/stage.sh
 BIN="$1"
 WORK="$(mktemp -d)"
 DB="$WORK/ci.sqlite"
@@ -25,33 +26,28 @@ stop_server() {
     kill -TERM "$SERVER"
     wait "$SERVER"
 }
-start_server
+stage "start server" start_server
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
 
-echo "-- calendar feeds, parsed by a real iCalendar library"
-python3 .ci/check_calendars.py "http://127.0.0.1:$PORT"
+stage "calendar feeds (icalendar)" python3 .ci/check_calendars.py "http://127.0.0.1:$PORT"
 
 # positive_data_acceptance is left out: schema-valid bodies still break domain rules (an unknown
 # municipality, a term ending before it starts), which the contract answers with 422 on purpose.
 # One worker: hypothesis' lambda introspection is not thread-safe on this Python.
 ST=(schemathesis --config-file .ci/schemathesis.toml run openapi.yaml --url "http://127.0.0.1:$PORT" --checks all
     --exclude-checks positive_data_acceptance --mode all --max-examples 40 --workers 1 --seed 20261123)
-echo "-- anonymous"
-"${ST[@]}"
-echo "-- admin"
-"${ST[@]}" --header "Authorization: Bearer $ADMIN"
-echo "-- partner"
-"${ST[@]}" --header "Authorization: Bearer $PARTNER"
+stage "schemathesis anonymous" "${ST[@]}"
+stage "schemathesis admin" "${ST[@]}" --header "Authorization: Bearer $ADMIN"
+stage "schemathesis partner" "${ST[@]}" --header "Authorization: Bearer $PARTNER"
 
-echo "-- fuzz: malformed requests, stored data unchanged, idle and stalled connections dropped"
+# Fuzz: malformed requests, stored data unchanged, idle and stalled connections dropped.
 stop_server
 start_server --idle-timeout 2
-python3 .ci/fuzz.py "http://127.0.0.1:$PORT" "$ADMIN" "$PARTNER"
+stage "fuzz" python3 .ci/fuzz.py "http://127.0.0.1:$PORT" "$ADMIN" "$PARTNER"
 stop_server
 trap - EXIT
 
-echo "-- crash safety: SIGKILL mid-stream, then SIGTERM while submitting"
-python3 .ci/crash_test.py "$BIN" 8 1.5
+stage "crash test (SIGKILL mid-stream, SIGTERM drain)" python3 .ci/crash_test.py "$BIN" 8 1.5
 
 if grep -E "Fatal error|internal-error" "$WORK/server.log"; then
     echo "the server logged an internal error" >&2

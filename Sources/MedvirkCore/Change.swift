@@ -8,7 +8,7 @@ public enum ChangeType: String, Sendable, CaseIterable {
     case dialogueChannel = "dialogue_channel"
 }
 
-public enum ChangeAction: String, Sendable {
+public enum ChangeAction: String, Sendable, CaseIterable {
     case created, updated, deleted
 }
 

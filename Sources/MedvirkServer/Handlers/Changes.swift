@@ -21,10 +21,10 @@ extension APIHandlers {
         }
         let page = try await store.changes(municipality: q.municipality, after: after, limit: request.limit, adminOf: adminOf)
         let next = nextPage(cursor: String(page.next), parameter: "after")
-        let data = page.events.map { e in
+        let data = try page.events.map { e in
             Components.Schemas.ChangeEvent(seq: e.seq, at: e.at, municipalityId: e.municipalityId,
-                                           _type: .init(rawValue: e.type.rawValue)!, id: e.id, href: e.href,
-                                           action: .init(rawValue: e.action.rawValue)!)
+                                           _type: try convert(e.type), id: e.id, href: e.href,
+                                           action: try convert(e.action))
         }
         // Pollers must see new events at once; 304 keeps revalidation cheap.
         return .ok(.init(headers: .init(cacheControl: "public, max-age=0", link: next.link),

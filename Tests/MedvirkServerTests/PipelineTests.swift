@@ -1,0 +1,137 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MedvirkAPI
+import MedvirkCore
+@testable import MedvirkServer
+import MedvirkStore
+import NIOCore
+import Synchronization
+import Testing
+
+/// Collects log records in memory.
+final class LogRecorder: Sendable {
+    struct Record: Sendable {
+        var message: String
+        var metadata: [String: String]
+    }
+
+    let records = Mutex<[Record]>([])
+
+    var requests: [Record] { records.withLock { $0.filter { $0.message == "request" } } }
+
+    func handler(label: String) -> any LogHandler { Handler(recorder: self) }
+
+    struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+                 file: String, function: String, line: UInt) {
+            let all = self.metadata.merging(explicit ?? [:]) { $1 }
+            recorder.records.withLock { $0.append(Record(message: message.description, metadata: all.mapValues { "\($0)" })) }
+        }
+    }
+}
+
+/// The request pipeline as a whole: every answer is logged once, counted and given CORS headers, whichever
+/// middleware (or the cache) produced it; handlers can be called like functions.
+@Suite struct PipelineTests {
+    @Test func everyRequestIsLoggedOnceWithItsRouteTemplateAndNoPersonalData() async throws {
+        let recorder = LogRecorder()
+        let service = try await Service.make()
+        var config = ServerConfig(contract: contractText, logLevel: .info)
+        config.addressRateLimit = RateLimit(perMinute: 60, burst: 12)
+        let app = try buildApplication(store: service.store, config: config,
+                                       logger: Logger(label: "test", factory: recorder.handler))
+        try await app.test(.router) { client in
+            let api = API(client: client, service: service)
+            let (municipality, _) = try await seedMunicipality(api)
+            let council = try await seedCouncil(api, municipality: municipality)
+            recorder.records.withLock { $0.removeAll() }
+            let partner = try await service.token(.partner)
+            var statuses: [HTTPResponse.Status] = []
+            statuses.append(try await api.get("/v1/councils/\(council)").status)                       // 200, stored
+            statuses.append(try await api.get("/v1/councils/\(council)").status)                       // 200, cache hit
+            statuses.append(try await api.get("/v1/councils?municipality=\(municipality)&q=Jens%20Hansen").status)
+            statuses.append(try await api.get("/v1/nowhere/\(council)").status)                        // 404
+            statuses.append(try await api.call(.put, "/v1/councils").status)                           // 405
+            statuses.append(try await api.get("/v1/councils", token: "mvk_abcdefghijkl_" + String(repeating: "x", count: 43)).status) // 401
+            statuses.append(try await api.call(.post, "/v1/councils", token: partner, body: "{}").status)  // 403 or 422
+            statuses.append(try await api.patch("/v1/councils/\(council)", #"{"name":"Nyt navn"}"#, headers: ["If-Match": "\"stale\""]).status) // 412
+            let lines = recorder.requests
+            #expect(lines.count == statuses.count, "\(lines.map(\.metadata))")
+            #expect(lines.map { $0.metadata["status"] } == statuses.map { String($0.code) })
+            #expect(lines.map { $0.metadata["route"] } == [
+                "/v1/councils/{council_id}", "/v1/councils/{council_id}", "/v1/councils", "unmatched", "/v1/councils",
+                "/v1/councils", "/v1/councils", "/v1/councils/{council_id}",
+            ])
+            #expect(lines[2].metadata["query"] == "municipality,q")
+            #expect(lines[5].metadata["token_id"] == "abcdefghijkl")
+            let text = recorder.records.withLock { $0.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n") }
+            #expect(!text.contains("Jens"))
+            #expect(!text.contains(String(repeating: "x", count: 43)))
+            #expect(!text.contains("/v1/councils/\(council)"))
+            #expect(lines.allSatisfy { $0.metadata["request_id"]?.isEmpty == false && $0.metadata["duration_ms"] != nil })
+        }
+    }
+
+    @Test func errorsAndCacheHitsCarryCORSHeadersAndAreCounted() async throws {
+        try await withAPI(configure: {
+            $0.corsOrigins = ["https://www.testby.dk"]
+            $0.addressRateLimit = RateLimit(perMinute: 60, burst: 8)
+        }) { api in
+            let origin = ["Origin": "https://www.testby.dk"]
+            let (municipality, _) = try await seedMunicipality(api)
+            _ = try await api.get("/v1/councils?municipality=\(municipality)", headers: origin)
+            let hit = try await api.get("/v1/councils?municipality=\(municipality)", headers: origin)
+            let notFound = try await api.get("/v1/nowhere", headers: origin)
+            let wrongMethod = try await api.call(.put, "/v1/councils", headers: origin)
+            let badToken = try await api.get("/v1/councils", token: "nonsense", headers: origin)
+            for reply in [hit, notFound, wrongMethod, badToken] {
+                #expect(reply["Access-Control-Allow-Origin"] == "https://www.testby.dk", "\(reply.status)")
+                #expect(reply["X-Request-Id"] != nil)
+            }
+            #expect(hit.status == .ok && notFound.status == .notFound && wrongMethod.status == .methodNotAllowed)
+            #expect(badToken.status == .unauthorized)
+            var limited = try await api.get("/v1/municipalities", headers: origin)
+            for _ in 0..<10 where limited.status != .tooManyRequests { limited = try await api.get("/v1/municipalities", headers: origin) }
+            expectProblem(limited, .tooManyRequests)
+            #expect(limited["Access-Control-Allow-Origin"] == "https://www.testby.dk")
+            #expect(limited["Retry-After"] != nil)
+            let metrics = try await api.get("/metrics").text
+            #expect(metrics.contains(#"route="unmatched""#))
+            #expect(metrics.contains(#"method="PUT",status="405""#) || metrics.contains(#"status="405""#))
+            #expect(metrics.contains(#"status="429""#))
+            #expect(metrics.contains(#"status="401""#))
+        }
+    }
+
+    /// As swift-openapi-generator's hello-world example calls its handler: no HTTP, no hidden state.
+    @Test func aHandlerCanBeCalledLikeAFunction() async throws {
+        let service = try await Service.make()
+        let handlers = APIHandlers(store: service.store, contract: contractText, metrics: ServiceMetrics(),
+                                   cache: ResponseCache(budget: 0, lifetime: 0))
+        guard case .ok(let health) = try await handlers.getHealthz(.init()) else { Issue.record("not ok"); return }
+        #expect(try health.body.json.status == .ok)
+        try await service.store.createMunicipality(
+            MunicipalityDraft(id: "testby", name: "Testby Kommune", country: .dk, timeZone: "Europe/Copenhagen", website: nil), actor: nil)
+        guard case .ok(let list) = try await handlers.listMunicipalities(.init(query: .init(limit: 10))) else {
+            Issue.record("not ok")
+            return
+        }
+        #expect(try list.body.json.data.map(\.id) == ["testby"])
+        #expect(list.headers.link == nil)
+        // Without a request there is no caller: writes are refused, not attributed to anyone.
+        await #expect(throws: Problem.self) {
+            _ = try await handlers.deleteMunicipality(.init(path: .init(municipalityId: "testby")))
+        }
+    }
+}
