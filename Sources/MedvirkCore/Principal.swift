@@ -7,7 +7,7 @@ public enum TokenScope: String, Sendable, Codable, CaseIterable {
 }
 
 /// The caller of a request: anonymous, or the holder of a valid token.
-public enum Principal: Sendable, Equatable {
+public indirect enum Principal: Sendable, Equatable {
     case anonymous
     case token(TokenInfo)
 

@@ -47,7 +47,7 @@ public struct MedvirkRequestContext: RequestContext, RemoteAddressRequestContext
 }
 
 /// The outcome of comparing `If-Match` with the current entity tag (RFC 9110 §13.1.1).
-enum Precondition: Sendable {
+indirect enum Precondition: Sendable {
     /// No `If-Match`: the write goes ahead.
     case notGiven
     case matched

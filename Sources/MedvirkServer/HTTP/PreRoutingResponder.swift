@@ -19,7 +19,6 @@ struct PreRoutingResponder<Router: HTTPResponder>: HTTPResponder where Router.Co
     func respond(to request: Request, context: Context) async throws -> Response {
         var request = request, context = context
         context.requestId = Self.requestId(request.headers[.xRequestID])
-        context.logger[metadataKey: "request_id"] = .string(context.requestId)
         context.route = routes.route(for: request.uri.path)
         context.method = request.method == .head ? "GET" : request.method.rawValue
         context.path = request.uri.path

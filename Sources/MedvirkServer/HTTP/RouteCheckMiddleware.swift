@@ -14,9 +14,9 @@ struct RouteCheckMiddleware: RouterMiddleware {
             throw Problem(status: 404, slug: "not-found", title: "Not found",
                           detail: "No resource at '\(path)'. The API lives under /v1; see /openapi.yaml.")
         }
-        let allow = allowed.joined(separator: ", ")
-        if request.method == .options { return Response(status: .noContent, headers: [.allow: allow]) }
+        if request.method == .options { return Response(status: .noContent, headers: [.allow: allowed.joined(separator: ", ")]) }
         guard allowed.contains(request.method.rawValue) else {
+            let allow = allowed.joined(separator: ", ")
             throw Problem(status: 405, slug: "method-not-allowed", title: "Method not allowed",
                           detail: "\(request.method.rawValue) is not supported on \(path); use \(allow).", headers: ["Allow": allow])
         }

@@ -7,14 +7,22 @@ import OpenAPIRuntime
 /// known path with the wrong method gets 405 with the right `Allow`, and metrics and logs name the route
 /// template (`/v1/councils/{council_id}`) rather than the concrete path.
 struct RouteTable: Sendable {
-    struct Route: Sendable {
-        var segments: [String]
+    /// A class, so the request context carries one reference to it through every middleware.
+    final class Route: Sendable {
+        let segments: [String]
         /// `/v1/councils/{council_id}`.
-        var template: String
+        let template: String
         /// What `Allow` lists: the registered methods, HEAD where GET is, and OPTIONS.
-        var allowed: [String]
+        let allowed: [String]
         /// The contract's facts for each registered method.
-        var operations: [String: ContractDocument.Operation]
+        let operations: [String: ContractDocument.Operation]
+
+        init(template: String, allowed: [String], operations: [String: ContractDocument.Operation]) {
+            self.segments = template.split(separator: "/").map(String.init)
+            self.template = template
+            self.allowed = allowed
+            self.operations = operations
+        }
 
         func operation(_ method: HTTPRequest.Method) -> ContractDocument.Operation? { operations[method.rawValue] }
     }
@@ -31,8 +39,7 @@ struct RouteTable: Sendable {
             let registered = methods[path] ?? []
             var operations: [String: ContractDocument.Operation] = [:]
             for method in registered { operations[method] = contract.operation(method, path) }
-            return Route(segments: path.split(separator: "/").map(String.init), template: path,
-                         allowed: registered + (registered.contains("GET") ? ["HEAD"] : []) + ["OPTIONS"], operations: operations)
+            return Route(template: path, allowed: registered + (registered.contains("GET") ? ["HEAD"] : []) + ["OPTIONS"], operations: operations)
         }
     }
 
