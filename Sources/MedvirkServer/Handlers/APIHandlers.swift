@@ -87,7 +87,7 @@ struct APIHandlers: APIProtocol {
     }
 }
 
-/// Converts between enums that share raw values (domain ↔ contract). `EnumContractTests` pins every pair, so
+/// Converts between enums that share raw values (domain ↔ contract). `ContractTests` pins every pair, so
 /// a miss is our bug: a 500 problem for this request, not a crash of the whole process.
 func convert<A: RawRepresentable, B: RawRepresentable>(_ value: A) throws -> B where A.RawValue == String, B.RawValue == String {
     guard let converted = B(rawValue: value.rawValue) else {
