@@ -91,12 +91,12 @@ struct Seed: AsyncParsableCommand {
         let store = try Store.open(path: db, migrations: try Migrator.load(directory: URL(fileURLWithPath: migrations)))
         let (token, _) = try await store.createToken(name: "bench partner", scope: .partner, municipalities: [])
         _ = try await store.createMunicipality(MunicipalityDraft(id: "benchby", name: "Benchby Kommune", country: .dk,
-                                                                 timeZone: "Europe/Copenhagen", website: nil), actor: nil)
+                                                                 timeZone: "Europe/Copenhagen", website: nil), actor: .service)
         let now = Date()
         let consultation = try await store.createConsultation(ConsultationDraft(
             municipalityId: "benchby", serviceAreaId: nil, title: "Trafikplan", summary: "Ny trafikplan", body: nil, caseNumber: nil,
             documents: [], opensAt: now - 3600, closesAt: now + 86_400, status: .published, audience: .public, latePolicy: .reject,
-            publishResponses: .onApproval, conclusion: nil, tags: []), actor: nil)
+            publishResponses: .onApproval, conclusion: nil, tags: []), actor: .service)
         let total = responses
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<64 {
@@ -107,7 +107,7 @@ struct Seed: AsyncParsableCommand {
                                                    address: "Vejen \(n)", onBehalfOf: nil, publishName: n % 2 == 0),
                             text: "Høringssvar nummer \(n): jeg bor ved vejen og har disse bemærkninger til trafikplanen.", partyId: nil)
                         _ = try await store.submitResponse(consultation: consultation.id, submission, token: token, idempotencyKey: "seed-\(n)",
-                                                           actor: nil)
+                                                           actor: .service)
                     }
                 }
             }

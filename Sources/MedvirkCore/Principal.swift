@@ -57,7 +57,9 @@ public struct TokenInfo: Sendable, Equatable, Codable {
     }
 }
 
-/// Who performed a write, for the audit log.
+/// Who performed a write, for the audit log. The store's writes require one: an API handler gets it only
+/// from `APIHandlers.writeActor()`, after the request's `If-Match` has been checked; the service's own
+/// writes (demo data, benchmarks' seeding) use `.service`, which is not audited.
 public struct WriteActor: Sendable {
     public var tokenId: String
     public var tokenName: String
@@ -72,4 +74,9 @@ public struct WriteActor: Sendable {
         self.path = path
         self.requestId = requestId
     }
+
+    /// The service itself, writing without a request: not an audited action.
+    public static let service = WriteActor(tokenId: "", tokenName: "medvirk", method: "", path: "", requestId: "")
+
+    public var isService: Bool { tokenId.isEmpty }
 }

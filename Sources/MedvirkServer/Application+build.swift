@@ -29,7 +29,8 @@ public struct ServerConfig: Sendable {
     public var idleTimeout: Double = 30
     public var bodyTimeout: Double = 30
     public var logLevel: Logger.Level
-    /// The text of `openapi.yaml`, served at `/openapi.yaml` and parsed for media types, lists and the null policy.
+    /// The text of `openapi.yaml`: served at `/openapi.yaml`, and parsed (`ContractDocument`) for the operations'
+    /// media types, list pages and which fields may be `null`.
     public var contract: String
 
     public init(contract: String, address: Address = .tcp(host: "127.0.0.1", port: 8080), corsOrigins: [String] = ["*"],
@@ -66,6 +67,7 @@ struct RequestPipeline: RouterMiddleware {
     let publicCache: PublicCacheMiddleware
     let auth: BearerAuthMiddleware
     let body: RequestBodyMiddleware
+    let conditionalWrite: ConditionalWriteMiddleware
     let representation: RepresentationMiddleware
     let handlerContext: OpenAPIRequestContextMiddleware
 
@@ -80,14 +82,15 @@ struct RequestPipeline: RouterMiddleware {
         try await publicCache.handle(request, context: context) { request, context in
         try await auth.handle(request, context: context) { request, context in
         try await body.handle(request, context: context) { request, context in
+        try await conditionalWrite.handle(request, context: context) { request, context in
         try await representation.handle(request, context: context) { request, context in
         try await handlerContext.handle(request, context: context, next: next)
-        }}}}}}}}}}}
+        }}}}}}}}}}}}
     }
 }
 
 func buildRouter(store: Store, config: ServerConfig, contract: ContractDocument, metrics: ServiceMetrics,
-                 cache: ResponseCache) throws -> (Router<MedvirkRequestContext>, RouteTable) {
+                 cache: ResponseCache, built: BuiltRouter) throws -> (Router<MedvirkRequestContext>, RouteTable) {
     let router = Router(context: MedvirkRequestContext.self)
     let limiter = RateLimiter(perToken: config.tokenRateLimit, perAddress: config.addressRateLimit)
     router.add(middleware: RequestPipeline(
@@ -101,6 +104,7 @@ func buildRouter(store: Store, config: ServerConfig, contract: ContractDocument,
         publicCache: PublicCacheMiddleware(cache: cache, store: store, metrics: metrics),
         auth: BearerAuthMiddleware(store: store, limiter: limiter),
         body: RequestBodyMiddleware(maxBytes: config.maxBodyBytes, timeout: config.bodyTimeout, nulls: NullPolicy(contract: contract)),
+        conditionalWrite: ConditionalWriteMiddleware(router: built),
         representation: RepresentationMiddleware(publicMaxAge: config.publicMaxAge),
         handlerContext: OpenAPIRequestContextMiddleware()))
     let handlers = APIHandlers(store: store, contract: config.contract, metrics: metrics, cache: cache, maxBodyBytes: config.maxBodyBytes)
@@ -112,16 +116,24 @@ func buildRouter(store: Store, config: ServerConfig, contract: ContractDocument,
     return (router, RouteTable(registered: recorder.registered, contract: contract))
 }
 
-/// The whole service, ready to run or to test. Throws when the contract cannot be read.
-public func buildApplication(store: Store, config: ServerConfig, logger: Logger? = nil) throws -> some ApplicationProtocol {
-    var logger = logger ?? Logger(label: "medvirk")
-    logger.logLevel = config.logLevel
+/// Everything that answers requests: the pre-routing responder in front of the built router.
+func buildResponder(store: Store, config: ServerConfig) throws -> PreRoutingResponder<RouterResponder<MedvirkRequestContext>> {
     let metrics = ServiceMetrics()
     store.onSubmissionBatch { size in metrics.batch(size) }
     let cache = ResponseCache(budget: config.cacheBytes, lifetime: config.cacheSeconds)
     let contract = try ContractDocument.parse(config.contract)
-    let (router, routes) = try buildRouter(store: store, config: config, contract: contract, metrics: metrics, cache: cache)
+    let built = BuiltRouter()
+    let (router, routes) = try buildRouter(store: store, config: config, contract: contract, metrics: metrics, cache: cache, built: built)
     let responder = PreRoutingResponder(router: router.buildResponder(), routes: routes)
+    built.set(responder.router)
+    return responder
+}
+
+/// The whole service, ready to run or to test. Throws when the contract cannot be read.
+public func buildApplication(store: Store, config: ServerConfig, logger: Logger? = nil) throws -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "medvirk")
+    logger.logLevel = config.logLevel
+    let responder = try buildResponder(store: store, config: config)
     let address: BindAddress = switch config.address {
     case .tcp(let host, let port): .hostname(host, port: port)
     case .unixSocket(let path): .unixDomainSocket(path: path)

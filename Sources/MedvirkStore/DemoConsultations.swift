@@ -15,7 +15,7 @@ extension Store {
         let day: TimeInterval = 86_400
         let (webForm, _) = try await createToken(name: "Demo: Fjordby web form", scope: .partner, municipalities: ["fjordby"])
         let (association, _) = try await createToken(name: "Demo: Danske Handicaporganisationer Fjordby", scope: .partner, municipalities: ["fjordby"])
-        let technical = try await createServiceArea(ServiceAreaDraft(municipalityId: "fjordby", name: "Teknik og Miljø", description: "Veje, natur og byggeri."), actor: nil)
+        let technical = try await createServiceArea(ServiceAreaDraft(municipalityId: "fjordby", name: "Teknik og Miljø", description: "Veje, natur og byggeri."), actor: .service)
 
         let road = try await createConsultation(ConsultationDraft(
             municipalityId: "fjordby", serviceAreaId: technical.id, title: "Ombygning af Strandvejen med cykelstier",
@@ -23,7 +23,7 @@ extension Store {
             body: "Kommunen foreslår at ombygge Strandvejen mellem havnen og skolen. Forslaget omfatter cykelsti, nye træer og to hævede flader.",
             caseNumber: "14/8857", documents: [ConsultationDocument(title: "Projektforslag (PDF)", url: "https://fjordby.example.dk/hoeringer/strandvejen.pdf")],
             opensAt: now - 40 * day, closesAt: now - 5 * day, status: .published, audience: .public, latePolicy: .acceptFlagged,
-            publishResponses: .afterDeadline, conclusion: nil, tags: ["trafik", "cykelsti"]), actor: nil)
+            publishResponses: .afterDeadline, conclusion: nil, tags: ["trafik", "cykelsti"]), actor: .service)
         let voices = [
             ("Anne Kjær", true, "Jeg bor på Strandvejen og støtter cykelstien; mine børn kan endelig cykle sikkert til skole."),
             ("Peter Lund", false, "Vi mister for mange parkeringspladser. Butikkerne ved havnen er afhængige af bilister."),
@@ -43,14 +43,14 @@ extension Store {
                                        onBehalfOf: nil, publishName: publish),
                 text: i == 7 ? text + " Mit CPR-nummer er 120385-1233, hvis I vil ringe." : text, partyId: nil)
             if case .created(let response) = try await past.submitResponse(
-                consultation: road.id, submission, token: webForm, idempotencyKey: "demo-road-\(i)", actor: nil) {
+                consultation: road.id, submission, token: webForm, idempotencyKey: "demo-road-\(i)", actor: .service) {
                 stored.append(response)
             }
         }
         let late = Submission(respondent: Respondent(kind: .citizen, name: "Birgit Dahl", organisation: nil, email: "birgit@example.dk",
                                                      address: "Havnegade 2", onBehalfOf: nil, publishName: false),
                               text: "Undskyld det sene svar: jeg ønsker et fodgængerfelt ved bageren.", partyId: nil)
-        _ = try await submitResponse(consultation: road.id, late, token: webForm, idempotencyKey: "demo-road-late", actor: nil)
+        _ = try await submitResponse(consultation: road.id, late, token: webForm, idempotencyKey: "demo-road-late", actor: .service)
         for (i, response) in stored.enumerated() {
             let moderation: Moderation = switch i {
             case 4, 10: Moderation(status: .withheld, withheldReason: "Indeholder personlige oplysninger om tredjemand.", redactions: nil)
@@ -58,7 +58,7 @@ extension Store {
             case 20...: Moderation(status: nil, withheldReason: nil, redactions: nil)
             default: Moderation(status: .published, withheldReason: nil, redactions: nil)
             }
-            if moderation.status != nil { _ = try await moderateResponse(response.id, moderation, actor: nil) }
+            if moderation.status != nil { _ = try await moderateResponse(response.id, moderation, actor: .service) }
         }
 
         _ = try await createConsultation(ConsultationDraft(
@@ -66,20 +66,20 @@ extension Store {
             summary: "Hvordan sikrer vi et værdigt ældreliv? Kommunen ønsker borgernes input til den nye politik.",
             body: "Politikken beskriver mål for selvbestemmelse, pårørendesamarbejde, mad og måltider samt en værdig død.",
             caseNumber: "27/1102", documents: [], opensAt: now - 10 * day, closesAt: now + 20 * day, status: .published,
-            audience: .public, latePolicy: .reject, publishResponses: .onApproval, conclusion: nil, tags: ["ældre", "politik"]), actor: nil)
+            audience: .public, latePolicy: .reject, publishResponses: .onApproval, conclusion: nil, tags: ["ældre", "politik"]), actor: .service)
 
         let budget = try await createConsultation(ConsultationDraft(
             municipalityId: "fjordby", serviceAreaId: nil, title: "Budget 2027: høring af de lovpligtige råd",
             summary: "Ældrerådet og Handicaprådet høres om budgetforslaget for 2027.",
             body: "Budgetforslaget indeholder besparelser på hjælpemidler og en udvidelse af træningstilbud.",
             caseNumber: "00/2027", documents: [], opensAt: now - 2 * day, closesAt: now + 30 * day, status: .published,
-            audience: .invited, latePolicy: .reject, publishResponses: .onApproval, conclusion: nil, tags: ["budget"]), actor: nil)
+            audience: .invited, latePolicy: .reject, publishResponses: .onApproval, conclusion: nil, tags: ["budget"]), actor: .service)
         let councils = try await councils(CouncilFilter(municipality: "fjordby"), PageRequest(limit: 200, after: nil)).items
         for council in councils where council.draft.kind == .seniorCouncil || council.draft.kind == .disabilityCouncil {
             _ = try await createParty(consultation: budget.id, name: council.draft.name, kind: .council, councilId: council.id,
-                                      partnerTokenId: council.draft.kind == .disabilityCouncil ? association.id : nil, actor: nil)
+                                      partnerTokenId: council.draft.kind == .disabilityCouncil ? association.id : nil, actor: .service)
         }
         _ = try await createParty(consultation: budget.id, name: "Danske Handicaporganisationer Fjordby", kind: .organisation,
-                                  councilId: nil, partnerTokenId: association.id, actor: nil)
+                                  councilId: nil, partnerTokenId: association.id, actor: .service)
     }
 }

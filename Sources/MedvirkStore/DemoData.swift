@@ -22,7 +22,7 @@ extension Store {
             municipalityId: municipality, serviceAreaId: area, name: name, kind: kind, unit: unit, description: description,
             legalBasis: legal, authority: .advisory, hearingRights: hearing, minMeetingsPerYear: meetings, termYears: term,
             seats: seats, contactEmail: email, website: nil, status: .active, establishedOn: CalendarDate(established),
-            dissolvedOn: nil), actor: nil)
+            dissolvedOn: nil), actor: .service)
     }
 
     private func member(_ council: Council, _ name: String, _ role: MemberRole, _ group: MemberGroup, voting: Bool,
@@ -31,16 +31,16 @@ extension Store {
         try await createMember(council: council.id, MemberDraft(
             name: name, role: role, group: group, organisation: organisation, nominatedBy: nominatedBy, voting: voting,
             deputyOf: deputyOf?.id, termStart: CalendarDate(from)!, termEnd: to.flatMap(CalendarDate.init), email: email,
-            phone: phone), actor: nil)
+            phone: phone), actor: .service)
     }
 
     private func loadDanishDemo() async throws {
         let m = "fjordby"
         _ = try await createMunicipality(MunicipalityDraft(id: m, name: "Fjordby Kommune", country: .dk,
-                                                           timeZone: "Europe/Copenhagen", website: "https://fjordby.example.dk"), actor: nil)
-        let elderly = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: "Ældre og Sundhed", description: "Hjemmepleje, plejecentre og aktivitetscentre."), actor: nil)
-        let social = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: "Psykiatri og Handicap", description: "Botilbud, værksteder og støtte til borgere med handicap."), actor: nil)
-        _ = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: "Børn og Unge", description: "Dagtilbud, skoler og fritid."), actor: nil)
+                                                           timeZone: "Europe/Copenhagen", website: "https://fjordby.example.dk"), actor: .service)
+        let elderly = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: "Ældre og Sundhed", description: "Hjemmepleje, plejecentre og aktivitetscentre."), actor: .service)
+        let social = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: "Psykiatri og Handicap", description: "Botilbud, værksteder og støtte til borgere med handicap."), actor: .service)
+        _ = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: "Børn og Unge", description: "Dagtilbud, skoler og fritid."), actor: .service)
 
         let senior = try await council(m, elderly.id, "Fjordby Ældreråd", .seniorCouncil,
             description: "Rådgiver kommunalbestyrelsen i alle spørgsmål om ældre. Vælges ved direkte valg blandt borgere over 60 år samtidig med kommunalvalget.",
@@ -100,9 +100,9 @@ extension Store {
     private func loadNorwegianDemo() async throws {
         let m = "nordvik"
         _ = try await createMunicipality(MunicipalityDraft(id: m, name: "Nordvik kommune", country: .no,
-                                                           timeZone: "Europe/Oslo", website: "https://www.nordvik.example.no"), actor: nil)
-        let health = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: "Helse og omsorg", description: nil), actor: nil)
-        let school = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: "Oppvekst", description: "Barnehager og skoler."), actor: nil)
+                                                           timeZone: "Europe/Oslo", website: "https://www.nordvik.example.no"), actor: .service)
+        let health = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: "Helse og omsorg", description: nil), actor: .service)
+        let school = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: "Oppvekst", description: "Barnehager og skoler."), actor: .service)
 
         let senior = try await council(m, health.id, "Eldrerådet i Nordvik", .seniorCouncil,
             description: "Lovpålagt medvirkningsorgan for eldre, med rett til å uttale seg i alle saker som gjelder eldre.",

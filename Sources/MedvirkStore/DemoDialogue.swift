@@ -18,12 +18,12 @@ extension Store {
         let councils = try await councils(CouncilFilter(municipality: m), PageRequest(limit: 200, after: nil)).items
         for (areaName, group, category, purpose, kind, name, cadence, volume, assessment, changes, councilKind) in rows {
             if areas[areaName] == nil {
-                areas[areaName] = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: areaName, description: nil), actor: nil).id
+                areas[areaName] = try await createServiceArea(ServiceAreaDraft(municipalityId: m, name: areaName, description: nil), actor: .service).id
             }
             _ = try await createChannel(DialogueChannelDraft(
                 municipalityId: m, serviceAreaId: areas[areaName]!, targetGroup: group, userCategory: category, purpose: purpose, kind: kind,
                 name: name, description: nil, cadence: cadence, volume: volume, assessment: assessment, plannedChanges: changes,
-                councilId: councilKind.flatMap { kind in councils.first { $0.draft.kind == kind }?.id }, active: true), actor: nil)
+                councilId: councilKind.flatMap { kind in councils.first { $0.draft.kind == kind }?.id }, active: true), actor: .service)
         }
     }
 

@@ -22,12 +22,12 @@ extension Store {
                 municipalityId: "fjordby", councilId: council?.id, consultationId: consultation, kind: kind, title: title,
                 description: nil, startsAt: start, endsAt: start + hours * 3600, location: location ?? hall, onlineURL: nil,
                 isPublic: true, status: status, accessibility: access,
-                registration: kind == .councilMeeting ? nil : Registration(required: false, url: nil, deadline: nil)), actor: nil)
+                registration: kind == .councilMeeting ? nil : Registration(required: false, url: nil, deadline: nil)), actor: .service)
         }
 
         func item(_ meeting: Meeting, _ title: String, _ kind: AgendaItemKind, open: Bool = true) async throws -> AgendaItem {
             try await createAgendaItem(meeting: meeting.id, AgendaItemDraft(
-                position: nil, title: title, description: nil, kind: kind, isPublic: open, documents: [], consultationId: nil), actor: nil)
+                position: nil, title: title, description: nil, kind: kind, isPublic: open, documents: [], consultationId: nil), actor: .service)
         }
 
         /// Holds a council meeting: agenda with a closed item, minutes listing the voting members, an advisory decision.
@@ -39,12 +39,12 @@ extension Store {
             let date = CalendarDate.today(in: "Europe/Copenhagen", now: start)
             let voting = try await members(council: council.id, .on(date), PageRequest(limit: 200, after: nil)).items
                 .filter { $0.draft.voting }.map(\.id)
-            _ = try await putMinutes(meeting: m.id, text: "Rådet drøftede budgettet og afgav høringssvar.", present: voting, absent: [], actor: nil)
-            if approve { _ = try await approveMinutes(meeting: m.id, actor: nil) }
+            _ = try await putMinutes(meeting: m.id, text: "Rådet drøftede budgettet og afgav høringssvar.", present: voting, absent: [], actor: .service)
+            if approve { _ = try await approveMinutes(meeting: m.id, actor: .service) }
             guard let followUp, !voting.isEmpty else { return }
             let decision = try await createDecision(meeting: m.id, item: advice.id, text: "Rådet anbefaler, at serviceniveauet fastholdes.",
-                                                    votes: Votes(inFavour: voting.count, against: 0, abstain: 0), actor: nil)
-            if followUp.status != .pending { _ = try await updateFollowUp(decision.id, followUp, actor: nil) }
+                                                    votes: Votes(inFavour: voting.count, against: 0, abstain: 0), actor: .service)
+            if followUp.status != .pending { _ = try await updateFollowUp(decision.id, followUp, actor: .service) }
         }
 
         let quarters = [15.0, 100, 190, 280].map { yearStart + $0 * day }.filter { $0 < now - day }

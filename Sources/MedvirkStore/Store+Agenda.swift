@@ -62,7 +62,7 @@ extension Store {
         }
     }
 
-    public func createAgendaItem(meeting meetingId: String, _ draft: AgendaItemDraft, actor: WriteActor?) async throws -> AgendaItem {
+    public func createAgendaItem(meeting meetingId: String, _ draft: AgendaItemDraft, actor: WriteActor) async throws -> AgendaItem {
         try draft.validate()
         return try await pool.write { db in
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
@@ -81,7 +81,7 @@ extension Store {
         }
     }
 
-    public func updateAgendaItem(_ id: String, meeting meetingId: String, _ draft: AgendaItemDraft, actor: WriteActor?) async throws -> AgendaItem {
+    public func updateAgendaItem(_ id: String, meeting meetingId: String, _ draft: AgendaItemDraft, actor: WriteActor) async throws -> AgendaItem {
         try draft.validate()
         return try await pool.write { db in
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
@@ -102,7 +102,7 @@ extension Store {
         }
     }
 
-    public func deleteAgendaItem(_ id: String, meeting meetingId: String, actor: WriteActor?) async throws {
+    public func deleteAgendaItem(_ id: String, meeting meetingId: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
             guard try Self.liveAgendaItem(db, id, meeting: meetingId) != nil else { throw Problem.notFound("agenda item", id) }

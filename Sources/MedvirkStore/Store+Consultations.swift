@@ -110,7 +110,7 @@ extension Store {
          d.conclusion?.concludedAt.map(Timestamps.format), JSONColumn.encode(d.tags)]
     }
 
-    public func createConsultation(_ draft: ConsultationDraft, actor: WriteActor?) async throws -> Consultation {
+    public func createConsultation(_ draft: ConsultationDraft, actor: WriteActor) async throws -> Consultation {
         try draft.validate()
         guard draft.status == .draft || draft.status == .published else {
             throw Problem.validation([FieldError("status", "a new consultation is a draft or published")])
@@ -131,7 +131,7 @@ extension Store {
     }
 
     /// Applies the lifecycle rules against the stored consultation inside the write transaction.
-    public func updateConsultation(_ id: String, _ draft: ConsultationDraft, actor: WriteActor?) async throws -> Consultation {
+    public func updateConsultation(_ id: String, _ draft: ConsultationDraft, actor: WriteActor) async throws -> Consultation {
         try draft.validate()
         let now = clock.now()
         return try await pool.write { db in
@@ -163,7 +163,7 @@ extension Store {
     }
 
     /// Only drafts can be deleted; a published consultation is withdrawn instead, keeping its responses.
-    public func deleteConsultation(_ id: String, actor: WriteActor?) async throws {
+    public func deleteConsultation(_ id: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard let current = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
             guard current.draft.status == .draft else {

@@ -79,7 +79,7 @@ extension Store {
          draft.status.rawValue, draft.establishedOn?.text, draft.dissolvedOn?.text]
     }
 
-    public func createCouncil(_ draft: CouncilDraft, actor: WriteActor?) async throws -> Council {
+    public func createCouncil(_ draft: CouncilDraft, actor: WriteActor) async throws -> Council {
         try draft.validate()
         return try await pool.write { db in
             try Self.checkReferences(db, draft)
@@ -96,7 +96,7 @@ extension Store {
         }
     }
 
-    public func updateCouncil(_ id: String, _ draft: CouncilDraft, actor: WriteActor?) async throws -> Council {
+    public func updateCouncil(_ id: String, _ draft: CouncilDraft, actor: WriteActor) async throws -> Council {
         try draft.validate()
         return try await pool.write { db in
             guard let current = try Self.liveCouncil(db, id) else { throw Problem.notFound("council", id) }
@@ -119,7 +119,7 @@ extension Store {
     }
 
     /// Deletes a council and tombstones its memberships with it.
-    public func deleteCouncil(_ id: String, actor: WriteActor?) async throws {
+    public func deleteCouncil(_ id: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard let current = try Self.liveCouncil(db, id) else { throw Problem.notFound("council", id) }
             let now = Timestamps.format(Date())

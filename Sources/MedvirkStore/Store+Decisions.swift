@@ -37,7 +37,7 @@ extension Store {
     }
 
     /// The vote total cannot exceed the voting members the minutes list as present.
-    public func createDecision(meeting meetingId: String, item itemId: String, text: String, votes: Votes, actor: WriteActor?) async throws -> Decision {
+    public func createDecision(meeting meetingId: String, item itemId: String, text: String, votes: Votes, actor: WriteActor) async throws -> Decision {
         try Problem.check(Rules.text("text", text, max: 20_000))
         return try await pool.write { db in
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
@@ -62,7 +62,7 @@ extension Store {
         }
     }
 
-    public func updateFollowUp(_ id: String, _ followUp: FollowUp, actor: WriteActor?) async throws -> Decision {
+    public func updateFollowUp(_ id: String, _ followUp: FollowUp, actor: WriteActor) async throws -> Decision {
         try followUp.validate()
         return try await pool.write { db in
             guard try Self.fetchDecision(db, id) != nil,
@@ -76,7 +76,7 @@ extension Store {
     }
 
     /// Files a decision as its council's hearing response to the consultation its agenda item discusses, once.
-    public func fileDecisionAsResponse(_ id: String, token: TokenInfo, actor: WriteActor?) async throws -> HearingResponse {
+    public func fileDecisionAsResponse(_ id: String, token: TokenInfo, actor: WriteActor) async throws -> HearingResponse {
         let now = clock.now()
         return try await pool.write { db in
             guard let decision = try Self.fetchDecision(db, id), let council = try Self.liveCouncil(db, decision.councilId) else {

@@ -75,7 +75,7 @@ extension Store {
          d.description, d.cadence?.count, d.cadence?.per.rawValue, d.volume, d.assessment, d.plannedChanges, d.councilId, d.active]
     }
 
-    static func insertChannel(_ db: Database, _ draft: DialogueChannelDraft, actor: WriteActor?) throws -> String {
+    static func insertChannel(_ db: Database, _ draft: DialogueChannelDraft, actor: WriteActor) throws -> String {
         let id = Identifiers.make("chn")
         let now = Timestamps.format(Date())
         try db.execute(sql: """
@@ -87,7 +87,7 @@ extension Store {
         return id
     }
 
-    public func createChannel(_ draft: DialogueChannelDraft, actor: WriteActor?) async throws -> DialogueChannel {
+    public func createChannel(_ draft: DialogueChannelDraft, actor: WriteActor) async throws -> DialogueChannel {
         try draft.validate()
         return try await pool.write { db in
             try Self.checkReferences(db, draft)
@@ -95,7 +95,7 @@ extension Store {
         }
     }
 
-    public func updateChannel(_ id: String, _ draft: DialogueChannelDraft, actor: WriteActor?) async throws -> DialogueChannel {
+    public func updateChannel(_ id: String, _ draft: DialogueChannelDraft, actor: WriteActor) async throws -> DialogueChannel {
         try draft.validate()
         return try await pool.write { db in
             guard let current = try Self.liveChannel(db, id) else { throw Problem.notFound("dialogue channel", id) }
@@ -114,7 +114,7 @@ extension Store {
         }
     }
 
-    public func deleteChannel(_ id: String, actor: WriteActor?) async throws {
+    public func deleteChannel(_ id: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard let current = try Self.liveChannel(db, id) else { throw Problem.notFound("dialogue channel", id) }
             let now = Timestamps.format(Date())
@@ -125,7 +125,7 @@ extension Store {
 
     /// Stores every row or none. Service areas are matched by name (case-insensitively) and created when missing.
     /// Returns how many channels were stored and the names of the service areas created.
-    public func importChannels(municipality: String, _ rows: [ChannelImportRow], actor: WriteActor?) async throws -> (Int, [String]) {
+    public func importChannels(municipality: String, _ rows: [ChannelImportRow], actor: WriteActor) async throws -> (Int, [String]) {
         try await pool.write { db in
             guard try Self.liveMunicipality(db, municipality) != nil else { throw Problem.notFound("municipality", municipality) }
             var areas = Dictionary(try Row.fetchAll(db, sql: "SELECT * FROM service_areas WHERE municipality_id = ? AND deleted_at IS NULL",

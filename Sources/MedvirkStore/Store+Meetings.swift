@@ -68,7 +68,7 @@ extension Store {
          d.accessibility.map { JSONColumn.encode($0) }, d.registration.map { JSONColumn.encode($0) }]
     }
 
-    public func createMeeting(_ draft: MeetingDraft, actor: WriteActor?) async throws -> Meeting {
+    public func createMeeting(_ draft: MeetingDraft, actor: WriteActor) async throws -> Meeting {
         try draft.validate()
         try draft.checkStatus(now: clock.now())
         return try await pool.write { db in
@@ -86,7 +86,7 @@ extension Store {
     }
 
     /// Every change raises the meeting's SEQUENCE, so calendar clients replace their copy.
-    public func updateMeeting(_ id: String, _ draft: MeetingDraft, actor: WriteActor?) async throws -> Meeting {
+    public func updateMeeting(_ id: String, _ draft: MeetingDraft, actor: WriteActor) async throws -> Meeting {
         try draft.validate()
         try draft.checkStatus(now: clock.now())
         return try await pool.write { db in
@@ -107,7 +107,7 @@ extension Store {
         }
     }
 
-    public func deleteMeeting(_ id: String, actor: WriteActor?) async throws {
+    public func deleteMeeting(_ id: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard let current = try Self.liveMeeting(db, id) else { throw Problem.notFound("meeting", id) }
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM decisions WHERE meeting_id = ?", arguments: [id]) ?? 0 > 0 {

@@ -99,7 +99,7 @@ extension Store {
 
     // MARK: Writes
 
-    public func createMember(council councilId: String, _ draft: MemberDraft, actor: WriteActor?) async throws -> Member {
+    public func createMember(council councilId: String, _ draft: MemberDraft, actor: WriteActor) async throws -> Member {
         try await pool.write { db in
             guard let council = try Self.liveCouncil(db, councilId) else { throw Problem.notFound("council", councilId) }
             try Self.checkMember(db, council: council, member: draft, replacing: nil)
@@ -120,7 +120,7 @@ extension Store {
          draft.deputyOf, draft.termStart.text, draft.termEnd?.text, draft.email, draft.phone]
     }
 
-    public func updateMember(_ id: String, council councilId: String, _ draft: MemberDraft, actor: WriteActor?) async throws -> Member {
+    public func updateMember(_ id: String, council councilId: String, _ draft: MemberDraft, actor: WriteActor) async throws -> Member {
         try await pool.write { db in
             guard let council = try Self.liveCouncil(db, councilId) else { throw Problem.notFound("council", councilId) }
             guard let current = try Self.liveMember(db, id), current.councilId == councilId else { throw Problem.notFound("member", id) }
@@ -136,7 +136,7 @@ extension Store {
     }
 
     /// Refuses (409) while another member is this member's personal deputy.
-    public func deleteMember(_ id: String, council councilId: String, actor: WriteActor?) async throws {
+    public func deleteMember(_ id: String, council councilId: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard let council = try Self.liveCouncil(db, councilId) else { throw Problem.notFound("council", councilId) }
             guard let current = try Self.liveMember(db, id), current.councilId == councilId else { throw Problem.notFound("member", id) }

@@ -46,7 +46,7 @@ extension Store {
         try Problem.check(errors)
     }
 
-    public func putMinutes(meeting meetingId: String, text: String, present: [String], absent: [String], actor: WriteActor?) async throws -> Minutes {
+    public func putMinutes(meeting meetingId: String, text: String, present: [String], absent: [String], actor: WriteActor) async throws -> Minutes {
         try Problem.check(Rules.optionalText("text", text, max: 100_000))
         return try await pool.write { db in
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
@@ -66,7 +66,7 @@ extension Store {
         }
     }
 
-    public func approveMinutes(meeting meetingId: String, actor: WriteActor?) async throws -> Minutes {
+    public func approveMinutes(meeting meetingId: String, actor: WriteActor) async throws -> Minutes {
         let now = clock.now()
         return try await pool.write { db in
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }

@@ -29,7 +29,7 @@ extension Store {
 
     // MARK: Writes
 
-    public func createMunicipality(_ draft: MunicipalityDraft, actor: WriteActor?) async throws -> Municipality {
+    public func createMunicipality(_ draft: MunicipalityDraft, actor: WriteActor) async throws -> Municipality {
         try draft.validate()
         return try await pool.write { db in
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM municipalities WHERE id = ?"), arguments: [draft.id]) == true {
@@ -45,7 +45,7 @@ extension Store {
         }
     }
 
-    public func updateMunicipality(_ draft: MunicipalityDraft, actor: WriteActor?) async throws -> Municipality {
+    public func updateMunicipality(_ draft: MunicipalityDraft, actor: WriteActor) async throws -> Municipality {
         try draft.validate()
         return try await pool.write { db in
             guard try Self.liveMunicipality(db, draft.id) != nil else { throw Problem.notFound("municipality", draft.id) }
@@ -58,7 +58,7 @@ extension Store {
     }
 
     /// Refuses (409) while the municipality still has councils or service areas.
-    public func deleteMunicipality(_ id: String, actor: WriteActor?) async throws {
+    public func deleteMunicipality(_ id: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard try Self.liveMunicipality(db, id) != nil else { throw Problem.notFound("municipality", id) }
             let councils = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM councils WHERE municipality_id = ? AND deleted_at IS NULL"), arguments: [id]) ?? 0

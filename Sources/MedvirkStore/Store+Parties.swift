@@ -35,7 +35,7 @@ extension Store {
     }
 
     public func createParty(consultation id: String, name: String, kind: PartyKind, councilId: String?,
-                            partnerTokenId: String?, actor: WriteActor?) async throws -> Party {
+                            partnerTokenId: String?, actor: WriteActor) async throws -> Party {
         try Problem.check(Rules.text("name", name, max: 200))
         return try await pool.write { db in
             guard let consultation = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
@@ -65,7 +65,7 @@ extension Store {
         }
     }
 
-    public func deleteParty(_ partyId: String, consultation id: String, actor: WriteActor?) async throws {
+    public func deleteParty(_ partyId: String, consultation id: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard let consultation = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
             guard let party = try Self.liveParty(db, partyId), party.consultationId == id else { throw Problem.notFound("party", partyId) }

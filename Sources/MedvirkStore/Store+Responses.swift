@@ -86,7 +86,7 @@ extension Store {
     /// Stores a response durably (the transaction commits with synchronous=FULL before this returns),
     /// or replays the answer to an earlier submission with the same token, key and content.
     public func submitResponse(consultation id: String, _ submission: Submission, token: TokenInfo, idempotencyKey: String,
-                               actor: WriteActor?) async throws -> SubmissionOutcome {
+                               actor: WriteActor) async throws -> SubmissionOutcome {
         try submission.validate()
         let digest = submission.sha256(consultationId: id)
         let now = clock.now()
@@ -130,7 +130,7 @@ extension Store {
     /// Stores a response with the next receipt number and records its idempotency key, in the caller's transaction.
     /// Returns the response as stored.
     static func insertResponse(_ db: Database, consultation: Consultation, _ submission: Submission, digest: String, token: TokenInfo,
-                               idempotencyKey: String, late: Bool, now: Date, actor: WriteActor?) throws -> HearingResponse {
+                               idempotencyKey: String, late: Bool, now: Date, actor: WriteActor) throws -> HearingResponse {
         let municipality = consultation.draft.municipalityId
         let stamp = Timestamps.format(now)
         let number = try nextReceiptNumber(db, municipality: municipality, at: now, stamp: stamp)
@@ -182,7 +182,7 @@ extension Store {
 
     // MARK: Moderation and withdrawal
 
-    public func moderateResponse(_ id: String, _ moderation: Moderation, actor: WriteActor?) async throws -> HearingResponse {
+    public func moderateResponse(_ id: String, _ moderation: Moderation, actor: WriteActor) async throws -> HearingResponse {
         let now = clock.now()
         return try await pool.write { db in
             guard var response = try Self.fetchResponse(db, where: "id", id),
@@ -226,7 +226,7 @@ extension Store {
     }
 
     /// The submitting token withdraws its response before the deadline; it stays on record, never published.
-    public func withdrawResponse(receipt: String, token: TokenInfo, actor: WriteActor?) async throws -> HearingResponse {
+    public func withdrawResponse(receipt: String, token: TokenInfo, actor: WriteActor) async throws -> HearingResponse {
         let now = clock.now()
         return try await pool.write { db in
             guard let response = try Self.fetchResponse(db, where: "receipt_number", receipt), response.tokenId == token.id,

@@ -30,7 +30,7 @@ extension Store {
 
     // MARK: Writes
 
-    public func createServiceArea(_ draft: ServiceAreaDraft, actor: WriteActor?) async throws -> ServiceArea {
+    public func createServiceArea(_ draft: ServiceAreaDraft, actor: WriteActor) async throws -> ServiceArea {
         try draft.validate()
         return try await pool.write { db in
             guard try Self.liveMunicipality(db, draft.municipalityId) != nil else {
@@ -46,7 +46,7 @@ extension Store {
         }
     }
 
-    public func updateServiceArea(_ id: String, _ draft: ServiceAreaDraft, actor: WriteActor?) async throws -> ServiceArea {
+    public func updateServiceArea(_ id: String, _ draft: ServiceAreaDraft, actor: WriteActor) async throws -> ServiceArea {
         try draft.validate()
         return try await pool.write { db in
             guard let current = try Self.liveServiceArea(db, id) else { throw Problem.notFound("service area", id) }
@@ -61,7 +61,7 @@ extension Store {
     }
 
     /// Refuses (409) while councils belong to the service area.
-    public func deleteServiceArea(_ id: String, actor: WriteActor?) async throws {
+    public func deleteServiceArea(_ id: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard let current = try Self.liveServiceArea(db, id) else { throw Problem.notFound("service area", id) }
             let councils = try Int.fetchOne(db, sql: "SELECT count(*) FROM councils WHERE service_area_id = ? AND deleted_at IS NULL", arguments: [id]) ?? 0

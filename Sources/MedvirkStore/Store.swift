@@ -107,7 +107,7 @@ public struct Store: Sendable {
                 ON CONFLICT (scope) DO UPDATE SET value = value + 1
                 """).execute(arguments: [scope])
         }
-        guard let actor else { return }
+        guard let actor, !actor.isService else { return }
         try db.cachedStatement(sql: """
             INSERT INTO audit_log (at, token_id, token_name, method, path, resource_id, municipality_id, request_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -15,14 +15,16 @@ struct BearerAuthMiddleware: RouterMiddleware {
     let touches = TokenTouches()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The internal GET for `If-Match` runs as the caller already authenticated.
+        if context.isProbe { return try await next(request, context) }
         var context = context
         do {
             context.principal = try authenticate(request.headers[.authorization])
         } catch {
-            if !context.isProbe { try limiter.take(token: nil, address: context.clientAddress, now: store.clock.now()) }
+            try limiter.take(token: nil, address: context.clientAddress, now: store.clock.now())
             throw error
         }
-        if case .token(let token) = context.principal, !context.isProbe, !ResponseCache.livePaths.contains(request.uri.path) {
+        if case .token(let token) = context.principal, !ResponseCache.livePaths.contains(request.uri.path) {
             try limiter.take(token: token.id, address: context.clientAddress, now: store.clock.now())
         }
         if [.post, .put, .patch, .delete].contains(request.method), context.principal.isAnonymous { throw Problem.unauthenticated }

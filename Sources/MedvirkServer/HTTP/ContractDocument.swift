@@ -15,6 +15,8 @@ struct ContractDocument: Sendable {
         var bodySchema: String?
         /// True when the 200 answer is a page (its schema has `next_cursor`).
         var isList = false
+        /// The names of its query parameters.
+        var queryParameters: Set<String> = []
     }
 
     /// One property of a schema: whether its type admits `null`, and the object schema it refers to.
@@ -48,8 +50,18 @@ struct ContractDocument: Sendable {
             let properties = (schema as? [String: Any])?["properties"] as? [String: Any] ?? [:]
             schemas[name] = properties.mapValues { Self.property($0 as? [String: Any] ?? [:]) }
         }
+        let sharedParameters = (root["components"] as? [String: Any])?["parameters"] as? [String: Any] ?? [:]
+        /// Query parameter names, with `$ref`s to `#/components/parameters/…` followed.
+        func queryNames(_ list: Any?) -> Set<String> {
+            Set((list as? [[String: Any]] ?? []).compactMap { parameter in
+                let resolved = (parameter["$ref"] as? String).flatMap { sharedParameters[String($0.split(separator: "/").last ?? "")] }
+                    as? [String: Any] ?? parameter
+                return resolved["in"] as? String == "query" ? resolved["name"] as? String : nil
+            })
+        }
         var operations: [String: Operation] = [:]
         for (path, item) in root["paths"] as? [String: Any] ?? [:] {
+            let pathParameters = queryNames((item as? [String: Any])?["parameters"])
             for (method, value) in item as? [String: Any] ?? [:] {
                 guard let operation = value as? [String: Any], operation["operationId"] != nil else { continue }
                 let content = (operation["requestBody"] as? [String: Any])?["content"] as? [String: Any] ?? [:]
@@ -58,7 +70,8 @@ struct ContractDocument: Sendable {
                 let okSchema = Self.reference((ok?["application/json"] as? [String: Any])?["schema"])
                 operations["\(method.uppercased()) \(path)"] = Operation(
                     mediaTypes: content.keys.sorted(), bodySchema: bodySchema,
-                    isList: okSchema.map { schemas[$0]?["next_cursor"] != nil } ?? false)
+                    isList: okSchema.map { schemas[$0]?["next_cursor"] != nil } ?? false,
+                    queryParameters: pathParameters.union(queryNames(operation["parameters"])))
             }
         }
         self.operations = operations

@@ -1,16 +1,11 @@
 /// FIFO async mutexes, one per key: a conditional write checks its precondition and commits while holding
 /// its key's, so no other PATCH, PUT or DELETE of the same resource (or of its siblings) slips in between,
-/// while writes elsewhere go ahead.
+/// while writes elsewhere go ahead. Callers pair each `acquire` with one `release`.
 actor KeyedGate {
     private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
 
-    func run<T: Sendable>(_ key: String, _ body: @Sendable () async throws -> T) async throws -> T {
-        await acquire(key)
-        defer { release(key) }
-        return try await body()
-    }
-
-    private func acquire(_ key: String) async {
+    /// Returns once the caller holds `key`; waits behind earlier holders in arrival order.
+    func acquire(_ key: String) async {
         guard waiters[key] != nil else {
             waiters[key] = []
             return
@@ -18,7 +13,8 @@ actor KeyedGate {
         await withCheckedContinuation { waiters[key, default: []].append($0) }
     }
 
-    private func release(_ key: String) {
+    /// Hands `key` to the next waiter, or frees it.
+    func release(_ key: String) {
         guard var queue = waiters[key], !queue.isEmpty else {
             waiters[key] = nil
             return

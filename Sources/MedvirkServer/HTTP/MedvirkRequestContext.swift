@@ -12,19 +12,18 @@ public struct MedvirkRequestContext: RequestContext, RemoteAddressRequestContext
 
     /// The `X-Request-Id` echoed on the response and written to logs and the audit trail.
     public var requestId = ""
-    /// The contract operation the path and method name, set before routing; nil for paths outside the contract.
+    /// The contract route the path matches, set before routing; nil for paths outside the contract.
     var route: RouteTable.Route?
     /// The request's method (GET for HEAD), path and query as received, for the audit trail and for `Link`
     /// headers that repeat the query with another cursor.
     var method = ""
-    /// The request's path and query as received, for `Link` headers that repeat the query with another cursor.
     var path = ""
     var query: String?
     /// Who is calling, set by `BearerAuthMiddleware`.
     public var principal: Principal = .anonymous
     /// A PATCH body parsed as JSON, kept apart from the decoded input so `null` (remove) differs from absent.
     var mergePatch: JSONValue?
-    /// What `If-Match` said about the current representation, set by `PreRoutingResponder` before dispatch.
+    /// What `If-Match` said about the current representation, set by `ConditionalWriteMiddleware`.
     var precondition: Precondition = .notGiven
     /// True when the client sent HEAD, answered as GET without the body (the router has GET routes only).
     var isHead = false

@@ -19,6 +19,12 @@ enum ProblemRendering {
             if (400..<500).contains(status) {
                 return Problem(status: status, slug: slug(for: status), title: title(for: status), detail: error.causeDescription)
             }
+            // No decoded input means the request itself could not be read (a query item without `=`, say):
+            // the client's error, not ours.
+            if error.operationInput == nil {
+                return Problem.badRequest("The request could not be read: \(error.causeDescription).", slug: "malformed-request",
+                                          errors: [FieldError("request", error.causeDescription)])
+            }
             return internalError
         case let error as DecodingError:
             return describe(error)

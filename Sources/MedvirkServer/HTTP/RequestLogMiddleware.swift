@@ -4,7 +4,8 @@ import MedvirkCore
 
 /// The access log: exactly one line per request, rejected ones and cache hits included, with the request
 /// id, method, route template (never the concrete path, which carries ids), status, duration, bytes and the
-/// token id (never the secret). Query strings appear only as parameter names: values can be search text.
+/// token id (never the secret). Query strings appear only as the names of the operation's declared
+/// parameters (others as `unknown`): values, and anything a client puts where a name goes, can be personal.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = MedvirkRequestContext
     let level: Logger.Level
@@ -39,7 +40,11 @@ struct RequestLogMiddleware: RouterMiddleware {
             metadata["token_id"] = .string(presented.id)
         }
         if let query = request.uri.query, !query.isEmpty {
-            let names = query.split(separator: "&").map { $0.prefix { $0 != "=" } }
+            let declared = context.route?.operation(request.method)?.queryParameters ?? []
+            let names = query.split(separator: "&").map { item in
+                let name = String(item.prefix { $0 != "=" })
+                return declared.contains(name) ? name : "unknown"
+            }
             metadata["query"] = .string(names.joined(separator: ","))
         }
         context.logger.log(level: level, "request", metadata: metadata)
