@@ -70,14 +70,14 @@ public struct ConsultationDraft: Sendable, Equatable {
         errors += Rules.optionalText("summary", summary, max: 5000)
         errors += Rules.optionalText("body", body, max: 100_000)
         errors += Rules.optionalText("case_number", caseNumber, max: 50)
-        if documents.count > 50 { errors.append(FieldError("documents", "must have at most 50 entries")) }
+        errors += Rules.maxItems("documents", documents.count, max: 50)
         for (i, document) in documents.enumerated() {
             errors += Rules.text("documents[\(i)].title", document.title, max: 200)
             errors += Rules.url("documents[\(i)].url", document.url)
         }
         if closesAt <= opensAt { errors.append(FieldError("closes_at", "must be after opens_at")) }
         errors += Rules.timestamp("opens_at", opensAt) + Rules.timestamp("closes_at", closesAt)
-        if tags.count > 20 { errors.append(FieldError("tags", "must have at most 20 entries")) }
+        errors += Rules.maxItems("tags", tags.count, max: 20)
         for (i, tag) in tags.enumerated() { errors += Rules.text("tags[\(i)]", tag, max: 50) }
         errors += Rules.optionalText("conclusion.summary", conclusion?.summary, max: 20_000)
         errors += Rules.url("conclusion.memo_url", conclusion?.memoURL)

@@ -93,13 +93,13 @@ public struct CouncilDraft: Sendable, Equatable, Codable {
         errors += Rules.optionalText("unit", unit, max: 200)
         errors += Rules.optionalText("description", description, max: 5000)
         errors += Rules.optionalText("legal_basis.reference", legalBasis.reference, max: 300)
-        if hearingRights.count > 50 { errors.append(FieldError("hearing_rights", "must have at most 50 topics")) }
+        errors += Rules.maxItems("hearing_rights", hearingRights.count, max: 50)
         for (i, topic) in hearingRights.enumerated() { errors += Rules.text("hearing_rights[\(i)]", topic, max: 200) }
-        if let n = minMeetingsPerYear, !(0...52).contains(n) { errors.append(FieldError("min_meetings_per_year", "must be between 0 and 52")) }
-        if let n = termYears, !(1...10).contains(n) { errors.append(FieldError("term_years", "must be between 1 and 10")) }
-        if seats.count > 30 { errors.append(FieldError("seats", "must have at most 30 entries")) }
+        errors += Rules.range("min_meetings_per_year", minMeetingsPerYear, 0...52)
+        errors += Rules.range("term_years", termYears, 1...10)
+        errors += Rules.maxItems("seats", seats.count, max: 30)
         for (i, seat) in seats.enumerated() {
-            if !(1...99).contains(seat.count) { errors.append(FieldError("seats[\(i)].count", "must be between 1 and 99")) }
+            errors += Rules.range("seats[\(i)].count", seat.count, 1...99)
             errors += Rules.optionalText("seats[\(i)].nominated_by", seat.nominatedBy, max: 200)
         }
         errors += Rules.email("contact_email", contactEmail)

@@ -67,9 +67,7 @@ public struct DialogueChannelDraft: Sendable, Equatable {
         errors += Rules.optionalText("volume", volume, max: 500)
         errors += Rules.optionalText("assessment", assessment, max: 5000)
         errors += Rules.optionalText("planned_changes", plannedChanges, max: 5000)
-        if let cadence, !(0...1000).contains(cadence.count) || !cadence.count.isFinite {
-            errors.append(FieldError("cadence.count", "must be between 0 and 1000"))
-        }
+        errors += Rules.range("cadence.count", cadence?.count, 0...1000)
         return errors
     }
 

@@ -50,7 +50,7 @@ public struct Submission: Sendable, Equatable {
         // Stops at the first visible character instead of copying a trimmed text of up to 100 000 characters.
         let blank = CharacterSet.whitespacesAndNewlines
         if text.unicodeScalars.allSatisfy(blank.contains) { errors.append(FieldError("text", "must not be blank")) }
-        if text.unicodeScalars.count > 100_000 { errors.append(FieldError("text", "must be at most 100000 characters")) }
+        errors += Rules.length("text", text, max: 100_000)
         errors += Rules.optionalText("respondent.name", respondent.name, max: 200)
         errors += Rules.optionalText("respondent.organisation", respondent.organisation, max: 200)
         errors += Rules.email("respondent.email", respondent.email)
@@ -155,9 +155,9 @@ public struct Moderation: Sendable {
     public func validate() throws {
         var errors = Rules.optionalText("withheld_reason", withheldReason, max: 2000)
         if let redactions {
-            if redactions.count > 100 { errors.append(FieldError("redactions", "must have at most 100 entries")) }
-            for (i, redaction) in redactions.enumerated() where redaction.isEmpty || redaction.unicodeScalars.count > 1000 {
-                errors.append(FieldError("redactions[\(i)]", "must be 1 to 1000 characters"))
+            errors += Rules.maxItems("redactions", redactions.count, max: 100)
+            for (i, redaction) in redactions.enumerated() {
+                errors += redaction.isEmpty ? [FieldError("redactions[\(i)]", "must not be empty")] : Rules.length("redactions[\(i)]", redaction, max: 1000)
             }
         }
         if status == .received || status == .withdrawn {

@@ -165,8 +165,8 @@ public struct AgendaItemDraft: Sendable, Equatable {
     public func validate() throws {
         var errors = Rules.text("title", title, max: 300)
         errors += Rules.optionalText("description", description, max: 10_000)
-        if let position, !(1...500).contains(position) { errors.append(FieldError("position", "must be between 1 and 500")) }
-        if documents.count > 50 { errors.append(FieldError("documents", "must have at most 50 entries")) }
+        errors += Rules.range("position", position, 1...500)
+        errors += Rules.maxItems("documents", documents.count, max: 50)
         for (i, document) in documents.enumerated() {
             errors += Rules.text("documents[\(i)].title", document.title, max: 200)
             errors += Rules.url("documents[\(i)].url", document.url)

@@ -26,6 +26,23 @@ public enum Rules {
         return []
     }
 
+    /// At most `max` entries in an array (the contract's `maxItems`).
+    public static func maxItems(_ field: String, _ count: Int, max: Int) -> [FieldError] {
+        count > max ? [FieldError(field, "must have at most \(max) entries")] : []
+    }
+
+    /// A number within the contract's `minimum`...`maximum` (absent passes; NaN and infinity do not).
+    public static func range<N: Comparable & Numeric>(_ field: String, _ value: N?, _ limits: ClosedRange<N>) -> [FieldError] {
+        guard let value else { return [] }
+        if let double = value as? Double, !double.isFinite { return [FieldError(field, "must be between \(limits.lowerBound) and \(limits.upperBound)")] }
+        return limits.contains(value) ? [] : [FieldError(field, "must be between \(limits.lowerBound) and \(limits.upperBound)")]
+    }
+
+    /// Text of at most `max` Unicode code points (the contract's `maxLength`), control characters allowed.
+    public static func length(_ field: String, _ value: String, max: Int) -> [FieldError] {
+        value.unicodeScalars.count > max ? [FieldError(field, "must be at most \(max) characters")] : []
+    }
+
     /// An absolute http(s) URL of at most 500 characters.
     public static func url(_ field: String, _ value: String?) -> [FieldError] {
         guard let value else { return [] }

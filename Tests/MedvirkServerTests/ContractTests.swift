@@ -59,52 +59,81 @@ import Yams
         #expect(problem.status == 500)
     }
 
-    /// Every `Rules.text`/`optionalText(field, …, max: N)` in Core, every `checkParameter(name, …, max: N)` in
-    /// the handlers and the page limits match the contract's `maxLength`/`maximum` for that field.
+    /// Every limit copied by hand from the contract matches it: `Rules.text`/`optionalText`/`length(field, …,
+    /// max: N)` its `maxLength`, `Rules.maxItems` its `maxItems`, `Rules.range(field, …, A...B)` its `minimum`
+    /// and `maximum` (in Core's validators and the handlers), `checkParameter(name, …, max: N)` the parameter's
+    /// `maxLength`, and the page limits.
     @Test func limitsCopiedByHandMatchTheContract() throws {
         let root = try #require(try Yams.load(yaml: contractText) as? [String: Any])
         let components = try #require(root["components"] as? [String: Any])
         let schemas = try #require(components["schemas"] as? [String: [String: Any]])
         let parameters = try #require(components["parameters"] as? [String: [String: Any]])
 
-        /// The `maxLength` of `path` ("respondent.name", "documents[].title") in every schema that has it.
-        func maxLengths(_ path: [String], in schema: [String: Any]) -> [Int] {
+        /// The value of `keyword` at `path` ("respondent.name", "documents[].title") in a schema.
+        func values(_ keyword: String, _ path: [String], in schema: [String: Any]) -> [Double] {
             var schema = schema
             if let ref = schema["$ref"] as? String { schema = schemas[String(ref.split(separator: "/").last!)] ?? [:] }
             for variant in (schema["oneOf"] as? [[String: Any]] ?? []) + (schema["anyOf"] as? [[String: Any]] ?? []) {
-                let found = maxLengths(path, in: variant)
+                let found = values(keyword, path, in: variant)
                 if !found.isEmpty { return found }
             }
-            guard let first = path.first else { return (schema["maxLength"] as? Int).map { [$0] } ?? [] }
+            guard let first = path.first else { return (schema[keyword] as? NSNumber).map { [$0.doubleValue] } ?? [] }
             let isArray = first.hasSuffix("[]")
             let name = isArray ? String(first.dropLast(2)) : first
             guard var property = (schema["properties"] as? [String: Any])?[name] as? [String: Any] else { return [] }
             if isArray { property = property["items"] as? [String: Any] ?? [:] }
-            return maxLengths(Array(path.dropFirst()), in: property)
+            return values(keyword, Array(path.dropFirst()), in: property)
         }
 
-        let rule = try NSRegularExpression(pattern: #"Rules\.(?:optional)?[tT]ext\("([a-z_.\[\]\\()]+)", [^)]*?max: ([0-9_]+)\)"#)
-        var checked = 0
-        let core = packageRoot.appendingPathComponent("Sources/MedvirkCore")
-        for file in try FileManager.default.contentsOfDirectory(atPath: core.path) where file.hasSuffix(".swift") {
-            let source = try String(contentsOf: core.appendingPathComponent(file), encoding: .utf8)
-            for match in rule.matches(in: source, range: NSRange(source.startIndex..., in: source)) {
-                let field = String(source[Range(match.range(at: 1), in: source)!]).replacingOccurrences(of: "[\\(i)]", with: "[]")
-                let limit = Int(source[Range(match.range(at: 2), in: source)!].replacingOccurrences(of: "_", with: ""))!
-                let path = field.split(separator: ".").map(String.init)
-                // The schemas this file validates: those whose name begins like one of its types (nested
-                // fields such as `documents[].title` are followed through their `$ref`).
-                let found = schemas.filter { name, _ in Self.prefixes(file).contains { name.hasPrefix($0) } }
-                    .flatMap { maxLengths(path, in: $0.value) }
-                #expect(!found.isEmpty, "\(file): \(field) has no maxLength in the contract")
-                #expect(found.allSatisfy { $0 == limit }, "\(file): \(field) is limited to \(limit), the contract says \(found)")
-                checked += 1
+        /// (regex, contract keywords for its numbers): the field is group 1, the numbers groups 2….
+        let forms: [(String, [String])] = [
+            (#"Rules\.(?:optional)?[tT]ext\("([a-z_.\[\]\\()]+)", [^)]*?max: ([0-9_]+)\)"#, ["maxLength"]),
+            (#"Rules\.length\("([a-z_.\[\]\\()]+)", [^)]*?max: ([0-9_]+)\)"#, ["maxLength"]),
+            (#"Rules\.maxItems\("([a-z_.\[\]\\()]+)", [^)]*?max: ([0-9_]+)\)"#, ["maxItems"]),
+            (#"Rules\.range\("([a-z_.\[\]\\()]+)", [^)]*?, ([0-9_.]+)\.\.\.([0-9_.]+)\)"#, ["minimum", "maximum"]),
+        ]
+        // Parameters are declared in `components` and inline in operations.
+        var allParameters = Array(parameters.values)
+        for item in (root["paths"] as? [String: [String: Any]] ?? [:]).values {
+            for value in item.values {
+                let list = (value as? [String: Any])?["parameters"] ?? value
+                allParameters += (list as? [[String: Any]] ?? []).filter { $0["name"] != nil }
             }
         }
-        #expect(checked > 30)
+        var checked = 0
+        for folder in ["Sources/MedvirkCore", "Sources/MedvirkServer/Handlers"] {
+            let directory = packageRoot.appendingPathComponent(folder)
+            for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift") {
+                let source = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+                func group(_ match: NSTextCheckingResult, _ i: Int) -> String { String(source[Range(match.range(at: i), in: source)!]) }
+                for (pattern, keywords) in forms {
+                    for match in try NSRegularExpression(pattern: pattern).matches(in: source, range: NSRange(source.startIndex..., in: source)) {
+                        let field = group(match, 1).replacingOccurrences(of: "[\\(i)]", with: "[]")
+                        let path = field.split(separator: ".").map(String.init)
+                        // The schemas this file validates: those whose name begins like one of its types (nested
+                        // fields such as `documents[].title` are followed through their `$ref`).
+                        let mine = schemas.filter { name, _ in Self.prefixes(file).contains { name.hasPrefix($0) } }
+                        for (i, keyword) in keywords.enumerated() {
+                            let limit = Double(group(match, i + 2).replacingOccurrences(of: "_", with: ""))!
+                            let found = mine.flatMap { values(keyword, path, in: $0.value) }
+                            #expect(!found.isEmpty, "\(file): \(field) has no \(keyword) in the contract")
+                            #expect(found.allSatisfy { $0 == limit }, "\(file): \(field) is held to \(limit), the contract's \(keyword) is \(found)")
+                        }
+                        checked += 1
+                    }
+                }
+                let parameter = try NSRegularExpression(pattern: #"checkParameter\("([a-z_]+)", [^)]*?max: ([0-9]+)\)"#)
+                for match in parameter.matches(in: source, range: NSRange(source.startIndex..., in: source)) {
+                    let name = group(match, 1), limit = Int(group(match, 2))!
+                    let declared = allParameters.filter { $0["name"] as? String == name }
+                        .compactMap { ($0["schema"] as? [String: Any])?["maxLength"] as? Int }
+                    #expect(!declared.isEmpty && declared.allSatisfy { $0 == limit }, "\(file): parameter \(name) is held to \(limit), the contract says \(declared)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 50)
 
-        let municipality = try #require(parameters["MunicipalityFilter"]?["schema"] as? [String: Any])
-        #expect(municipality["maxLength"] as? Int == 63)
         let limit = try #require(parameters["Limit"]?["schema"] as? [String: Any])
         #expect(limit["maximum"] as? Int == PageRequest.maxLimit)
         let cursor = try #require(parameters["Cursor"]?["schema"] as? [String: Any])
@@ -120,6 +149,8 @@ import Yams
         case "Meeting.swift": ["Meeting", "AgendaItem", "FollowUp"]
         case "HearingResponse.swift": ["HearingResponse", "ModerationPatch"]
         case "DialogueChannel.swift": ["DialogueChannel"]
+        case "Decisions.swift": ["DecisionCreate"]
+        case "MinutesHandlers.swift": ["MinutesInput"]
         default: [file]
         }
     }

@@ -26,9 +26,8 @@ extension APIHandlers {
         let meeting = try await visibleMeeting(input.path.meetingId)
         try principal.requireAdmin(meeting.draft.municipalityId)
         let votes = Votes(inFavour: body.votes._for, against: body.votes.against, abstain: body.votes.abstain)
-        guard [votes.inFavour, votes.against, votes.abstain].allSatisfy({ (0...200).contains($0) }) else {
-            throw Problem.validation([FieldError("votes", "each count must be between 0 and 200")])
-        }
+        try Problem.check(Rules.range("votes.for", votes.inFavour, 0...200) + Rules.range("votes.against", votes.against, 0...200)
+                          + Rules.range("votes.abstain", votes.abstain, 0...200))
         let decision = try await store.createDecision(meeting: meeting.id, item: input.path.itemId, text: body.text, votes: votes, actor: try writeActor())
         return .created(.init(headers: .init(location: "/v1/decisions/\(decision.id)"), body: .json(try Self.api(decision))))
     }
