@@ -27,7 +27,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
         if case .token(let token) = context.principal, !ResponseCache.livePaths.contains(request.uri.path) {
             try limiter.take(token: token.id, address: context.clientAddress, now: store.clock.now())
         }
-        if [.post, .put, .patch, .delete].contains(request.method), context.principal.isAnonymous { throw Problem.unauthenticated }
+        if request.method.isWrite, context.principal.isAnonymous { throw Problem.unauthenticated }
         return try await next(request, context)
     }
 

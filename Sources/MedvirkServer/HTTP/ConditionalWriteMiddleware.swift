@@ -17,7 +17,7 @@ struct ConditionalWriteMiddleware: RouterMiddleware {
     let gates = KeyedGate()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard [.patch, .put, .delete].contains(request.method) else { return try await next(request, context) }
+        guard request.method.changesResource else { return try await next(request, context) }
         // Every write to the resource takes the gate, so none lands between another's check and its write.
         let key = Self.gateKey(request.uri.path)
         await gates.acquire(key)

@@ -20,6 +20,32 @@ enum HeaderValues {
     }
 }
 
+extension HTTPRequest.Method {
+    /// POST, PUT, PATCH or DELETE: needs a token. (A switch: an array literal here costs an allocation per request.)
+    var isWrite: Bool {
+        switch self {
+        case .post, .put, .patch, .delete: true
+        default: false
+        }
+    }
+
+    /// PATCH, PUT or DELETE: changes an existing resource, so `If-Match` applies.
+    var changesResource: Bool {
+        switch self {
+        case .put, .patch, .delete: true
+        default: false
+        }
+    }
+
+    /// POST, PUT or PATCH: carries a body.
+    var hasBody: Bool {
+        switch self {
+        case .post, .put, .patch: true
+        default: false
+        }
+    }
+}
+
 extension HTTPField.Name {
     static let xRequestID = HTTPField.Name("X-Request-Id")!
     static let link = HTTPField.Name("Link")!

@@ -15,7 +15,7 @@ struct RequestBodyMiddleware: RouterMiddleware {
     let nulls: NullPolicy
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard [.post, .put, .patch].contains(request.method) else { return try await next(request, context) }
+        guard request.method.hasBody else { return try await next(request, context) }
         var request = request, context = context
         let body = try await collect(&request)
         let declared = context.route?.operation(request.method)?.mediaTypes ?? []

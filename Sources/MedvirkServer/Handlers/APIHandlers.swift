@@ -18,7 +18,7 @@ struct APIHandlers: APIProtocol {
     /// The pipeline's findings about the request being handled (see `MedvirkRequestContext`); nil when a
     /// handler is called directly, which then acts for an anonymous caller.
     var context: MedvirkRequestContext? { MedvirkRequestContext.current }
-    var principal: Principal { context?.principal ?? .anonymous }
+    var principal: Principal { MedvirkRequestContext.current?.principal ?? .anonymous }
 
     /// The audit identity a write needs, given only once `If-Match` has been checked: throws the 412 when
     /// it did not match (or the 400 when it was malformed). Call after validating the body, before writing,
