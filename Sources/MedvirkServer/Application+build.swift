@@ -48,13 +48,13 @@ public struct ServerConfig: Sendable {
 }
 
 /// The request pipeline: each request passes these middlewares in this order, and its answer passes back
-/// out through them in reverse. `PreRoutingResponder` has already set the request id, the route and the
-/// `If-Match` outcome on the context; every answer from here on, errors included, is logged, counted and
-/// given CORS headers.
+/// out through them in reverse. `PreRoutingResponder` has already set the request id and the contract route
+/// on the context; every answer from here on, errors included, is logged, counted and given CORS headers.
 ///
 /// The list is one concrete type rather than `router.addMiddleware { … }` or one `router.add` per
-/// middleware: Hummingbird calls those through generic, unspecialized wrappers, one per layer, which cost
-/// a cached read about a tenth of its throughput (runtime generic-metadata lookups in every layer).
+/// middleware: Hummingbird calls those through generic wrappers, one per layer, that are not specialised
+/// for our context, and the runtime's generic-metadata lookups in every layer made a cached read cost
+/// 20–30 % more CPU (Benchmarks/README.md).
 struct RequestPipeline: RouterMiddleware {
     typealias Context = MedvirkRequestContext
     let log: RequestLogMiddleware
