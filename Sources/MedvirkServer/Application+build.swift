@@ -48,13 +48,14 @@ public struct ServerConfig: Sendable {
 }
 
 /// The request pipeline: each request passes these middlewares in this order, and its answer passes back
-/// out through them in reverse. `PreRoutingResponder` has already set the request id and the contract route
-/// on the context; every answer from here on, errors included, is logged, counted and given CORS headers.
+/// out through them in reverse; the router, last, only picks the generated endpoint. `PreRoutingResponder`
+/// has already set the request id and the contract route on the context; every answer from here on, errors
+/// and cache hits included, is logged, counted and given CORS headers.
 ///
-/// The list is one concrete type rather than `router.addMiddleware { … }` or one `router.add` per
-/// middleware: Hummingbird calls those through generic wrappers, one per layer, that are not specialised
-/// for our context, and the runtime's generic-metadata lookups in every layer made a cached read cost
-/// 20–30 % more CPU (Benchmarks/README.md).
+/// The list is one concrete type in front of the router rather than `router.addMiddleware { … }`: Hummingbird
+/// calls router middleware through generic wrappers, one per layer, that are not specialised for our
+/// context, and the runtime's generic-metadata lookups in every layer made a cached read cost 20–30 % more
+/// CPU (Benchmarks/README.md); in front of the router, a cache hit never enters it.
 struct RequestPipeline: RouterMiddleware {
     typealias Context = MedvirkRequestContext
     let log: RequestLogMiddleware
@@ -89,11 +90,24 @@ struct RequestPipeline: RouterMiddleware {
     }
 }
 
-func buildRouter(store: Store, config: ServerConfig, contract: ContractDocument, metrics: ServiceMetrics,
-                 cache: ResponseCache, built: BuiltRouter) throws -> (Router<MedvirkRequestContext>, RouteTable) {
-    let router = Router(context: MedvirkRequestContext.self)
+/// The pipeline, then the router.
+struct PipelineResponder: HTTPResponder {
+    typealias Context = MedvirkRequestContext
+    let pipeline: RequestPipeline
+    let router: RouterResponder<MedvirkRequestContext>
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        try await pipeline.handle(request, context: context) { request, context in
+            try await router.respond(to: request, context: context)
+        }
+    }
+}
+
+/// The middleware list, and the router with the generated handlers (the route table recorded as they register).
+func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocument, metrics: ServiceMetrics,
+                   cache: ResponseCache, built: BuiltRouter) throws -> (PipelineResponder, RouteTable) {
     let limiter = RateLimiter(perToken: config.tokenRateLimit, perAddress: config.addressRateLimit)
-    router.add(middleware: RequestPipeline(
+    let pipeline = RequestPipeline(
         log: RequestLogMiddleware(level: .info),
         metrics: MetricsMiddleware(metrics: metrics),
         crossOrigin: CrossOriginMiddleware(allowed: config.corsOrigins),
@@ -106,26 +120,27 @@ func buildRouter(store: Store, config: ServerConfig, contract: ContractDocument,
         body: RequestBodyMiddleware(maxBytes: config.maxBodyBytes, timeout: config.bodyTimeout, nulls: NullPolicy(contract: contract)),
         conditionalWrite: ConditionalWriteMiddleware(router: built),
         representation: RepresentationMiddleware(publicMaxAge: config.publicMaxAge),
-        handlerContext: OpenAPIRequestContextMiddleware()))
+        handlerContext: OpenAPIRequestContextMiddleware())
+    let router = Router(context: MedvirkRequestContext.self)
     let handlers = APIHandlers(store: store, contract: config.contract, metrics: metrics, cache: cache, maxBodyBytes: config.maxBodyBytes)
     let recorder = RouteRecorder(router: router)
     try handlers.registerHandlers(
         on: recorder, serverURL: Servers.Server1.url(),
         configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
         middlewares: [LiteralHeaderValues()])
-    return (router, RouteTable(registered: recorder.registered, contract: contract))
+    return (PipelineResponder(pipeline: pipeline, router: router.buildResponder()), RouteTable(registered: recorder.registered, contract: contract))
 }
 
-/// Everything that answers requests: the pre-routing responder in front of the built router.
-func buildResponder(store: Store, config: ServerConfig) throws -> PreRoutingResponder<RouterResponder<MedvirkRequestContext>> {
+/// Everything that answers requests: the pre-routing responder in front of the pipeline and the router.
+func buildResponder(store: Store, config: ServerConfig) throws -> PreRoutingResponder<PipelineResponder> {
     let metrics = ServiceMetrics()
     store.onSubmissionBatch { size in metrics.batch(size) }
     let cache = ResponseCache(budget: config.cacheBytes, lifetime: config.cacheSeconds)
     let contract = try ContractDocument.parse(config.contract)
     let built = BuiltRouter()
-    let (router, routes) = try buildRouter(store: store, config: config, contract: contract, metrics: metrics, cache: cache, built: built)
-    let responder = PreRoutingResponder(router: router.buildResponder(), routes: routes)
-    built.set(responder.router)
+    let (pipeline, routes) = try buildPipeline(store: store, config: config, contract: contract, metrics: metrics, cache: cache, built: built)
+    let responder = PreRoutingResponder(next: pipeline, routes: routes)
+    built.set(pipeline)
     return responder
 }
 

@@ -57,8 +57,8 @@ struct ConditionalWriteMiddleware: RouterMiddleware {
     }
 }
 
-/// The router once built, for the internal GET of `ConditionalWriteMiddleware` (the pipeline is declared
-/// before the router that runs it exists). Set once by `buildApplication`.
+/// The pipeline and router once built, for the internal GET of `ConditionalWriteMiddleware` (the pipeline is
+/// declared before the responder that runs it exists). Set once by `buildResponder`.
 final class BuiltRouter: Sendable {
     private let responder = Mutex<(any HTTPResponder<MedvirkRequestContext>)?>(nil)
 

@@ -4,15 +4,14 @@ import Hummingbird
 import MedvirkCore
 import NIOCore
 
-/// What must happen before the router picks a route: the request id, HEAD answered as GET (the router
-/// has GET routes only), and the contract route, so logs and metrics name its template. Everything it
-/// learns goes on the context; every answer comes from the router's `RequestPipeline` (404 and 405 too:
-/// Hummingbird runs router middleware for unmatched requests), so each is logged, counted and given CORS
-/// headers there.
-struct PreRoutingResponder<Router: HTTPResponder>: HTTPResponder where Router.Context == MedvirkRequestContext {
+/// What every middleware needs to know first: the request id, HEAD answered as GET (the router has GET
+/// routes only), and the contract route, so logs and metrics name its template. Everything it learns goes
+/// on the context; every answer comes from `RequestPipeline` and the router after it, so each is logged,
+/// counted and given CORS headers there.
+struct PreRoutingResponder<Next: HTTPResponder>: HTTPResponder where Next.Context == MedvirkRequestContext {
     typealias Context = MedvirkRequestContext
 
-    let router: Router
+    let next: Next
     let routes: RouteTable
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -28,7 +27,7 @@ struct PreRoutingResponder<Router: HTTPResponder>: HTTPResponder where Router.Co
             head.method = .get
             request = Request(head: head, body: request.body)
         }
-        var response = try await router.respond(to: request, context: context)
+        var response = try await next.respond(to: request, context: context)
         response.headers[.xRequestID] = context.requestId
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "private, no-store" }
         if context.isHead { response.body = ResponseBody() }

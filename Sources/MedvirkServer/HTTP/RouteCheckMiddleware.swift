@@ -4,7 +4,7 @@ import MedvirkCore
 
 /// Unknown paths are 404 and wrong methods 405 with `Allow`, before any body is read or token checked.
 /// OPTIONS answers with `Allow` (a CORS preflight has been answered by `CrossOriginMiddleware` already).
-/// Hummingbird runs router middleware for unmatched requests too, so these answers get CORS, logs and metrics.
+/// It runs before the router, inside the pipeline, so these answers get CORS, logs and metrics.
 struct RouteCheckMiddleware: RouterMiddleware {
     typealias Context = MedvirkRequestContext
 
