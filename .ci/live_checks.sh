@@ -40,10 +40,11 @@ stage "schemathesis anonymous" "${ST[@]}"
 stage "schemathesis admin" "${ST[@]}" --header "Authorization: Bearer $ADMIN"
 stage "schemathesis partner" "${ST[@]}" --header "Authorization: Bearer $PARTNER"
 
-# Fuzz: malformed requests, stored data unchanged, idle and stalled connections dropped.
+# Fuzz: malformed requests, stored data unchanged, idle and stalled connections dropped; then national id
+# spellings, formula cells, percent-encoded keys, and the memory of concurrent bad imports.
 stop_server
 start_server --idle-timeout 2
-stage "fuzz" python3 .ci/fuzz.py "http://127.0.0.1:$PORT" "$ADMIN" "$PARTNER"
+stage "fuzz" env MEDVIRK_SERVER_PID="$SERVER" python3 .ci/fuzz.py "http://127.0.0.1:$PORT" "$ADMIN" "$PARTNER"
 stop_server
 trap - EXIT
 

@@ -81,6 +81,9 @@ public struct ConsultationDraft: Sendable, Equatable {
         for (i, tag) in tags.enumerated() { errors += Rules.text("tags[\(i)]", tag, max: 50) }
         errors += Rules.optionalText("conclusion.summary", conclusion?.summary, max: 20_000)
         errors += Rules.url("conclusion.memo_url", conclusion?.memoURL)
+        // Everything here is written to be published.
+        errors += NationalIdScreening.check([("title", title), ("summary", summary), ("body", body), ("conclusion.summary", conclusion?.summary)]
+                                            + documents.enumerated().map { ("documents[\($0.offset)].title", $0.element.title) })
         try Problem.check(errors)
     }
 
@@ -146,17 +149,17 @@ public struct ConsultationFilter: Sendable {
     public var status: ConsultationStatus?
     public var serviceArea: String?
     public var query: String?
-    /// Municipalities whose drafts and withdrawn consultations the caller may see; nil means all.
-    public var privateTo: [String]?
+    /// Who is asking: what it may read (see `Reader`).
+    public var reader: Reader
 
     public init(municipality: String? = nil, phase: ConsultationPhase? = nil, status: ConsultationStatus? = nil,
-                serviceArea: String? = nil, query: String? = nil, privateTo: [String]? = []) {
+                serviceArea: String? = nil, query: String? = nil, reader: Reader = .anyone) {
         self.municipality = municipality
         self.phase = phase
         self.status = status
         self.serviceArea = serviceArea
         self.query = query
-        self.privateTo = privateTo
+        self.reader = reader
     }
 }
 

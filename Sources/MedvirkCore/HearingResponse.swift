@@ -96,10 +96,12 @@ public struct HearingResponse: Sendable, Equatable {
     public var withheldReason: String?
     public var redactions: [String]
     public var updatedAt: Date
+    /// Why the service itself changed the moderation (a re-screening took it out of public view); nil otherwise.
+    public var moderationNote: String?
 
     public init(id: String, consultationId: String, municipalityId: String, receiptNumber: String, tokenId: String,
                 submission: Submission, receivedAt: Date, late: Bool, sha256: String, containsNationalId: Bool,
-                status: ResponseStatus, withheldReason: String?, redactions: [String], updatedAt: Date) {
+                status: ResponseStatus, withheldReason: String?, redactions: [String], updatedAt: Date, moderationNote: String? = nil) {
         self.id = id
         self.consultationId = consultationId
         self.municipalityId = municipalityId
@@ -114,10 +116,29 @@ public struct HearingResponse: Sendable, Equatable {
         self.withheldReason = withheldReason
         self.redactions = redactions
         self.updatedAt = updatedAt
+        self.moderationNote = moderationNote
     }
 
     /// The text as the public sees it: every redaction replaced by `[…]`.
     public var publicText: String { Redaction.apply(redactions, to: submission.text) }
+
+    /// Every free text the public view can show, as written, by field name. Redactions apply to all of them.
+    public var publishableFields: [(name: String, text: String?)] {
+        let who = submission.respondent
+        return [("text", submission.text), ("respondent.organisation", who.organisation), ("respondent.on_behalf_of", who.onBehalfOf),
+                ("respondent.name", who.publishName ? who.name : nil)]
+    }
+
+    /// The same fields as the public sees them, after redaction.
+    public var publicFields: [(name: String, text: String?)] {
+        publishableFields.map { ($0.name, $0.text.map { Redaction.apply(redactions, to: $0) }) }
+    }
+
+    /// Whether anything the public view could show holds a national identity number, before redaction.
+    public static func screen(_ submission: Submission) -> Bool {
+        let who = submission.respondent
+        return [submission.text, who.organisation, who.onBehalfOf, who.name].contains { $0.map(NationalIdScreening.containsNationalId) ?? false }
+    }
 
     /// The response as it was when its submission was acknowledged: what a replay of that submission
     /// answers, whatever moderation did since. Everything else in a stored response never changes.

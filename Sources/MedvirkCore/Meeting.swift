@@ -90,6 +90,9 @@ public struct MeetingDraft: Sendable, Equatable {
         if kind == .councilMeeting && councilId == nil {
             errors.append(FieldError("council_id", "a council meeting needs a council"))
         }
+        if isPublic {
+            errors += NationalIdScreening.check([("title", title), ("description", description), ("accessibility.notes", accessibility?.notes)])
+        }
         try Problem.check(errors)
     }
 
@@ -124,18 +127,18 @@ public struct MeetingFilter: Sendable {
     public var status: MeetingStatus?
     public var from: Date?
     public var to: Date?
-    /// Municipalities whose non-public meetings the caller may see; nil means all.
-    public var privateTo: [String]?
+    /// Who is asking: what it may read (see `Reader`).
+    public var reader: Reader
 
     public init(municipality: String? = nil, council: String? = nil, kind: MeetingKind? = nil, status: MeetingStatus? = nil,
-                from: Date? = nil, to: Date? = nil, privateTo: [String]? = []) {
+                from: Date? = nil, to: Date? = nil, reader: Reader = .anyone) {
         self.municipality = municipality
         self.council = council
         self.kind = kind
         self.status = status
         self.from = from
         self.to = to
-        self.privateTo = privateTo
+        self.reader = reader
     }
 }
 
@@ -170,6 +173,11 @@ public struct AgendaItemDraft: Sendable, Equatable {
         for (i, document) in documents.enumerated() {
             errors += Rules.text("documents[\(i)].title", document.title, max: 200)
             errors += Rules.url("documents[\(i)].url", document.url)
+        }
+        // A public item's text is published with the agenda; a closed item's never is.
+        if isPublic {
+            errors += NationalIdScreening.check([("title", title), ("description", description)]
+                                                + documents.enumerated().map { ("documents[\($0.offset)].title", $0.element.title) })
         }
         try Problem.check(errors)
     }

@@ -80,3 +80,25 @@ public struct WriteActor: Sendable {
 
     public var isService: Bool { tokenId.isEmpty }
 }
+
+/// What a caller may read: every live resource of the municipalities it administers, and elsewhere only
+/// what the public may read. The store turns this into the one SQL definition of "readable" per kind of
+/// resource (`Store.readable`), which single reads, lists, reports, calendars and the change feed share.
+public struct Reader: Sendable, Equatable {
+    /// Municipality ids; `"*"` stands for all of them.
+    public var administers: [String]
+
+    public init(administers: [String]) { self.administers = administers }
+
+    /// Anonymous callers and partner tokens: public data only.
+    public static let anyone = Reader(administers: [])
+
+    public init(_ principal: Principal) {
+        guard case .token(let token) = principal, token.scope == .admin else { self = .anyone; return }
+        administers = token.municipalities.isEmpty ? ["*"] : token.municipalities
+    }
+
+    public func administers(_ municipality: String) -> Bool {
+        administers.contains("*") || administers.contains(municipality)
+    }
+}

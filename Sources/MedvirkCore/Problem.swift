@@ -17,16 +17,26 @@ public struct Problem: Error, Sendable, Equatable {
     public var slug: String
     public var title: String
     public var detail: String
+    /// At most `maxListedErrors`: a file of bad rows must not become a response (and a memory spike) as
+    /// large as the file. `errorCount` gives the total.
     public var errors: [FieldError]
+    /// How many errors there were in all, listed or not.
+    public var errorCount: Int
     /// Extra response headers such as `Allow` or `WWW-Authenticate`.
     public var headers: [String: String]
 
-    public init(status: Int, slug: String, title: String, detail: String, errors: [FieldError] = [], headers: [String: String] = [:]) {
+    /// The longest `errors` list a problem carries.
+    public static let maxListedErrors = 100
+
+    /// `errorTotal`: how many errors there were when `errors` is already cut short (default: its count).
+    public init(status: Int, slug: String, title: String, detail: String, errors: [FieldError] = [], errorTotal: Int? = nil,
+                headers: [String: String] = [:]) {
         self.status = status
         self.slug = slug
         self.title = title
         self.detail = detail
-        self.errors = errors
+        self.errors = Array(errors.prefix(Self.maxListedErrors))
+        self.errorCount = max(errorTotal ?? 0, errors.count)
         self.headers = headers
     }
 
@@ -36,8 +46,9 @@ public struct Problem: Error, Sendable, Equatable {
         Problem(status: 400, slug: slug, title: "Bad request", detail: detail, errors: errors)
     }
 
-    public static func validation(_ errors: [FieldError], detail: String = "The request breaks one or more rules; see errors.") -> Problem {
-        Problem(status: 422, slug: "validation-failed", title: "Validation failed", detail: detail, errors: errors)
+    public static func validation(_ errors: [FieldError], total: Int? = nil,
+                                  detail: String = "The request breaks one or more rules; see errors.") -> Problem {
+        Problem(status: 422, slug: "validation-failed", title: "Validation failed", detail: detail, errors: errors, errorTotal: total)
     }
 
     public static func notFound(_ what: String, _ id: String) -> Problem {

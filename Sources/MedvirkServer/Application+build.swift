@@ -29,6 +29,12 @@ public struct ServerConfig: Sendable {
     public var idleTimeout: Double = 30
     public var bodyTimeout: Double = 30
     public var logLevel: Logger.Level
+    /// Peers whose `Forwarded` / `X-Forwarded-For` name the client (`--trusted-proxy`); empty: trust none.
+    public var trustedProxies: [AddressRange] = []
+    /// Client addresses that may read `/metrics` without an admin token (`--metrics-from`).
+    public var metricsFrom: [AddressRange] = AddressRange.loopback
+    /// Client addresses are personal data: the access log carries them only when this is on.
+    public var logClientAddress = false
     /// The text of `openapi.yaml`: served at `/openapi.yaml`, and parsed (`ContractDocument`) for the operations'
     /// media types, list pages and which fields may be `null`.
     public var contract: String
@@ -108,7 +114,7 @@ func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocumen
                    cache: ResponseCache, built: BuiltRouter) throws -> (PipelineResponder, RouteTable) {
     let limiter = RateLimiter(perToken: config.tokenRateLimit, perAddress: config.addressRateLimit)
     let pipeline = RequestPipeline(
-        log: RequestLogMiddleware(level: .info),
+        log: RequestLogMiddleware(level: .info, logClientAddress: config.logClientAddress),
         metrics: MetricsMiddleware(metrics: metrics),
         crossOrigin: CrossOriginMiddleware(allowed: config.corsOrigins),
         problems: ProblemMiddleware(),
@@ -122,7 +128,8 @@ func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocumen
         representation: RepresentationMiddleware(publicMaxAge: config.publicMaxAge),
         handlerContext: OpenAPIRequestContextMiddleware())
     let router = Router(context: MedvirkRequestContext.self)
-    let handlers = APIHandlers(store: store, contract: config.contract, metrics: metrics, cache: cache, maxBodyBytes: config.maxBodyBytes)
+    let handlers = APIHandlers(store: store, contract: config.contract, metrics: metrics, cache: cache, maxBodyBytes: config.maxBodyBytes,
+                               metricsFrom: config.metricsFrom)
     let recorder = RouteRecorder(router: router)
     try handlers.registerHandlers(
         on: recorder, serverURL: Servers.Server1.url(),
@@ -139,7 +146,7 @@ func buildResponder(store: Store, config: ServerConfig) throws -> PreRoutingResp
     let contract = try ContractDocument.parse(config.contract)
     let built = BuiltRouter()
     let (pipeline, routes) = try buildPipeline(store: store, config: config, contract: contract, metrics: metrics, cache: cache, built: built)
-    let responder = PreRoutingResponder(next: pipeline, routes: routes)
+    let responder = PreRoutingResponder(next: pipeline, routes: routes, clients: ClientAddressResolver(trustedProxies: config.trustedProxies))
     built.set(pipeline)
     return responder
 }

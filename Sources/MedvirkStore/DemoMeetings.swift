@@ -73,7 +73,7 @@ extension Store {
             _ = try await meeting(centre, .councilMeeting, "Brugerrådsmøde", at: now + 45 * day, status: .planned)
         }
 
-        let consultations = try await consultations(ConsultationFilter(municipality: "fjordby", privateTo: nil), PageRequest(limit: 50, after: nil)).items
+        let consultations = try await consultations(ConsultationFilter(municipality: "fjordby", reader: Reader(administers: ["*"])), PageRequest(limit: 50, after: nil)).items
         if let road = consultations.first(where: { $0.draft.title.contains("Strandvejen") }) {
             _ = try await meeting(nil, .citizenMeeting, "Borgermøde om Strandvejen", at: road.draft.opensAt + 10 * day, status: .held,
                                   consultation: road.id, location: MeetingLocation(name: "Strandskolens aula", address: "Strandvejen 40"))

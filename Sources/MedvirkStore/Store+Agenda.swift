@@ -87,6 +87,14 @@ extension Store {
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
             guard let current = try Self.liveAgendaItem(db, id, meeting: meetingId) else { throw Problem.notFound("agenda item", id) }
             try Self.checkAgendaReferences(db, draft, meeting: meeting)
+            if draft.isPublic && !current.draft.isPublic {
+                // Opening a closed item publishes the decisions recorded on it.
+                let texts = try Row.fetchAll(db, sql: "SELECT text, feedback FROM decisions WHERE agenda_item_id = ?", arguments: [id])
+                let found = texts.contains { [$0["text"], $0["feedback"]].contains { (text: String?) in text.map(NationalIdScreening.containsNationalId) ?? false } }
+                if found {
+                    throw Problem.validation([FieldError("public", "a decision recorded on this item contains what looks like a CPR number or fødselsnummer; it would be published")])
+                }
+            }
             try db.execute(sql: """
                 UPDATE agenda_items SET title = ?, description = ?, kind = ?, public = ?, documents = ?, consultation_id = ?, updated_at = ?
                 WHERE id = ?
@@ -97,7 +105,7 @@ extension Store {
                 moved = try Self.renumber(db, meeting: meetingId, placing: id, at: position)
             }
             try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
-                                 [.updated(.agendaItem, id)] + moved.map { .updated(.agendaItem, $0) })
+                                 [Change.updated(.agendaItem, id).cascading()] + moved.map { .updated(.agendaItem, $0) })
             return try Self.liveAgendaItem(db, id, meeting: meetingId)!
         }
     }

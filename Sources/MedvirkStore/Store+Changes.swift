@@ -31,35 +31,7 @@ struct Change {
 }
 
 extension Store {
-    // MARK: What the public may read
-
-    static let publicConsultation = "c.status IN ('published', 'concluded') AND c.deleted_at IS NULL"
-    static let publicMeeting = "m.public = 1 AND m.deleted_at IS NULL"
-
-    /// Whether an anonymous caller can read a resource, as SQL over its id (?1) and, for responses, the time (?2).
-    /// These mirror the handlers' visibility rules.
-    static let readableByPublic: [ChangeType: String] = [
-        .municipality: "SELECT 1 FROM municipalities WHERE id = ?1 AND deleted_at IS NULL",
-        .serviceArea: "SELECT 1 FROM service_areas WHERE id = ?1 AND deleted_at IS NULL",
-        .council: "SELECT 1 FROM councils WHERE id = ?1 AND deleted_at IS NULL",
-        .member: """
-            SELECT 1 FROM members x JOIN councils c ON c.id = x.council_id
-            WHERE x.id = ?1 AND x.deleted_at IS NULL AND c.deleted_at IS NULL
-            """,
-        .meeting: "SELECT 1 FROM meetings m WHERE m.id = ?1 AND \(publicMeeting)",
-        // Closed items are shown as "Closed item" stubs, so they are readable as long as the meeting is.
-        .agendaItem: "SELECT 1 FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id WHERE a.id = ?1 AND a.deleted_at IS NULL AND \(publicMeeting)",
-        .minutes: "SELECT 1 FROM minutes n JOIN meetings m ON m.id = n.meeting_id WHERE n.meeting_id = ?1 AND n.approved_at IS NOT NULL AND \(publicMeeting)",
-        .decision: "SELECT 1 FROM decisions d JOIN meetings m ON m.id = d.meeting_id WHERE d.id = ?1 AND \(publicMeeting)",
-        .consultation: "SELECT 1 FROM consultations c WHERE c.id = ?1 AND \(publicConsultation)",
-        .party: "SELECT 1 FROM parties p JOIN consultations c ON c.id = p.consultation_id WHERE p.id = ?1 AND p.deleted_at IS NULL AND \(publicConsultation)",
-        .response: """
-            SELECT 1 FROM responses r JOIN consultations c ON c.id = r.consultation_id
-            WHERE r.id = ?1 AND r.status = 'published' AND \(publicConsultation)
-              AND (c.publish_responses = 'on_approval' OR (c.publish_responses = 'after_deadline' AND c.closes_at <= ?2))
-            """,
-        .dialogueChannel: "SELECT 1 FROM dialogue_channels WHERE id = ?1 AND deleted_at IS NULL",
-    ]
+    // MARK: What the public may read (see `Readable`)
 
     /// The resource a member, agenda item or party is addressed under.
     static let parentOf: [ChangeType: String] = [
@@ -67,18 +39,6 @@ extension Store {
         .agendaItem: "SELECT meeting_id FROM agenda_items WHERE id = ?",
         .party: "SELECT consultation_id FROM parties WHERE id = ?",
     ]
-
-    /// Whether an anonymous caller may read the resource now.
-    public func publiclyReadable(_ type: ChangeType, _ id: String) async throws -> Bool {
-        let now = clock.now()
-        return try await pool.read { db in try Self.isReadable(db, type, id, now: now) }
-    }
-
-    /// `readableByPublic` for one resource at the time `now`.
-    static func isReadable(_ db: Database, _ type: ChangeType, _ id: String, now: Date) throws -> Bool {
-        let arguments: StatementArguments = type == .response ? [id, Timestamps.format(now)] : [id]
-        return try Bool.fetchOne(db.cachedStatement(sql: readableByPublic[type]!), arguments: arguments) ?? false
-    }
 
     /// The resources whose public visibility follows another's.
     static let dependents: [ChangeType: String] = [
@@ -91,6 +51,7 @@ extension Store {
             SELECT 'party', id FROM parties WHERE consultation_id = ?1
             UNION ALL SELECT 'response', id FROM responses WHERE consultation_id = ?1
             """,
+        .agendaItem: "SELECT 'decision', id FROM decisions WHERE agenda_item_id = ?1",
     ]
 
     // MARK: Recording
@@ -111,7 +72,7 @@ extension Store {
         }
         let at = Timestamps.format(Date())
         for change in touched {
-            let isPublic = try !change.createdPrivate && isReadable(db, change.type, change.id, now: now)
+            let isPublic = try !change.createdPrivate && isReadable(db, change.type, change.id, by: .anyone, now: now)
             let wasPublic = try !change.createdPrivate && Bool.fetchOne(
                 db.cachedStatement(sql: "SELECT 1 FROM public_resources WHERE type = ? AND resource_id = ?"),
                 arguments: [change.type.rawValue, change.id]) ?? false
@@ -140,7 +101,7 @@ extension Store {
     /// and that the feed has not announced yet.
     static let responsesDue = """
         SELECT r.id, r.municipality_id FROM consultations c JOIN responses r ON r.consultation_id = c.id
-        WHERE c.publish_responses = 'after_deadline' AND c.closes_at <= ?1 AND \(publicConsultation) AND r.status = 'published'
+        WHERE c.publish_responses = 'after_deadline' AND c.closes_at <= ?1 AND \(Readable.publicCondition(.response, "r", now: "?1"))
           AND NOT EXISTS (SELECT 1 FROM public_resources p WHERE p.type = 'response' AND p.resource_id = r.id)
         ORDER BY r.seq
         """

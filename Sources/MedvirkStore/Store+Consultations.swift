@@ -59,8 +59,7 @@ extension Store {
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.consultationColumns) FROM consultations c
                 WHERE c.deleted_at IS NULL AND c.seq > ?1
-                  AND (c.status IN ('published', 'concluded') OR ?9 IS NULL
-                       OR c.municipality_id IN (SELECT value FROM json_each(?9)))
+                  AND \(Readable.condition(.consultation, "c", reader: "?9", now: "?8"))
                   AND (?3 IS NULL OR c.municipality_id = ?3)
                   AND (?4 IS NULL OR c.status = ?4)
                   AND (?5 IS NULL OR c.service_area_id = ?5)
@@ -72,7 +71,7 @@ extension Store {
                 ORDER BY c.seq LIMIT ?2
                 """), arguments: [page.after?.after ?? 0, page.limit + 1, filter.municipality, filter.status?.rawValue,
                                  filter.serviceArea, match, filter.phase?.rawValue, now,
-                                 filter.privateTo.map { JSONColumn.encode($0) }])
+                                 filter.reader.argument])
             return try self.page(rows, limit: page.limit, map: Self.consultation)
         }
     }
@@ -83,7 +82,7 @@ extension Store {
         return try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Self.consultationColumns) FROM consultations c
-                WHERE c.deleted_at IS NULL AND c.status = 'published' AND c.closes_at > ?
+                WHERE \(Readable.publicCondition(.consultation, "c", now: "?1")) AND c.status = 'published' AND c.closes_at > ?1
                   AND (?2 IS NULL OR c.municipality_id = ?2)
                 ORDER BY c.closes_at, c.seq LIMIT 1000
                 """), arguments: [now, municipality]).map(Self.consultation)

@@ -23,15 +23,16 @@ extension Store {
         try await pool.read { db in try Self.fetchDecision(db, id) }
     }
 
-    /// `publicOnly` leaves out decisions made at non-public meetings.
-    public func decisions(council: String, followUp: FollowUpStatus?, publicOnly: Bool, _ page: PageRequest) async throws -> Page<Decision> {
-        try await pool.read { db in
+    /// A council's decisions that `reader` may read, oldest first.
+    public func decisions(council: String, followUp: FollowUpStatus?, reader: Reader, _ page: PageRequest) async throws -> Page<Decision> {
+        let now = Timestamps.format(clock.now())
+        return try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT \(Self.decisionColumns) FROM \(Self.decisionJoin)
                 WHERE d.council_id = ?3 AND d.seq > ?1 AND (?4 IS NULL OR d.follow_up_status = ?4)
-                  AND (?5 = 0 OR EXISTS (SELECT 1 FROM meetings m WHERE m.id = d.meeting_id AND \(Self.publicMeeting)))
+                  AND \(Readable.condition(.decision, "d", reader: "?5", now: "?6"))
                 ORDER BY d.seq LIMIT ?2
-                """, arguments: [page.after?.after ?? 0, page.limit + 1, council, followUp?.rawValue, publicOnly])
+                """, arguments: [page.after?.after ?? 0, page.limit + 1, council, followUp?.rawValue, reader.argument, now])
             return self.page(rows, limit: page.limit, map: Self.decision)
         }
     }
@@ -41,7 +42,9 @@ extension Store {
         try Problem.check(Rules.text("text", text, max: 20_000))
         return try await pool.write { db in
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
-            guard try Self.liveAgendaItem(db, itemId, meeting: meetingId) != nil else { throw Problem.notFound("agenda item", itemId) }
+            guard let item = try Self.liveAgendaItem(db, itemId, meeting: meetingId) else { throw Problem.notFound("agenda item", itemId) }
+            // A decision on a public item of a public meeting is published as it is recorded.
+            if item.draft.isPublic && meeting.draft.isPublic { try Problem.check(NationalIdScreening.check([("text", text)])) }
             guard let councilId = meeting.draft.councilId else {
                 throw Problem.conflict("not-a-council-meeting", "Advisory decisions are recorded on a council's meetings.")
             }
@@ -68,6 +71,9 @@ extension Store {
             guard try Self.fetchDecision(db, id) != nil,
                   let municipality = try String.fetchOne(db, sql: "SELECT municipality_id FROM councils c JOIN decisions d ON d.council_id = c.id WHERE d.id = ?", arguments: [id])
             else { throw Problem.notFound("decision", id) }
+            if try Self.isReadable(db, .decision, id, by: .anyone, now: Date()) {
+                try Problem.check(NationalIdScreening.check([("feedback", followUp.feedback)]))
+            }
             try db.execute(sql: "UPDATE decisions SET follow_up_status = ?, feedback = ?, responded_at = ?, updated_at = ? WHERE id = ?",
                            arguments: [followUp.status.rawValue, followUp.feedback, followUp.respondedAt?.text, Timestamps.format(Date()), id])
             try Self.recordWrite(db, actor: actor, municipality: municipality, [.updated(.decision, id)])

@@ -26,12 +26,13 @@ extension Store {
 
     /// Meetings by start time; the cursor is the last meeting shown, so pages stay stable under inserts.
     public func meetings(_ filter: MeetingFilter, _ page: PageRequest) async throws -> Page<Meeting> {
-        try await pool.read { db in
+        let now = Timestamps.format(clock.now())
+        return try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM meetings m
                 WHERE m.deleted_at IS NULL
                   AND (?1 = 0 OR (m.starts_at, m.seq) > (SELECT starts_at, seq FROM meetings WHERE seq = ?1))
-                  AND (m.public = 1 OR ?9 IS NULL OR m.municipality_id IN (SELECT value FROM json_each(?9)))
+                  AND \(Readable.condition(.meeting, "m", reader: "?9", now: "?10"))
                   AND (?3 IS NULL OR m.municipality_id = ?3)
                   AND (?4 IS NULL OR m.council_id = ?4)
                   AND (?5 IS NULL OR m.kind = ?5)
@@ -41,7 +42,7 @@ extension Store {
                 ORDER BY m.starts_at, m.seq LIMIT ?2
                 """, arguments: [page.after?.after ?? 0, page.limit + 1, filter.municipality, filter.council, filter.kind?.rawValue,
                                  filter.status?.rawValue, filter.from.map(Timestamps.format), filter.to.map(Timestamps.format),
-                                 filter.privateTo.map { JSONColumn.encode($0) }])
+                                 filter.reader.argument, now])
             return try self.page(rows, limit: page.limit, map: Self.meeting)
         }
     }

@@ -11,20 +11,12 @@ public enum SubmissionOutcome: Sendable {
     case replayedAnswer(Data)
 }
 
-/// Which responses a list shows.
-public enum ResponseSelection: Sendable {
-    /// Everything, optionally one status (admins).
-    case all(ResponseStatus?)
-    /// What the public may read now.
-    case published
-}
-
 extension Store {
     /// The columns `response(_:)` reads, by position: exports map hundreds of thousands of rows, and a
     /// lookup by name costs a case-insensitive search per column.
     static let responseColumns = """
         id, consultation_id, municipality_id, receipt_number, token_id, party_id, respondent, text, received_at, late,
-        sha256, contains_national_id, status, withheld_reason, redactions, updated_at, seq
+        sha256, contains_national_id, status, withheld_reason, redactions, updated_at, seq, moderation_note
         """
 
     static func response(_ row: Row) throws -> HearingResponse {
@@ -33,7 +25,7 @@ extension Store {
             id: row[0], consultationId: row[1], municipalityId: row[2], receiptNumber: row[3], tokenId: row[4], submission: submission,
             receivedAt: Timestamps.parse(row[8]), late: row[9], sha256: row[10], containsNationalId: row[11],
             status: ResponseStatus(rawValue: row[12]) ?? .received, withheldReason: row[13],
-            redactions: try JSONColumn.decodeList(String.self, row[14]), updatedAt: Timestamps.parse(row[15]))
+            redactions: try JSONColumn.decodeList(String.self, row[14]), updatedAt: Timestamps.parse(row[15]), moderationNote: row[17])
     }
 
     static func fetchResponse(_ db: Database, where column: String, _ value: String) throws -> HearingResponse? {
@@ -48,26 +40,16 @@ extension Store {
         try await pool.read { db in try Self.fetchResponse(db, where: "receipt_number", receipt) }
     }
 
-    /// A page of a consultation's responses. The public sees published ones, and under `after_deadline`
-    /// only once the deadline has passed; under `never`, none.
-    public func responses(consultation: Consultation, _ selection: ResponseSelection, _ page: PageRequest) async throws -> Page<HearingResponse> {
-        var status: String?
-        switch selection {
-        case .all(let wanted):
-            status = wanted?.rawValue
-        case .published:
-            let draft = consultation.draft
-            let visible = draft.publishResponses == .onApproval
-                || (draft.publishResponses == .afterDeadline && clock.now() >= draft.closesAt)
-            guard visible else { return Page(items: [], next: nil) }
-            status = ResponseStatus.published.rawValue
-        }
-        let selected = status
+    /// A page of a consultation's responses that `reader` may read (see `Readable`: the public sees published
+    /// ones, under `after_deadline` only once the deadline has passed, under `never` none), optionally of one status.
+    public func responses(consultation: String, status: ResponseStatus?, reader: Reader, _ page: PageRequest) async throws -> Page<HearingResponse> {
+        let now = Timestamps.format(clock.now())
         return try await pool.read { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(Self.responseColumns) FROM responses WHERE consultation_id = ?3 AND seq > ?1 AND (?4 IS NULL OR status = ?4)
-                ORDER BY seq LIMIT ?2
-                """), arguments: [page.after?.after ?? 0, page.limit + 1, consultation.id, selected])
+                SELECT \(Self.responseColumns) FROM responses r WHERE r.consultation_id = ?3 AND r.seq > ?1 AND (?4 IS NULL OR r.status = ?4)
+                  AND \(Readable.condition(.response, "r", reader: "?5", now: "?6"))
+                ORDER BY r.seq LIMIT ?2
+                """), arguments: [page.after?.after ?? 0, page.limit + 1, consultation, status?.rawValue, reader.argument, now])
             return try self.page(rows, limit: page.limit, map: Self.response)
         }
     }
@@ -139,12 +121,12 @@ extension Store {
         let stored = HearingResponse(
             id: Identifiers.make("res"), consultationId: consultation.id, municipalityId: municipality, receiptNumber: number,
             tokenId: token.id, submission: submission, receivedAt: received, late: late, sha256: digest,
-            containsNationalId: NationalIdScreening.containsNationalId(submission.text), status: .received, withheldReason: nil,
+            containsNationalId: HearingResponse.screen(submission), status: .received, withheldReason: nil,
             redactions: [], updatedAt: received)
         try db.cachedStatement(sql: """
             INSERT INTO responses (id, consultation_id, municipality_id, receipt_number, token_id, party_id, respondent, text,
-                received_at, late, sha256, contains_national_id, status, redactions, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)
+                received_at, late, sha256, contains_national_id, status, redactions, updated_at, screened_with)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, \(NationalIdScreening.version))
             """).execute(arguments: [stored.id, stored.consultationId, municipality, number, token.id, submission.partyId,
                              JSONColumn.encode(submission.respondent), submission.text, stamp, late, digest,
                              stored.containsNationalId, stored.status.rawValue, stamp])
@@ -193,8 +175,9 @@ extension Store {
                 throw Problem.conflict("response-withdrawn", "The respondent withdrew this response; it can never be published.")
             }
             if let redactions = moderation.redactions {
-                let missing = redactions.enumerated().filter { !response.submission.text.contains($0.element) }
-                try Problem.check(missing.map { FieldError("redactions[\($0.offset)]", "does not occur in the text") })
+                let written = response.publishableFields.compactMap(\.text)
+                let missing = redactions.enumerated().filter { redaction in !written.contains { $0.contains(redaction.element) } }
+                try Problem.check(missing.map { FieldError("redactions[\($0.offset)]", "does not occur in the text or the respondent's public fields") })
                 response.redactions = redactions
             }
             if let status = moderation.status { response.status = status }
@@ -208,14 +191,15 @@ extension Store {
                 if consultation.draft.publishResponses == .never {
                     throw Problem.conflict("publication-disabled", "This consultation never publishes responses.")
                 }
-                if response.containsNationalId && NationalIdScreening.containsNationalId(response.publicText) {
-                    throw Problem.validation([FieldError("redactions", "the text still contains a national identity number; redact every one before publishing")])
-                }
+                let found = response.publicFields.filter { $0.text.map(NationalIdScreening.containsNationalId) ?? false }
+                try Problem.check(found.map {
+                    FieldError($0.name, "still contains a national identity number; add a redaction for every one before publishing")
+                })
             default:
                 break
             }
             try Problem.check(Rules.optionalText("withheld_reason", response.withheldReason, max: 2000))
-            try db.cachedStatement(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ? WHERE id = ?")
+            try db.cachedStatement(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ?, moderation_note = NULL WHERE id = ?")
                 .execute(arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
                                      Timestamps.format(Date()), id])
             var changes: [Change] = [.updated(.response, id)]

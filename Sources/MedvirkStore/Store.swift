@@ -27,6 +27,7 @@ public struct Store: Sendable {
         if migrate {
             try migrations.migrate(pool)
             try pool.write { db in try backfillChanges(db, now: clock.now()) }
+            try pool.write { db in try rescreenResponses(db, now: clock.now()) }
         }
         let generations = WriteGenerations()
         try pool.read { db in

@@ -40,6 +40,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection, or a request body still arriving, is dropped (env MEDVIRK_IDLE_TIMEOUT; default 30).")
     var idleTimeout: Double?
 
+    @Option(name: .customLong("trusted-proxy"), help: "Peer address range (CIDR, or 'unix' for the Unix socket) of a reverse proxy whose Forwarded/X-Forwarded-For names the client; repeatable (env MEDVIRK_TRUSTED_PROXIES, comma-separated; default none).")
+    var trustedProxies: [String] = []
+
+    @Option(name: .customLong("metrics-from"), help: "Client address range (CIDR, or 'unix') that may read /metrics without an admin token; repeatable (env MEDVIRK_METRICS_FROM, comma-separated; default 127.0.0.0/8,::1/128).")
+    var metricsFrom: [String] = []
+
+    @Flag(name: .customLong("log-client-address"), help: "Write client addresses, which are personal data, to the access log (env MEDVIRK_LOG_CLIENT_ADDRESS=1; default off).")
+    var logClientAddress = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env MEDVIRK_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -96,11 +105,23 @@ struct Serve: AsyncParsableCommand {
             config.cacheBytes = bytes
         }
 
+        config.trustedProxies = ranges("--trusted-proxy", trustedProxies, env: "MEDVIRK_TRUSTED_PROXIES") ?? []
+        config.metricsFrom = ranges("--metrics-from", metricsFrom, env: "MEDVIRK_METRICS_FROM") ?? AddressRange.loopback
+        config.logClientAddress = logClientAddress || Environment.value("MEDVIRK_LOG_CLIENT_ADDRESS") == "1"
+
         let app = try buildApplication(store: store, config: config, logger: logger)
         // Runs until SIGTERM or SIGINT; in-flight requests finish first.
         try await app.runService()
         try store.close()
         logger.info("stopped; database closed")
+    }
+
+    /// Address ranges from the repeated option, else the environment variable; nil when neither is given.
+    func ranges(_ option: String, _ given: [String], env: String) -> [AddressRange]? {
+        guard let text = given.isEmpty ? Environment.value(env) : given.joined(separator: ",") else { return nil }
+        let (ranges, bad) = AddressRange.list(text)
+        if let bad { fail("\(option): '\(bad)' is not an address range (CIDR such as 10.0.0.0/8 or 2001:db8::/32, an address, or unix)") }
+        return ranges
     }
 
     /// `perMinute` requests a minute in bursts of a quarter of that; 0 or less is unlimited.

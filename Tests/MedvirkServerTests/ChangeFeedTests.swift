@@ -127,7 +127,7 @@ func drain(_ api: API, after cursor: String, token: String? = nil, limit: Int = 
             #expect(try await api.patch("/v1/consultations/\(draft)", #"{"status":"withdrawn"}"#).status == .ok)
             (seen, cursor) = try await drain(api, after: cursor)
             #expect(seen == ["consultation \(draft) deleted", "party \(party) deleted", "response \(response) deleted"])
-            expectProblem(try await api.get("/v1/responses/\(response)"), .unauthorized)
+            expectProblem(try await api.get("/v1/responses/\(response)"), .notFound)
 
             // A private meeting and its agenda are invisible until the meeting is made public.
             let council = try await seedCouncil(api, municipality: m)
@@ -177,7 +177,7 @@ func drain(_ api: API, after cursor: String, token: String? = nil, limit: Int = 
             #expect(try await api.patch("/v1/responses/\(response)", #"{"status":"published"}"#).status == .ok)
             var (seen, cursor) = try await drain(api, after: "0")
             #expect(!seen.contains { $0.hasPrefix("response") })
-            expectProblem(try await api.get("/v1/responses/\(response)"), .unauthorized)
+            expectProblem(try await api.get("/v1/responses/\(response)"), .notFound)
 
             api.service.clock.advance(by: 7200)
             (seen, cursor) = try await drain(api, after: cursor)

@@ -37,7 +37,7 @@ import Testing
             #expect(try await submit(api, consultation, token: partner, key: "m1").status == .created)
             for _ in 0..<3 { _ = try await api.get("/v1/councils?municipality=\(m)") }
             _ = try await api.get("/v1/nowhere")
-            let reply = try await api.get("/metrics")
+            let reply = try await api.get("/metrics", token: api.service.admin)
             #expect(reply.status == .ok && reply["Content-Type"]?.hasPrefix("text/plain") == true)
             #expect(reply["Cache-Control"] == "private, no-store")
             let text = reply.text

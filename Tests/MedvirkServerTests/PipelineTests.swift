@@ -107,7 +107,7 @@ final class LogRecorder: Sendable {
             expectProblem(limited, .tooManyRequests)
             #expect(limited["Access-Control-Allow-Origin"] == "https://www.testby.dk")
             #expect(limited["Retry-After"] != nil)
-            let metrics = try await api.get("/metrics").text
+            let metrics = try await api.get("/metrics", token: api.service.admin).text
             #expect(metrics.contains(#"route="unmatched""#))
             #expect(metrics.contains(#"method="PUT",status="405""#) || metrics.contains(#"status="405""#))
             #expect(metrics.contains(#"status="429""#))

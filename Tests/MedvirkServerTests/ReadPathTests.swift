@@ -51,7 +51,7 @@ import Testing
                 #expect(try await api.get(areaPath).status == .ok)
                 for council in councils { _ = try await api.get("/v1/councils/\(council)/members") }
             }
-            let metrics = try await api.get("/metrics").text
+            let metrics = try await api.get("/metrics", token: api.service.admin).text
             let line = try #require(metrics.split(separator: "\n").first { $0.hasPrefix("medvirk_cache_bytes ") })
             let bytes = try #require(Double(line.split(separator: " ")[1]))
             #expect(bytes > 0 && bytes <= 2_400, "cache holds \(bytes) bytes")

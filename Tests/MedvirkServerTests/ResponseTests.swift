@@ -238,7 +238,7 @@ import Testing
             #expect(try await api.get("/v1/consultations/\(id)/responses?status=withheld", token: api.service.admin).data.count == 1)
             let counts = try await api.get("/v1/consultations/\(id)").json["response_counts"] as? [String: Int]
             #expect(counts == ["received": 2, "published": 1])
-            expectProblem(try await api.get("/v1/responses/\(quietId)", token: partner), .forbidden)
+            expectProblem(try await api.get("/v1/responses/\(quietId)", token: partner), .notFound)
         }
     }
 

@@ -150,3 +150,53 @@ func copyOfMigrations() throws -> URL {
         #expect(CalendarDate("2025-1-01") == nil)
     }
 }
+
+/// 0008 and `Store.rescreenResponses`: responses stored under the old national id rules are screened again
+/// when the server starts; a published one that now shows a number leaves public view, with a note, a feed
+/// entry and an audit log entry.
+@Suite struct RescreeningTests {
+    @Test func storedResponsesAreScreenedAgainWithTheNewRules() throws {
+        let folder = try copyOfMigrations()
+        let later = folder.appendingPathComponent("0008_rescreen_national_ids.sql")
+        let kept = try Data(contentsOf: later)
+        try FileManager.default.removeItem(at: later)
+        let path = temporaryDatabase()
+        try Store.open(path: path, migrations: try Migrator.load(directory: folder)).close()
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        let rows: [(String, String, String, String)] = [
+            ("res_spaced", "Mit CPR er 120385 1233.", #"{"kind":"citizen","name":"A","publish_name":false}"#, "published"),
+            ("res_clean", "Ring 20 12 85 12.", #"{"kind":"citizen","name":"B","publish_name":false}"#, "published"),
+            ("res_org", "Ingen bemærkninger.", #"{"kind":"organisation","name":"C","organisation":"Forening 12.03.85-1233","publish_name":false}"#, "received"),
+        ]
+        try queue.write { db in
+            for (id, text, respondent, status) in rows {
+                try db.execute(sql: """
+                    INSERT INTO responses (id, consultation_id, municipality_id, receipt_number, token_id, respondent, text, received_at,
+                        late, sha256, contains_national_id, status, redactions, updated_at)
+                    VALUES (?, 'hor_1', 'testby', ?, 'tok', ?, ?, '2026-11-23T12:00:00.000Z', 0, 'abc', 0, ?, '[]', '2026-11-23T12:00:00.000Z')
+                    """, arguments: [id, "TES-2026-\(id)", respondent, text, status])
+            }
+        }
+        try queue.close()
+        try kept.write(to: later)
+
+        let store = try Store.open(path: path, migrations: try Migrator.load(directory: folder))
+        try store.close()
+        let check = try DatabaseQueue(path: path)
+        try check.read { db in
+            let result = try Row.fetchAll(db, sql: "SELECT id, status, contains_national_id, moderation_note, screened_with FROM responses ORDER BY id")
+            let byId = Dictionary(uniqueKeysWithValues: result.map { ($0["id"] as String, $0) })
+            #expect(byId["res_spaced"]?["status"] == "received")
+            #expect((byId["res_spaced"]?["moderation_note"] as String?)?.contains("national identity number") == true)
+            #expect(byId["res_spaced"]?["contains_national_id"] == true)
+            #expect(byId["res_clean"]?["status"] == "published" && byId["res_clean"]?["contains_national_id"] == false)
+            #expect(byId["res_org"]?["status"] == "received" && byId["res_org"]?["contains_national_id"] == true)
+            #expect(result.allSatisfy { $0["screened_with"] == NationalIdScreening.version })
+            let audited = try String.fetchAll(db, sql: "SELECT resource_id FROM audit_log WHERE token_id = 'medvirk:rescreening'")
+            #expect(audited == ["res_spaced"])
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM changes WHERE type = 'response' AND resource_id = 'res_spaced'") == 1)
+        }
+    }
+}

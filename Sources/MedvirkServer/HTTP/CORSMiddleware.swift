@@ -17,11 +17,13 @@ struct CrossOriginMiddleware: RouterMiddleware {
     var anyOrigin: Bool { allowed.contains("*") }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let origin = request.headers[.origin] else { return try await next(request, context) }
+        // With an allow-list, every answer depends on `Origin`, also one to a request without it: a shared
+        // cache must not hand the allowed site a copy stored without CORS headers.
+        guard let origin = request.headers[.origin] else { return varyOnOrigin(try await next(request, context)) }
         guard anyOrigin || allowed.contains(origin) else {
             var head = request.head
             head.headerFields[.origin] = nil
-            return try await next(Request(head: head, body: request.body), context)
+            return varyOnOrigin(try await next(Request(head: head, body: request.body), context))
         }
         let allowOrigin = anyOrigin ? "*" : origin
         if request.method == .options {
@@ -35,7 +37,13 @@ struct CrossOriginMiddleware: RouterMiddleware {
         }
         var response = try await next(request, context)
         response.headers[.accessControlAllowOrigin] = allowOrigin
-        if !anyOrigin { response.headers[values: .vary].append("Origin") }
+        return varyOnOrigin(response)
+    }
+
+    func varyOnOrigin(_ response: Response) -> Response {
+        guard !anyOrigin else { return response }
+        var response = response
+        response.headers[values: .vary].append("Origin")
         return response
     }
 }

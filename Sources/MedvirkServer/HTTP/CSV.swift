@@ -1,7 +1,15 @@
 /// RFC 4180 reading: quoted fields may hold commas, quotes (doubled) and line breaks; CRLF or LF line ends.
 enum CSV {
     static func parse(_ text: String) -> [[String]] {
-        var rows: [[String]] = [], row: [String] = [], field = "", quoted = false, pending = false
+        var rows: [[String]] = []
+        records(text) { rows.append($0) }
+        return rows
+    }
+
+    /// Hands each record to `body` as it is read, so a large file is never held as rows all at once.
+    /// Blank lines are skipped.
+    static func records(_ text: String, _ body: ([String]) throws -> Void) rethrows {
+        var row: [String] = [], field = "", quoted = false, pending = false
         var scalars = Substring(text).unicodeScalars[...]
         if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
         while let c = scalars.popFirst() {
@@ -17,20 +25,47 @@ enum CSV {
             } else if c == "\r" {
                 continue
             } else if c == "\n" {
-                row.append(field); rows.append(row); row = []; field = ""; pending = false
+                row.append(field)
+                if !(row.count == 1 && row[0].isEmpty) { try body(row) }
+                row = []; field = ""; pending = false
             } else {
                 field.unicodeScalars.append(c)
             }
         }
-        if pending { row.append(field); rows.append(row) }
-        return rows.filter { !($0.count == 1 && $0[0].isEmpty) }
+        if pending {
+            row.append(field)
+            if !(row.count == 1 && row[0].isEmpty) { try body(row) }
+        }
     }
 
-    /// One CSV line with every field quoted and CRLF at the end.
+    /// The first characters that make a spreadsheet read a cell as a formula (`=`, `+`, `-`, `@`, TAB, CR),
+    /// and `'`, which Excel swallows as the "this is text" mark.
+    static let formulaStarts: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
+                                           UInt8(ascii: "'")]
+
+    /// A cell as written: one that begins with a formula character or `'` gets a `'` in front, so Excel and
+    /// LibreOffice show it as text instead of running it (OWASP, "CSV Injection":
+    /// https://owasp.org/www-community/attacks/CSV_Injection). `unescapeFormula` undoes it on import.
+    static func neutralised(_ field: String) -> String {
+        guard let first = field.utf8.first, formulaStarts.contains(first) else { return field }
+        return "'" + field
+    }
+
+    /// An imported cell: one leading `'` is dropped when a formula character or another `'` follows it, so
+    /// an exported file imports exactly as it was, and a hand-typed `'=1+2` imports as `=1+2`.
+    static func unescapeFormula(_ cell: String) -> String {
+        let bytes = cell.utf8
+        guard bytes.count >= 2, bytes.first == UInt8(ascii: "'"), formulaStarts.contains(bytes[bytes.index(after: bytes.startIndex)])
+        else { return cell }
+        return String(cell.dropFirst())
+    }
+
+    /// One CSV line with every field quoted, formula cells neutralised, and CRLF at the end.
     static func line(_ fields: [String]) -> String {
         var line = ""
-        line.reserveCapacity(fields.reduce(2) { $0 + $1.utf8.count + 3 })
-        for (index, field) in fields.enumerated() {
+        line.reserveCapacity(fields.reduce(2) { $0 + $1.utf8.count + 4 })
+        for (index, unsafe) in fields.enumerated() {
+            let field = neutralised(unsafe)
             var bytes = field
             let hasQuote = bytes.withUTF8 { $0.contains(UInt8(ascii: "\"")) }
             line += index == 0 ? "\"" : ",\""

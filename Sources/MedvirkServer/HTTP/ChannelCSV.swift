@@ -18,14 +18,9 @@ enum ChannelCSV {
         return "\u{FEFF}" + ([columns] + rows).map(CSV.line).joined()
     }
 
-    /// Reads every row of the uploaded bytes (UTF-8; a byte-order mark is dropped by the CSV reader); any bad
-    /// row makes the whole import a 422 listing each bad row (the header is row 1).
-    static func parseImport(_ bytes: [UInt8], municipality: String) throws -> [ChannelImportRow] {
-        let records = CSV.parse(String(decoding: bytes, as: UTF8.self))
-        guard let header = records.first else {
-            throw Problem.validation([FieldError("body", "the CSV is empty; the first row must name the columns")])
-        }
-        let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    /// The header row's column names; unknown or missing columns are a 422.
+    static func header(_ record: [String]) throws -> [String] {
+        let names = record.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let unknown = names.filter { !columns.contains($0) }
         let missing = required.subtracting(names)
         if !unknown.isEmpty || !missing.isEmpty {
@@ -33,13 +28,25 @@ enum ChannelCSV {
             errors += missing.sorted().map { FieldError("row 1: \($0)", "column is missing") }
             throw Problem.validation(errors, detail: "The header row must use the columns of the CSV export: \(columns.joined(separator: ", ")).")
         }
-        var rows: [ChannelImportRow] = [], errors: [FieldError] = []
-        for (index, record) in records.dropFirst().enumerated() {
-            let number = index + 2
+        return names
+    }
+
+    /// Reads every row of the uploaded bytes (UTF-8; a byte-order mark is dropped by the CSV reader); any bad
+    /// row makes the whole import a 422 listing each bad row (the header is row 1).
+    static func parseImport(_ bytes: [UInt8], municipality: String) throws -> [ChannelImportRow] {
+        var names: [String]?
+        var rows: [ChannelImportRow] = [], errors: [FieldError] = [], errorCount = 0, index = 0
+        try CSV.records(String(decoding: bytes, as: UTF8.self)) { record in
+            guard let names else {
+                names = try header(record)
+                return
+            }
+            index += 1
+            let number = index + 1
             var value: [String: String] = [:]
             for (i, name) in names.enumerated() where i < record.count {
                 let trimmed = record[i].trimmingCharacters(in: .whitespacesAndNewlines)
-                if !trimmed.isEmpty { value[name] = trimmed }
+                if !trimmed.isEmpty { value[name] = CSV.unescapeFormula(trimmed) }
             }
             var rowErrors: [FieldError] = []
             func pick<T: RawRepresentable>(_ column: String, _: T.Type) -> T? where T.RawValue == String {
@@ -81,12 +88,20 @@ enum ChannelCSV {
             rowErrors += draft.errors()
             if !area.isEmpty { rowErrors += Rules.text("service_area", area, max: 200) }
             if rowErrors.isEmpty { rows.append(ChannelImportRow(line: number, serviceAreaName: area, draft: draft)) }
-            errors += rowErrors.map { FieldError("row \(number): \($0.field)", $0.message) }
+            if rows.count > 5000 { throw Problem.validation([FieldError("body", "at most 5000 rows per import")]) }
+            // Only the first errors are listed (see `Problem.maxListedErrors`); a file of bad rows is not held as errors.
+            errorCount += rowErrors.count
+            for error in rowErrors where errors.count < Problem.maxListedErrors {
+                errors.append(FieldError("row \(number): \(error.field)", error.message))
+            }
         }
-        if !errors.isEmpty {
-            throw Problem.validation(errors, detail: "Nothing was imported; fix the rows listed in errors and send the whole file again.")
+        guard names != nil else {
+            throw Problem.validation([FieldError("body", "the CSV is empty; the first row must name the columns")])
         }
-        if rows.count > 5000 { throw Problem.validation([FieldError("body", "at most 5000 rows per import")]) }
+        if errorCount > 0 {
+            throw Problem.validation(errors, total: errorCount,
+                                     detail: "Nothing was imported; fix the rows listed in errors and send the whole file again.")
+        }
         return rows
     }
 }

@@ -33,12 +33,14 @@ public struct MedvirkRequestContext: RequestContext, RemoteAddressRequestContext
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        clientAddress = ClientAddressResolver.peer(remoteAddress)
     }
 
-    /// The client's IP address (or socket path), for per-address limits.
-    var clientAddress: String {
-        remoteAddress?.ipAddress ?? remoteAddress?.pathname ?? "local"
-    }
+    /// The client's IP address (`unix` for a peer on the Unix socket): the peer, or behind a trusted proxy
+    /// the address it forwarded (see `ClientAddressResolver`). Rate limits and `--metrics-from` use it;
+    /// it is personal data, so logs carry it only with `--log-client-address`.
+    var clientAddress = "unix"
+
 
     /// The context of the request being handled; nil when a handler is called directly (as in a unit test),
     /// which then acts for an anonymous caller.

@@ -13,10 +13,12 @@ struct PreRoutingResponder<Next: HTTPResponder>: HTTPResponder where Next.Contex
 
     let next: Next
     let routes: RouteTable
+    let clients: ClientAddressResolver
 
     func respond(to request: Request, context: Context) async throws -> Response {
         var request = request, context = context
         context.requestId = Self.requestId(request.headers[.xRequestID])
+        context.clientAddress = clients.resolve(peer: context.remoteAddress, headers: request.headers)
         context.route = routes.route(for: request.uri.path)
         context.method = request.method == .head ? "GET" : request.method.rawValue
         context.path = request.uri.path
@@ -30,8 +32,18 @@ struct PreRoutingResponder<Next: HTTPResponder>: HTTPResponder where Next.Contex
         var response = try await next.respond(to: request, context: context)
         response.headers[.xRequestID] = context.requestId
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "private, no-store" }
+        Self.addSecurityHeaders(&response.headers)
         if context.isHead { response.body = ResponseBody() }
         return response
+    }
+
+    /// `nosniff` on every answer, so a browser never reads one as another type; JSON and problem answers
+    /// also forbid any content and framing (an API response never needs scripts, styles or frames).
+    static func addSecurityHeaders(_ headers: inout HTTPFields) {
+        headers[.xContentTypeOptions] = "nosniff"
+        if let type = headers[.contentType], type.contains("json") {
+            headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
+        }
     }
 
     /// Echoes a sane `X-Request-Id`, or makes one.

@@ -143,6 +143,7 @@ enum ProblemRendering {
         var instance: String?
         var request_id: String?
         var errors: [FieldError]?
+        var error_count: Int?
     }
 
     /// The problem response for any error, logging our own failures (never the request content).
@@ -157,7 +158,8 @@ enum ProblemRendering {
     static func response(_ problem: Problem, instance: String?, requestId: String?) -> Response {
         let body = Body(type: Problem.typeBase + problem.slug, title: problem.title, status: problem.status,
                         detail: problem.detail, instance: instance, request_id: requestId,
-                        errors: problem.errors.isEmpty ? nil : problem.errors)
+                        errors: problem.errors.isEmpty ? nil : problem.errors,
+                        error_count: problem.errors.isEmpty ? nil : problem.errorCount)
         let data = (try? encoder.encode(body)) ?? Data()
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         for (name, value) in problem.headers {

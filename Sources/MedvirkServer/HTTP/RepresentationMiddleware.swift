@@ -90,8 +90,7 @@ struct PublicCacheMiddleware: RouterMiddleware {
         guard cache.isEnabled, request.method == .get, request.headers[.authorization] == nil,
               !ResponseCache.livePaths.contains(request.uri.path)
         else { return try await next(request, context) }
-        let scope = request.uri.queryParameters["municipality"].map(String.init) ?? "*"
-        let generation = store.generations.current(scope.isEmpty ? "*" : scope)
+        let generation = store.generations.current(Self.scope(request, context))
         let key = ResponseCache.key(for: request, gzip: Compression.acceptsGzip(request.headers[.acceptEncoding]))
         let found = cache.lookup(key, generation: generation, now: store.clock.now())
         metrics.cache(hit: found != nil)
@@ -108,5 +107,19 @@ struct PublicCacheMiddleware: RouterMiddleware {
         let until = min(now + cache.lifetime, try await store.nextTimeBoundary(after: now))
         cache.store(key, ResponseCache.Entry(headers: response.headers, body: body, generation: generation, storedAt: now, validUntil: until))
         return response
+    }
+
+    /// The write generation a cached answer is keyed by: that of the municipality that owns all the data in
+    /// it, or of everything ("*"). Only a route whose contract declares `municipality` as the filter of what
+    /// it lists names its owner, and only with one plain slug; any other caller-supplied value (a parameter
+    /// the route ignores, another spelling, a repeat) must not choose the generation, or a write that hides
+    /// something would leave the old answer served.
+    static func scope(_ request: Request, _ context: MedvirkRequestContext) -> String {
+        guard context.route?.operation(request.method)?.queryParameters.contains("municipality") == true else { return "*" }
+        let values = request.uri.queryParameters.getAll("municipality")
+        guard values.count == 1, let slug = values.first, !slug.isEmpty,
+              slug.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D })
+        else { return "*" }
+        return slug
     }
 }

@@ -4,11 +4,13 @@ import MedvirkCore
 
 /// The access log: exactly one line per request, rejected ones and cache hits included, with the request
 /// id, method, route template (never the concrete path, which carries ids), status, duration, bytes and the
-/// token id (never the secret). Query strings appear only as the names of the operation's declared
+/// token id (never the secret); the client address only with `--log-client-address`. Query strings appear only as the names of the operation's declared
 /// parameters (others as `unknown`): values, and anything a client puts where a name goes, can be personal.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = MedvirkRequestContext
     let level: Logger.Level
+    /// `--log-client-address`: off by default, since a client address is personal data.
+    var logClientAddress = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !context.isProbe else { return try await next(request, context) }
@@ -39,6 +41,7 @@ struct RequestLogMiddleware: RouterMiddleware {
             // The id part of `mvk_<id>_<secret>`: names the token without revealing it.
             metadata["token_id"] = .string(presented.id)
         }
+        if logClientAddress { metadata["client_address"] = .string(context.clientAddress) }
         if let query = request.uri.query, !query.isEmpty {
             let declared = context.route?.operation(request.method)?.queryParameters ?? []
             let names = query.split(separator: "&").map { item in

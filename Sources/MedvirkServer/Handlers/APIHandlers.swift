@@ -13,12 +13,29 @@ struct APIHandlers: APIProtocol {
     let cache: ResponseCache
     /// The request body limit, which `RequestBodyMiddleware` has already enforced.
     var maxBodyBytes = 1 << 20
+    /// Client addresses that may read `/metrics` without an admin token.
+    var metricsFrom: [AddressRange] = AddressRange.loopback
     let inFlight = InFlightKeys()
 
     /// The pipeline's findings about the request being handled (see `MedvirkRequestContext`); nil when a
     /// handler is called directly, which then acts for an anonymous caller.
     var context: MedvirkRequestContext? { MedvirkRequestContext.current }
     var principal: Principal { MedvirkRequestContext.current?.principal ?? .anonymous }
+    /// What the caller may read (see `Reader` and the store's `Readable`).
+    var reader: Reader { Reader(principal) }
+
+    /// Throws the 404 for a resource the caller may not read, whatever the reason (it does not exist, is a
+    /// draft, is withheld, or belongs to something that is not public), so an id tells a stranger nothing.
+    /// Call it before any 401/403 check about what the caller may do with the resource.
+    func requireReadable(_ type: ChangeType, _ id: String, name: String) async throws {
+        guard try await store.isReadable(type, id, by: reader) else { throw Problem.notFound(name, id) }
+    }
+
+    /// A reference to another resource, shown only when the caller may read that resource too.
+    func shown(_ type: ChangeType, _ id: String?) async throws -> String? {
+        guard let id, try await store.isReadable(type, id, by: reader) else { return nil }
+        return id
+    }
 
     /// The audit identity a write needs, given only once `If-Match` has been checked: throws the 412 when
     /// it did not match (or the 400 when it was malformed). Call after validating the body, before writing,
@@ -78,8 +95,12 @@ struct APIHandlers: APIProtocol {
         return .ok(.init(body: .json(.init(status: .ok, migrations: status.applied))))
     }
 
+    /// Admin tokens, and clients in `--metrics-from`; a 404 for everyone else, as if there were no metrics.
     func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
-        .ok(.init(body: .plainText(HTTPBody(metrics.render(databasePath: store.path, cacheUsage: cache.bytes)))))
+        guard principal.isAdmin || metricsFrom.contains(address: context?.clientAddress ?? "unix") else {
+            throw Problem(status: 404, slug: "not-found", title: "Not found", detail: "No resource at this path.")
+        }
+        return .ok(.init(body: .plainText(HTTPBody(metrics.render(databasePath: store.path, cacheUsage: cache.bytes)))))
     }
 
     func getOpenAPI(_ input: Operations.GetOpenAPI.Input) async throws -> Operations.GetOpenAPI.Output {

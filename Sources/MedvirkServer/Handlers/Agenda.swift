@@ -13,6 +13,19 @@ extension APIHandlers {
                      consultationId: d.consultationId)
     }
 
+    /// The item as the caller may see it, linking its consultation only when the caller may read that too.
+    func api(_ item: AgendaItem, showClosed: Bool) async throws -> Components.Schemas.AgendaItem {
+        var shownItem = try Self.api(item, showClosed: showClosed)
+        if shownItem.consultationId != nil { shownItem.consultationId = try await shown(.consultation, item.draft.consultationId) }
+        return shownItem
+    }
+
+    func agendaItems(_ items: [AgendaItem], showClosed: Bool) async throws -> [Components.Schemas.AgendaItem] {
+        var out: [Components.Schemas.AgendaItem] = []
+        for item in items { out.append(try await api(item, showClosed: showClosed)) }
+        return out
+    }
+
     static func writable(_ item: AgendaItem) throws -> Components.Schemas.AgendaItemCreate {
         let d = item.draft
         return .init(position: item.position, title: d.title, description: d.description, kind: try convert(d.kind), _public: d.isPublic,
@@ -31,7 +44,7 @@ extension APIHandlers {
         let page = try await store.agenda(meeting: meeting.id, request)
         let admin = principal.canAdminister(meeting.draft.municipalityId)
         let next = nextPage(page)
-        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map { try Self.api($0, showClosed: admin) }, nextCursor: next.cursor))))
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try await agendaItems(page.items, showClosed: admin), nextCursor: next.cursor))))
     }
 
     func getAgendaItem(_ input: Operations.GetAgendaItem.Input) async throws -> Operations.GetAgendaItem.Output {
@@ -39,7 +52,7 @@ extension APIHandlers {
         guard let item = try await store.agendaItem(input.path.itemId, meeting: meeting.id) else {
             throw Problem.notFound("agenda item", input.path.itemId)
         }
-        return .ok(.init(body: .json(try Self.api(item, showClosed: principal.canAdminister(meeting.draft.municipalityId)))))
+        return .ok(.init(body: .json(try await api(item, showClosed: principal.canAdminister(meeting.draft.municipalityId)))))
     }
 
     func createAgendaItem(_ input: Operations.CreateAgendaItem.Input) async throws -> Operations.CreateAgendaItem.Output {
@@ -47,7 +60,7 @@ extension APIHandlers {
         let meeting = try await visibleMeeting(input.path.meetingId)
         try principal.requireAdmin(meeting.draft.municipalityId)
         let item = try await store.createAgendaItem(meeting: meeting.id, Self.draft(body), actor: try writeActor())
-        return .created(.init(headers: .init(location: "/v1/meetings/\(meeting.id)/agenda-items/\(item.id)"), body: .json(try Self.api(item, showClosed: true))))
+        return .created(.init(headers: .init(location: "/v1/meetings/\(meeting.id)/agenda-items/\(item.id)"), body: .json(try await api(item, showClosed: true))))
     }
 
     func updateAgendaItem(_ input: Operations.UpdateAgendaItem.Input) async throws -> Operations.UpdateAgendaItem.Output {
@@ -60,7 +73,7 @@ extension APIHandlers {
         try draft.validate()
         let actor = try writeActor()
         let item = try await store.updateAgendaItem(current.id, meeting: meeting.id, draft, actor: actor)
-        return .ok(.init(body: .json(try Self.api(item, showClosed: true))))
+        return .ok(.init(body: .json(try await api(item, showClosed: true))))
     }
 
     func deleteAgendaItem(_ input: Operations.DeleteAgendaItem.Input) async throws -> Operations.DeleteAgendaItem.Output {

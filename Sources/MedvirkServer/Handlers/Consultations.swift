@@ -43,17 +43,11 @@ extension APIHandlers {
 
     /// A consultation the caller may see: drafts and withdrawn ones only for admins of its municipality.
     func visibleConsultation(_ id: String) async throws -> Consultation {
-        guard let found = try await store.consultation(id),
-              found.draft.isPublic || principal.canAdminister(found.draft.municipalityId)
-        else { throw Problem.notFound("consultation", id) }
+        try await requireReadable(.consultation, id, name: "consultation")
+        guard let found = try await store.consultation(id) else { throw Problem.notFound("consultation", id) }
         return found
     }
 
-    /// Municipalities whose unpublished consultations the caller may list; nil means all.
-    var privateReach: [String]? {
-        guard case .token(let token) = principal, token.scope == .admin else { return [] }
-        return token.municipalities.isEmpty ? nil : token.municipalities
-    }
 
     func listConsultations(_ input: Operations.ListConsultations.Input) async throws -> Operations.ListConsultations.Output {
         let q = input.query
@@ -62,7 +56,7 @@ extension APIHandlers {
         try checkParameter("service_area", q.serviceArea, max: 64)
         try checkParameter("q", q.q, max: 200)
         let filter = ConsultationFilter(municipality: q.municipality, phase: try q.phase.map(convert), status: try q.status.map(convert),
-                                        serviceArea: q.serviceArea, query: q.q, privateTo: privateReach)
+                                        serviceArea: q.serviceArea, query: q.q, reader: reader)
         let page = try await store.consultations(filter, request)
         let next = nextPage(page)
         return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map(api), nextCursor: next.cursor))))

@@ -13,12 +13,27 @@ extension APIHandlers {
         .init(decisionId: decisionId, status: try convert(f.status), feedback: f.feedback, respondedAt: f.respondedAt?.text)
     }
 
-    /// Decisions are as public as the meeting they were made at.
+    /// Decisions are as public as the agenda item and the meeting they were made at (see `Readable`).
     func visibleDecision(_ id: String) async throws -> Decision {
-        guard let decision = try await store.decision(id), (try? await visibleMeeting(decision.meetingId)) != nil else {
-            throw Problem.notFound("decision", id)
-        }
+        try await requireReadable(.decision, id, name: "decision")
+        guard let decision = try await store.decision(id) else { throw Problem.notFound("decision", id) }
         return decision
+    }
+
+    /// The contract's decision as the caller may see it: the consultation only when it may read that too,
+    /// and the receipt of the council's own response (a partner's credential) only for administrators.
+    func api(_ d: Decision) async throws -> Components.Schemas.Decision {
+        var decision = try Self.api(d)
+        decision.consultationId = try await shown(.consultation, d.consultationId)
+        let municipality = try await store.council(d.councilId)?.draft.municipalityId ?? ""
+        if !reader.administers(municipality) { decision.responseReceiptNumber = nil }
+        return decision
+    }
+
+    func decisions(_ list: [Decision]) async throws -> [Components.Schemas.Decision] {
+        var out: [Components.Schemas.Decision] = []
+        for d in list { out.append(try await api(d)) }
+        return out
     }
 
     func createDecision(_ input: Operations.CreateDecision.Input) async throws -> Operations.CreateDecision.Output {
@@ -36,13 +51,13 @@ extension APIHandlers {
         let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
         let council = try await council(input.path.councilId)
         let page = try await store.decisions(council: council.id, followUp: input.query.followUp.map(convert),
-                                             publicOnly: !principal.canAdminister(council.draft.municipalityId), request)
+                                             reader: reader, request)
         let next = nextPage(page)
-        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map(Self.api), nextCursor: next.cursor))))
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try await decisions(page.items), nextCursor: next.cursor))))
     }
 
     func getDecision(_ input: Operations.GetDecision.Input) async throws -> Operations.GetDecision.Output {
-        .ok(.init(body: .json(try Self.api(try await visibleDecision(input.path.decisionId)))))
+        .ok(.init(body: .json(try await api(try await visibleDecision(input.path.decisionId)))))
     }
 
     func getFollowUp(_ input: Operations.GetFollowUp.Input) async throws -> Operations.GetFollowUp.Output {

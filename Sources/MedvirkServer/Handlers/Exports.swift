@@ -39,16 +39,13 @@ extension APIHandlers {
     }
 
     func exportResponses(_ input: Operations.ExportResponses.Input) async throws -> Operations.ExportResponses.Output {
-        guard let consultation = try await store.consultation(input.path.consultationId) else {
-            if principal.isAnonymous { throw Problem.unauthenticated }
-            throw Problem.notFound("consultation", input.path.consultationId)
-        }
+        let consultation = try await visibleConsultation(input.path.consultationId)
         let municipality = consultation.draft.municipalityId
         try principal.requireAdmin(municipality)
         let format = input.query.format ?? .csv
         let store = self.store
         let section: GzipStream.Section = { cursor in
-            let page = try await store.responses(consultation: consultation, .all(nil), PageRequest(limit: Self.exportPageSize, after: cursor))
+            let page = try await store.responses(consultation: consultation.id, status: nil, reader: Reader(administers: ["*"]), PageRequest(limit: Self.exportPageSize, after: cursor))
             let text = try page.items.map { response in
                 format == .csv ? ResponseCSV.row(response) : try Self.ndjson("response", Self.api(response, .full))
             }.joined()
@@ -77,7 +74,7 @@ extension APIHandlers {
             paged("service_area", { try await store.serviceAreas(municipality: id, $0) }, Self.api),
             paged("council", { try await store.councils(CouncilFilter(municipality: id), $0) }, Self.api),
             paged("member", { try await store.members(municipality: id, $0) }) { try Self.api($0, showPrivate: true) },
-            paged("consultation", { try await store.consultations(ConsultationFilter(municipality: id, privateTo: nil), $0) }, try handlers.api),
+            paged("consultation", { try await store.consultations(ConsultationFilter(municipality: id, reader: Reader(administers: ["*"])), $0) }, try handlers.api),
             paged("party", { try await store.parties(municipality: id, $0) }) { try Self.api($0, showPrivate: true) },
             paged("response", { try await store.responses(municipality: id, $0) }) { try Self.api($0, .full) },
         ]

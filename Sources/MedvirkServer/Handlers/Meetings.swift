@@ -42,12 +42,24 @@ extension APIHandlers {
             registration: b.registration.map { Registration(required: $0.required ?? false, url: $0.url, deadline: $0.deadline) })
     }
 
-    /// A meeting the caller may see: non-public ones only for admins of its municipality.
+    /// A meeting the caller may read (see `Readable`), else the 404.
     func visibleMeeting(_ id: String) async throws -> Meeting {
-        guard let found = try await store.meeting(id), found.draft.isPublic || principal.canAdminister(found.draft.municipalityId) else {
-            throw Problem.notFound("meeting", id)
-        }
+        try await requireReadable(.meeting, id, name: "meeting")
+        guard let found = try await store.meeting(id) else { throw Problem.notFound("meeting", id) }
         return found
+    }
+
+    /// The contract's meeting, linking its consultation only when the caller may read that too.
+    func api(_ m: Meeting) async throws -> Components.Schemas.Meeting {
+        var meeting = try Self.api(m)
+        meeting.consultationId = try await shown(.consultation, m.draft.consultationId)
+        return meeting
+    }
+
+    func api(_ meetings: [Meeting]) async throws -> [Components.Schemas.Meeting] {
+        var out: [Components.Schemas.Meeting] = []
+        for m in meetings { out.append(try await api(m)) }
+        return out
     }
 
     func listMeetings(_ input: Operations.ListMeetings.Input) async throws -> Operations.ListMeetings.Output {
@@ -56,18 +68,18 @@ extension APIHandlers {
         try checkParameter("municipality", q.municipality, max: 63)
         try checkParameter("council", q.council, max: 64)
         let filter = MeetingFilter(municipality: q.municipality, council: q.council, kind: try q.kind.map(convert), status: try q.status.map(convert),
-                                   from: q.from, to: q.to, privateTo: privateReach)
+                                   from: q.from, to: q.to, reader: reader)
         let page = try await store.meetings(filter, request)
         let next = nextPage(page)
-        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map(Self.api), nextCursor: next.cursor))))
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try await api(page.items), nextCursor: next.cursor))))
     }
 
     func listCouncilMeetings(_ input: Operations.ListCouncilMeetings.Input) async throws -> Operations.ListCouncilMeetings.Output {
         let request = try pageRequest(limit: input.query.limit, cursor: input.query.cursor)
         let council = try await council(input.path.councilId)
-        let page = try await store.meetings(MeetingFilter(council: council.id, privateTo: privateReach), request)
+        let page = try await store.meetings(MeetingFilter(council: council.id, reader: reader), request)
         let next = nextPage(page)
-        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try page.items.map(Self.api), nextCursor: next.cursor))))
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try await api(page.items), nextCursor: next.cursor))))
     }
 
     func createMeeting(_ input: Operations.CreateMeeting.Input) async throws -> Operations.CreateMeeting.Output {
@@ -78,7 +90,7 @@ extension APIHandlers {
     }
 
     func getMeeting(_ input: Operations.GetMeeting.Input) async throws -> Operations.GetMeeting.Output {
-        .ok(.init(body: .json(try Self.api(try await visibleMeeting(input.path.meetingId)))))
+        .ok(.init(body: .json(try await api(try await visibleMeeting(input.path.meetingId)))))
     }
 
     func updateMeeting(_ input: Operations.UpdateMeeting.Input) async throws -> Operations.UpdateMeeting.Output {

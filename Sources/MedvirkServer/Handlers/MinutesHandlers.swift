@@ -10,9 +10,8 @@ extension APIHandlers {
     /// Draft minutes are admin-only; approved minutes of a public meeting are public.
     func getMinutes(_ input: Operations.GetMinutes.Input) async throws -> Operations.GetMinutes.Output {
         let meeting = try await visibleMeeting(input.path.meetingId)
-        guard let minutes = try await store.minutes(meeting: meeting.id),
-              minutes.isApproved || principal.canAdminister(meeting.draft.municipalityId)
-        else { throw Problem.notFound("minutes of meeting", meeting.id) }
+        try await requireReadable(.minutes, meeting.id, name: "minutes of meeting")
+        guard let minutes = try await store.minutes(meeting: meeting.id) else { throw Problem.notFound("minutes of meeting", meeting.id) }
         return .ok(.init(body: .json(Self.api(minutes))))
     }
 

@@ -25,7 +25,7 @@ extension APIHandlers {
         guard (1900...2999).contains(year) else {
             throw Problem.badRequest("year must be between 1900 and 2999.", slug: "invalid-parameter", errors: [FieldError("year", "out of range")])
         }
-        let activity = try await store.councilActivity(municipality: municipality, year: year)
+        let activity = try await store.councilActivity(municipality: municipality, year: year, reader: reader)
         if input.query.format == .csv {
             return .ok(.init(body: .csv(HTTPBody(ActivityCSV.render(activity)))))
         }

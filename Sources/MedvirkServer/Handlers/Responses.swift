@@ -20,10 +20,11 @@ extension APIHandlers {
         let who = r.submission.respondent
         switch view {
         case .publicView:
+            let shown = Dictionary(uniqueKeysWithValues: r.publicFields.map { ($0.name, $0.text) })
             return .init(
                 id: r.id, consultationId: r.consultationId, receiptNumber: r.receiptNumber,
-                respondent: .init(kind: try convert(who.kind), name: who.publishName ? who.name : nil, organisation: who.organisation,
-                                  onBehalfOf: who.onBehalfOf),
+                respondent: .init(kind: try convert(who.kind), name: shown["respondent.name"] ?? nil,
+                                  organisation: shown["respondent.organisation"] ?? nil, onBehalfOf: shown["respondent.on_behalf_of"] ?? nil),
                 text: r.publicText, late: r.late, receivedAt: r.receivedAt)
         case .full:
             return .init(
@@ -33,7 +34,7 @@ extension APIHandlers {
                                   address: who.address, onBehalfOf: who.onBehalfOf, publishName: who.publishName),
                 text: r.submission.text, publicText: r.publicText, partyId: r.submission.partyId, late: r.late,
                 containsNationalId: r.containsNationalId, status: try convert(r.status), withheldReason: r.withheldReason,
-                redactions: r.redactions, receivedAt: r.receivedAt, updatedAt: r.updatedAt)
+                redactions: r.redactions, moderationNote: r.moderationNote, receivedAt: r.receivedAt, updatedAt: r.updatedAt)
         }
     }
 
@@ -44,8 +45,7 @@ extension APIHandlers {
         if input.query.status != nil && !isAdmin {
             throw Problem.forbidden("Filtering by status needs an admin token for this municipality.")
         }
-        let selection: ResponseSelection = isAdmin ? .all(try input.query.status.map(convert)) : .published
-        let page = try await store.responses(consultation: consultation, selection, request)
+        let page = try await store.responses(consultation: consultation.id, status: try input.query.status.map(convert), reader: reader, request)
         let data = try page.items.map { try Self.api($0, isAdmin ? .full : .publicView) }
         let next = nextPage(page)
         return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: data, nextCursor: next.cursor))))
@@ -84,15 +84,13 @@ extension APIHandlers {
     }
 
     func getResponse(_ input: Operations.GetResponse.Input) async throws -> Operations.GetResponse.Output {
+        try await requireReadable(.response, input.path.responseId, name: "response")
         guard let response = try await store.response(input.path.responseId) else { throw Problem.notFound("response", input.path.responseId) }
-        if !principal.canAdminister(response.municipalityId), try await store.publiclyReadable(.response, response.id) {
-            return .ok(.init(body: .json(try Self.api(response, .publicView))))
-        }
-        try principal.requireAdmin(response.municipalityId)
-        return .ok(.init(body: .json(try Self.api(response, .full))))
+        return .ok(.init(body: .json(try Self.api(response, reader.administers(response.municipalityId) ? .full : .publicView))))
     }
 
     func moderateResponse(_ input: Operations.ModerateResponse.Input) async throws -> Operations.ModerateResponse.Output {
+        try await requireReadable(.response, input.path.responseId, name: "response")
         guard let current = try await store.response(input.path.responseId) else { throw Problem.notFound("response", input.path.responseId) }
         try principal.requireAdmin(current.municipalityId)
         let moderated: Components.Schemas.ModerationPatch.StatusPayload? = switch current.status {

@@ -1,0 +1,15 @@
+-- A decision is exactly as public as its agenda item and its meeting. Before this, decisions on closed
+-- items (personnel matters, individual cases) were readable by anyone and announced by the public change
+-- feed. Take back what the feed announced: a public `deleted` event for each, and forget it was public.
+INSERT INTO changes (at, municipality_id, type, resource_id, parent_id, action, public_action)
+    SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), m.municipality_id, 'decision', d.id, NULL, NULL, 'deleted'
+    FROM public_resources p
+    JOIN decisions d ON d.id = p.resource_id
+    JOIN agenda_items i ON i.id = d.agenda_item_id
+    JOIN meetings m ON m.id = d.meeting_id
+    WHERE p.type = 'decision' AND (i.public = 0 OR i.deleted_at IS NOT NULL)
+    ORDER BY d.seq;
+DELETE FROM public_resources
+    WHERE type = 'decision' AND resource_id IN (
+        SELECT d.id FROM decisions d JOIN agenda_items i ON i.id = d.agenda_item_id
+        WHERE i.public = 0 OR i.deleted_at IS NOT NULL);
