@@ -81,6 +81,20 @@ final class LogRecorder: Sendable {
             #expect(!text.contains(String(repeating: "x", count: 43)))
             #expect(!text.contains("/v1/councils/\(council)"))
             #expect(lines.allSatisfy { $0.metadata["request_id"]?.isEmpty == false && $0.metadata["duration_ms"] != nil })
+            #expect(lines.allSatisfy { $0.metadata["client_address"] == nil }, "client addresses are personal data")
+        }
+    }
+
+    @Test func clientAddressesAreLoggedOnlyWhenAsked() async throws {
+        let recorder = LogRecorder()
+        let service = try await Service.make()
+        var config = ServerConfig(contract: contractText, logLevel: .info)
+        config.logClientAddress = true
+        config.trustedProxies = [AddressRange("unix")!]
+        let app = try buildApplication(store: service.store, config: config, logger: Logger(label: "test", factory: recorder.handler))
+        try await app.test(.router) { client in
+            _ = try await API(client: client, service: service).get("/v1/councils", headers: ["X-Forwarded-For": "192.0.2.44"])
+            #expect(recorder.requests.last?.metadata["client_address"] == "192.0.2.44")
         }
     }
 
