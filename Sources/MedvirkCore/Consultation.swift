@@ -82,8 +82,11 @@ public struct ConsultationDraft: Sendable, Equatable {
         errors += Rules.optionalText("conclusion.summary", conclusion?.summary, max: 20_000)
         errors += Rules.url("conclusion.memo_url", conclusion?.memoURL)
         // Everything here is written to be published.
-        errors += NationalIdScreening.check([("title", title), ("summary", summary), ("body", body), ("conclusion.summary", conclusion?.summary)]
-                                            + documents.enumerated().map { ("documents[\($0.offset)].title", $0.element.title) })
+        errors += NationalIdScreening.check([("title", title), ("summary", summary), ("body", body), ("case_number", caseNumber),
+                                             ("conclusion.summary", conclusion?.summary), ("conclusion.memo_url", conclusion?.memoURL)]
+                                            + documents.enumerated().flatMap { [("documents[\($0.offset)].title", $0.element.title),
+                                                                               ("documents[\($0.offset)].url", $0.element.url)] }
+                                            + tags.enumerated().map { ("tags[\($0.offset)]", $0.element) })
         try Problem.check(errors)
     }
 

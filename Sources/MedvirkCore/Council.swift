@@ -107,6 +107,10 @@ public struct CouncilDraft: Sendable, Equatable, Codable {
         if let established = establishedOn, let dissolved = dissolvedOn, dissolved < established {
             errors.append(FieldError("dissolved_on", "must not be before established_on"))
         }
+        // A council is public, all of it but its contact e-mail.
+        errors += NationalIdScreening.check([("name", name), ("unit", unit), ("description", description), ("legal_basis.reference", legalBasis.reference)]
+                                            + hearingRights.enumerated().map { ("hearing_rights[\($0.offset)]", $0.element) }
+                                            + seats.enumerated().map { ("seats[\($0.offset)].nominated_by", $0.element.nominatedBy) })
         try Problem.check(errors)
     }
 

@@ -68,6 +68,8 @@ public struct DialogueChannelDraft: Sendable, Equatable {
         errors += Rules.optionalText("assessment", assessment, max: 5000)
         errors += Rules.optionalText("planned_changes", plannedChanges, max: 5000)
         errors += Rules.range("cadence.count", cadence?.count, 0...1000)
+        errors += NationalIdScreening.check([("name", name), ("description", description), ("volume", volume), ("assessment", assessment),
+                                             ("planned_changes", plannedChanges)])
         return errors
     }
 

@@ -78,6 +78,13 @@ public struct Submission: Sendable, Equatable {
     public func sha256(consultationId: String) -> String {
         Hex.string(SHA256.hash(data: canonical(consultationId: consultationId)))
     }
+
+    /// Every free text the public view of the response can show, by field name: the text, the organisation,
+    /// "on behalf of", and the name when the respondent agreed to publish it.
+    public var publishableFields: [(name: String, text: String?)] {
+        [("text", text), ("respondent.organisation", respondent.organisation), ("respondent.on_behalf_of", respondent.onBehalfOf),
+         ("respondent.name", respondent.publishName ? respondent.name : nil)]
+    }
 }
 
 /// A hearing response (høringssvar) as stored.
@@ -123,11 +130,7 @@ public struct HearingResponse: Sendable, Equatable {
     public var publicText: String { Redaction.apply(redactions, to: submission.text) }
 
     /// Every free text the public view can show, as written, by field name. Redactions apply to all of them.
-    public var publishableFields: [(name: String, text: String?)] {
-        let who = submission.respondent
-        return [("text", submission.text), ("respondent.organisation", who.organisation), ("respondent.on_behalf_of", who.onBehalfOf),
-                ("respondent.name", who.publishName ? who.name : nil)]
-    }
+    public var publishableFields: [(name: String, text: String?)] { submission.publishableFields }
 
     /// The same fields as the public sees them, after redaction.
     public var publicFields: [(name: String, text: String?)] {
@@ -136,8 +139,7 @@ public struct HearingResponse: Sendable, Equatable {
 
     /// Whether anything the public view could show holds a national identity number, before redaction.
     public static func screen(_ submission: Submission) -> Bool {
-        let who = submission.respondent
-        return [submission.text, who.organisation, who.onBehalfOf, who.name].contains { $0.map(NationalIdScreening.containsNationalId) ?? false }
+        submission.publishableFields.contains { $0.text.map(NationalIdScreening.containsNationalId) ?? false }
     }
 
     /// The response as it was when its submission was acknowledged: what a replay of that submission

@@ -91,7 +91,9 @@ public struct MeetingDraft: Sendable, Equatable {
             errors.append(FieldError("council_id", "a council meeting needs a council"))
         }
         if isPublic {
-            errors += NationalIdScreening.check([("title", title), ("description", description), ("accessibility.notes", accessibility?.notes)])
+            errors += NationalIdScreening.check([("title", title), ("description", description), ("accessibility.notes", accessibility?.notes),
+                                                 ("location.name", location?.name), ("location.address", location?.address),
+                                                 ("online_url", onlineURL), ("registration.url", registration?.url)])
         }
         try Problem.check(errors)
     }
@@ -177,7 +179,8 @@ public struct AgendaItemDraft: Sendable, Equatable {
         // A public item's text is published with the agenda; a closed item's never is.
         if isPublic {
             errors += NationalIdScreening.check([("title", title), ("description", description)]
-                                                + documents.enumerated().map { ("documents[\($0.offset)].title", $0.element.title) })
+                                                + documents.enumerated().flatMap { [("documents[\($0.offset)].title", $0.element.title),
+                                                                                   ("documents[\($0.offset)].url", $0.element.url)] })
         }
         try Problem.check(errors)
     }

@@ -39,6 +39,8 @@ public struct MemberDraft: Sendable, Equatable {
         errors += Rules.email("email", email)
         errors += Rules.phone("phone", phone)
         if let termEnd, termEnd < termStart { errors.append(FieldError("term_end", "must not be before term_start")) }
+        // Names, organisations and nominating bodies are public; e-mail and phone are not.
+        errors += NationalIdScreening.check([("name", name), ("organisation", organisation), ("nominated_by", nominatedBy)])
         if !seats.isEmpty {
             if let seat = seats[group] {
                 if voting && !seat.voting { errors.append(FieldError("voting", "the '\(group.rawValue)' seats of this council do not vote")) }

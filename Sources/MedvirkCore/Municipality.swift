@@ -52,7 +52,7 @@ public struct MunicipalityDraft: Sendable, Equatable {
     public func validate() throws {
         var errors: [FieldError] = []
         if !Rules.isSlug(id) { errors.append(FieldError("id", "must match ^[a-z0-9-]{2,63}$")) }
-        errors += Rules.text("name", name, max: 200)
+        errors += Rules.text("name", name, max: 200) + NationalIdScreening.check([("name", name)])
         if !Rules.isTimeZone(timeZone) { errors.append(FieldError("time_zone", "'\(timeZone)' is not a known IANA time zone")) }
         errors += Rules.url("website", website)
         try Problem.check(errors)
@@ -97,6 +97,7 @@ public struct ServiceAreaDraft: Sendable, Equatable {
     }
 
     public func validate() throws {
-        try Problem.check(Rules.text("name", name, max: 200) + Rules.optionalText("description", description, max: 5000))
+        try Problem.check(Rules.text("name", name, max: 200) + Rules.optionalText("description", description, max: 5000)
+                          + NationalIdScreening.check([("name", name), ("description", description)]))
     }
 }

@@ -3,8 +3,9 @@
 ///
 /// A number is a date part (`DDMMYY`, or a dotted date `DD.MM.YY`) and a serial (four digits for CPR, five
 /// for fødselsnummer), written together or apart: between the date part and the serial, and between the
-/// parts of a dotted date, spaces, a hyphen, an en or em dash or a dot count as separators
-/// (`120385-1233`, `120385 1233`, `120385 – 1233`, `12.03.85-1233`, `010190 12480`). The date must exist;
+/// parts of a dotted date, white space (tabs and line breaks too), a hyphen, an en or em dash or a dot count
+/// as separators (`120385-1233`, `120385 1233`, `120385 – 1233`, `12.03.85-1233`, `010190 12480`); a dotted
+/// date needs a dash before its serial, so `12.03.27 1400` (a date and a time) does not count. The date must exist;
 /// a fødselsnummer must also pass both mod-11 check digits (Skatteetaten's algorithm). Digits that
 /// continue a longer number (`1.120385-1233`, `120385-12330`) do not count.
 public enum NationalIdScreening {
@@ -17,9 +18,9 @@ public enum NationalIdScreening {
         let s = Array(text.unicodeScalars)
         var i = 0
         while i < s.count {
-            if isDigit(s, i), !continuesNumber(s, before: i), let (date, afterDate) = datePart(s, i) {
-                // The serial, right after the date part or after one separator.
-                for start in serialStarts(s, afterDate) {
+            if isDigit(s, i), !continuesNumber(s, before: i), let (date, afterDate, apart) = datePart(s, i) {
+                // The serial, right after the date part or after one separator (with a dash, for a date written apart).
+                for start in serialStarts(s, afterDate) where !apart || s[afterDate..<start].contains(where: { dashes.contains($0.value) }) {
                     var end = start
                     while isDigit(s, end) { end += 1 }
                     let serial = digits(s, start..<end)
@@ -44,7 +45,7 @@ public enum NationalIdScreening {
     // MARK: Scanning
 
     static let dashes: Set<UInt32> = [0x2D, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212]
-    static let spaces: Set<UInt32> = [0x20, 0xA0, 0x202F, 0x2009]
+    static let spaces: Set<UInt32> = [0x20, 0xA0, 0x202F, 0x2009, 0x09, 0x0A, 0x0D]
 
     static func isDigit(_ s: [Unicode.Scalar], _ i: Int) -> Bool {
         i >= 0 && i < s.count && (0x30...0x39).contains(s[i].value)
@@ -81,18 +82,20 @@ public enum NationalIdScreening {
         return j > i ? j : nil
     }
 
-    /// Six date digits from `i`: `DDMMYY` written together, or `DD?MM?YY` with separators.
-    static func datePart(_ s: [Unicode.Scalar], _ i: Int) -> ([Int], Int)? {
+    /// Six date digits from `i`: `DDMMYY` written together, or `DD?MM?YY` with separators; the flag tells
+    /// which, since a date written apart needs a dash before its serial (`12.03.85-1233`): `12.03.27 1400`
+    /// is a date and a time.
+    static func datePart(_ s: [Unicode.Scalar], _ i: Int) -> (digits: [Int], end: Int, apart: Bool)? {
         var end = i
         while isDigit(s, end) { end += 1 }
         let run = end - i
-        if run == 6 { return (digits(s, i..<end), end) }
+        if run == 6 { return (digits(s, i..<end), end, false) }
         // Written together with the serial: ten (CPR) or eleven (fødselsnummer) digits in one run.
-        if run == 10 || run == 11 { return (digits(s, i..<(i + 6)), i + 6) }
+        if run == 10 || run == 11 { return (digits(s, i..<(i + 6)), i + 6, false) }
         guard run == 2, let afterDay = separator(s, end), isDigit(s, afterDay), isDigit(s, afterDay + 1), !isDigit(s, afterDay + 2),
               let afterMonth = separator(s, afterDay + 2), isDigit(s, afterMonth), isDigit(s, afterMonth + 1), !isDigit(s, afterMonth + 2)
         else { return nil }
-        return (digits(s, i..<end) + digits(s, afterDay..<(afterDay + 2)) + digits(s, afterMonth..<(afterMonth + 2)), afterMonth + 2)
+        return (digits(s, i..<end) + digits(s, afterDay..<(afterDay + 2)) + digits(s, afterMonth..<(afterMonth + 2)), afterMonth + 2, true)
     }
 
     /// Where the serial may start after a date part ending at `end`: right there, or after one separator.

@@ -31,6 +31,8 @@ public struct ServerConfig: Sendable {
     public var logLevel: Logger.Level
     /// Peers whose `Forwarded` / `X-Forwarded-For` name the client (`--trusted-proxy`); empty: trust none.
     public var trustedProxies: [AddressRange] = []
+    /// The header those proxies write the client into (`--proxy-header`).
+    public var proxyHeader = ClientAddressResolver.ProxyHeader.xForwardedFor
     /// Client addresses that may read `/metrics` without an admin token (`--metrics-from`).
     public var metricsFrom: [AddressRange] = AddressRange.loopback
     /// Client addresses are personal data: the access log carries them only when this is on.
@@ -146,7 +148,7 @@ func buildResponder(store: Store, config: ServerConfig) throws -> PreRoutingResp
     let contract = try ContractDocument.parse(config.contract)
     let built = BuiltRouter()
     let (pipeline, routes) = try buildPipeline(store: store, config: config, contract: contract, metrics: metrics, cache: cache, built: built)
-    let responder = PreRoutingResponder(next: pipeline, routes: routes, clients: ClientAddressResolver(trustedProxies: config.trustedProxies))
+    let responder = PreRoutingResponder(next: pipeline, routes: routes, clients: ClientAddressResolver(trustedProxies: config.trustedProxies, header: config.proxyHeader))
     built.set(pipeline)
     return responder
 }

@@ -91,6 +91,42 @@ extension Reader {
 }
 
 extension Store {
+    static let readableMeeting = "SELECT * FROM meetings m WHERE m.id = ?1 AND \(Readable.condition(.meeting, "m", reader: "?2", now: "?3"))"
+    static let readableConsultation = """
+        SELECT \(consultationColumns) FROM consultations c WHERE c.id = ?1 AND \(Readable.condition(.consultation, "c", reader: "?2", now: "?3"))
+        """
+    static let readableDecision = """
+        SELECT \(decisionColumns) FROM \(decisionJoin) WHERE d.id = ?1 AND \(Readable.condition(.decision, "d", reader: "?2", now: "?3"))
+        """
+    static let readableResponse = """
+        SELECT \(responseColumns) FROM responses r WHERE r.id = ?1 AND \(Readable.condition(.response, "r", reader: "?2", now: "?3"))
+        """
+
+    /// One row, if `reader` may read it: the lookup and the check in one statement.
+    func readable<T>(_ sql: String, _ id: String, _ reader: Reader, map: @escaping @Sendable (Row) throws -> T) async throws -> T? where T: Sendable {
+        let now = Timestamps.format(clock.now())
+        return try await pool.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [id, reader.argument, now]).map(map)
+        }
+    }
+
+    /// The meeting, if `reader` may read it (else nil, whatever the reason).
+    public func meeting(_ id: String, readableBy reader: Reader) async throws -> Meeting? {
+        try await readable(Self.readableMeeting, id, reader, map: Self.meeting)
+    }
+
+    public func consultation(_ id: String, readableBy reader: Reader) async throws -> Consultation? {
+        try await readable(Self.readableConsultation, id, reader, map: Self.consultation)
+    }
+
+    public func decision(_ id: String, readableBy reader: Reader) async throws -> Decision? {
+        try await readable(Self.readableDecision, id, reader, map: Self.decision)
+    }
+
+    public func response(_ id: String, readableBy reader: Reader) async throws -> HearingResponse? {
+        try await readable(Self.readableResponse, id, reader, map: Self.response)
+    }
+
     /// Whether `reader` may read the resource now (see `Readable`).
     public func isReadable(_ type: ChangeType, _ id: String, by reader: Reader) async throws -> Bool {
         let now = clock.now()

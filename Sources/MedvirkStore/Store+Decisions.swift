@@ -43,8 +43,8 @@ extension Store {
         return try await pool.write { db in
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
             guard let item = try Self.liveAgendaItem(db, itemId, meeting: meetingId) else { throw Problem.notFound("agenda item", itemId) }
-            // A decision on a public item of a public meeting is published as it is recorded.
-            if item.draft.isPublic && meeting.draft.isPublic { try Problem.check(NationalIdScreening.check([("text", text)])) }
+            // A decision on a public item is published with its meeting (now, or when the meeting is made public).
+            if item.draft.isPublic { try Problem.check(NationalIdScreening.check([("text", text)])) }
             guard let councilId = meeting.draft.councilId else {
                 throw Problem.conflict("not-a-council-meeting", "Advisory decisions are recorded on a council's meetings.")
             }
@@ -67,15 +67,18 @@ extension Store {
 
     public func updateFollowUp(_ id: String, _ followUp: FollowUp, actor: WriteActor) async throws -> Decision {
         try followUp.validate()
+        let now = clock.now()
         return try await pool.write { db in
             guard try Self.fetchDecision(db, id) != nil,
                   let municipality = try String.fetchOne(db, sql: "SELECT municipality_id FROM councils c JOIN decisions d ON d.council_id = c.id WHERE d.id = ?", arguments: [id])
             else { throw Problem.notFound("decision", id) }
-            if try Self.isReadable(db, .decision, id, by: .anyone, now: Date()) {
+            // Feedback on a decision of a public item is published with it (see `createDecision`).
+            if try Bool.fetchOne(db, sql: "SELECT i.public FROM decisions d JOIN agenda_items i ON i.id = d.agenda_item_id WHERE d.id = ?",
+                                 arguments: [id]) == true {
                 try Problem.check(NationalIdScreening.check([("feedback", followUp.feedback)]))
             }
             try db.execute(sql: "UPDATE decisions SET follow_up_status = ?, feedback = ?, responded_at = ?, updated_at = ? WHERE id = ?",
-                           arguments: [followUp.status.rawValue, followUp.feedback, followUp.respondedAt?.text, Timestamps.format(Date()), id])
+                           arguments: [followUp.status.rawValue, followUp.feedback, followUp.respondedAt?.text, Timestamps.format(now), id])
             try Self.recordWrite(db, actor: actor, municipality: municipality, [.updated(.decision, id)])
             return try Self.fetchDecision(db, id)!
         }

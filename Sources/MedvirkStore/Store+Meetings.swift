@@ -47,6 +47,21 @@ extension Store {
         }
     }
 
+    /// Making a meeting public publishes its public agenda items, their decisions and follow-up feedback,
+    /// and its minutes once approved. Each is screened as it is written; this catches text stored before.
+    static func screenBeforePublishing(_ db: Database, meeting id: String) throws {
+        let texts = try String.fetchAll(db, sql: """
+            SELECT text FROM minutes WHERE meeting_id = ?1
+            UNION ALL SELECT title || ' ' || coalesce(description, '') || ' ' || documents FROM agenda_items
+                WHERE meeting_id = ?1 AND public = 1 AND deleted_at IS NULL
+            UNION ALL SELECT d.text || ' ' || coalesce(d.feedback, '') FROM decisions d JOIN agenda_items i ON i.id = d.agenda_item_id
+                WHERE d.meeting_id = ?1 AND i.public = 1
+            """, arguments: [id])
+        if texts.contains(where: NationalIdScreening.containsNationalId) {
+            throw Problem.validation([FieldError("public", "the meeting's minutes, public agenda items or decisions contain what looks like a CPR number or fødselsnummer; it would be published")])
+        }
+    }
+
     static func checkReferences(_ db: Database, _ draft: MeetingDraft) throws {
         guard try liveMunicipality(db, draft.municipalityId) != nil else {
             throw Problem.validation([FieldError("municipality_id", "no municipality '\(draft.municipalityId)'")])
@@ -96,6 +111,7 @@ extension Store {
                 throw Problem.validation([FieldError("municipality_id", "cannot be changed")])
             }
             try Self.checkReferences(db, draft)
+            if draft.isPublic && !current.draft.isPublic { try Self.screenBeforePublishing(db, meeting: id) }
             try db.execute(sql: """
                 UPDATE meetings SET council_id = ?, consultation_id = ?, kind = ?, title = ?, description = ?, starts_at = ?, ends_at = ?,
                     location = ?, online_url = ?, public = ?, status = ?, accessibility = ?, registration = ?,

@@ -53,8 +53,8 @@ extension Store {
             if try Self.fetchMinutes(db, meetingId)?.isApproved == true {
                 throw Problem.conflict("minutes-approved", "Approved minutes are final and cannot be changed.")
             }
-            // Draft minutes are published when approved; screen them as they are written, too.
-            if meeting.draft.isPublic { try Problem.check(NationalIdScreening.check([("text", text)])) }
+            // Minutes are published once approved (and the meeting public, now or later): screened as written.
+            try Problem.check(NationalIdScreening.check([("text", text)]))
             try Self.checkAttendance(db, meeting: meeting, present: present, absent: absent)
             let existed = try Self.fetchMinutes(db, meetingId) != nil
             try db.execute(sql: """
@@ -74,7 +74,7 @@ extension Store {
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
             guard let minutes = try Self.fetchMinutes(db, meetingId) else { throw Problem.notFound("minutes of meeting", meetingId) }
             if minutes.isApproved { throw Problem.conflict("minutes-approved", "The minutes are already approved.") }
-            if meeting.draft.isPublic { try Problem.check(NationalIdScreening.check([("text", minutes.text)])) }
+            try Problem.check(NationalIdScreening.check([("text", minutes.text)]))
             try db.execute(sql: "UPDATE minutes SET approved_at = ?, updated_at = ? WHERE meeting_id = ?",
                            arguments: [Timestamps.format(now), Timestamps.format(now), meetingId])
             try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.updated(.minutes, meetingId)])

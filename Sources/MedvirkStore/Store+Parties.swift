@@ -36,7 +36,7 @@ extension Store {
 
     public func createParty(consultation id: String, name: String, kind: PartyKind, councilId: String?,
                             partnerTokenId: String?, actor: WriteActor) async throws -> Party {
-        try Problem.check(Rules.text("name", name, max: 200))
+        try Problem.check(Rules.text("name", name, max: 200) + NationalIdScreening.check([("name", name)]))
         return try await pool.write { db in
             guard let consultation = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
             guard consultation.draft.status == .draft || consultation.draft.status == .published else {

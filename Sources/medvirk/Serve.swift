@@ -43,6 +43,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("trusted-proxy"), help: "Peer address range (CIDR, or 'unix' for the Unix socket) of a reverse proxy whose Forwarded/X-Forwarded-For names the client; repeatable (env MEDVIRK_TRUSTED_PROXIES, comma-separated; default none).")
     var trustedProxies: [String] = []
 
+    @Option(name: .customLong("proxy-header"), help: "The header the trusted proxies write the client into: x-forwarded-for or forwarded (RFC 7239); the other is ignored (env MEDVIRK_PROXY_HEADER; default x-forwarded-for).")
+    var proxyHeader: String?
+
     @Option(name: .customLong("metrics-from"), help: "Client address range (CIDR, or 'unix') that may read /metrics without an admin token; repeatable (env MEDVIRK_METRICS_FROM, comma-separated; default 127.0.0.0/8,::1/128).")
     var metricsFrom: [String] = []
 
@@ -106,6 +109,11 @@ struct Serve: AsyncParsableCommand {
         }
 
         config.trustedProxies = ranges("--trusted-proxy", trustedProxies, env: "MEDVIRK_TRUSTED_PROXIES") ?? []
+        let header = proxyHeader ?? Environment.value("MEDVIRK_PROXY_HEADER") ?? "x-forwarded-for"
+        guard let parsedHeader = ClientAddressResolver.ProxyHeader(rawValue: header.lowercased()) else {
+            fail("--proxy-header must be x-forwarded-for or forwarded, not '\(header)'")
+        }
+        config.proxyHeader = parsedHeader
         config.metricsFrom = ranges("--metrics-from", metricsFrom, env: "MEDVIRK_METRICS_FROM") ?? AddressRange.loopback
         config.logClientAddress = logClientAddress || Environment.value("MEDVIRK_LOG_CLIENT_ADDRESS") == "1"
 

@@ -9,7 +9,7 @@ struct AddressRateLimitMiddleware: RouterMiddleware {
     let clock: any WallClock
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if !context.isProbe, request.headers[.authorization] == nil, !ResponseCache.livePaths.contains(request.uri.path) {
+        if !context.isProbe, request.headers[.authorization] == nil, !context.isLivePath {
             try limiter.take(token: nil, address: context.clientAddress, now: clock.now())
         }
         return try await next(request, context)

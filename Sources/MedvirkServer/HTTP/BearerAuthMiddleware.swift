@@ -24,7 +24,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
             try limiter.take(token: nil, address: context.clientAddress, now: store.clock.now())
             throw error
         }
-        if case .token(let token) = context.principal, !ResponseCache.livePaths.contains(request.uri.path) {
+        if case .token(let token) = context.principal, !context.isLivePath {
             try limiter.take(token: token.id, address: context.clientAddress, now: store.clock.now())
         }
         if request.method.isWrite, context.principal.isAnonymous { throw Problem.unauthenticated }

@@ -80,14 +80,25 @@ extension [AddressRange] {
 }
 
 /// Who the client is. Without trusted proxies it is the peer. When the peer is a trusted proxy
-/// (`--trusted-proxy`), the client is the right-most address in `Forwarded` (RFC 7239 §5.2, `for=`) or,
-/// without it, `X-Forwarded-For` that is not itself a trusted proxy: each proxy appends the address it
-/// saw, so hops to the left of the first untrusted one may be forged by the client. Headers from any other
-/// peer are ignored.
+/// (`--trusted-proxy`), the client is the right-most address in the proxy's header (`X-Forwarded-For`, or
+/// with `--proxy-header forwarded` RFC 7239's `Forwarded`, §5.2 `for=`) that is not itself a trusted proxy:
+/// each proxy appends the address it saw, so hops left of the first untrusted one may be forged by the
+/// client. Only the one header the proxy writes is read (a client could send the other one through a proxy
+/// that only appends to its own), and headers from any other peer are ignored.
 public struct ClientAddressResolver: Sendable {
-    public let trustedProxies: [AddressRange]
+    /// The header a trusted proxy records the client in.
+    public enum ProxyHeader: String, Sendable, CaseIterable {
+        case xForwardedFor = "x-forwarded-for"
+        case forwarded
+    }
 
-    public init(trustedProxies: [AddressRange]) { self.trustedProxies = trustedProxies }
+    public let trustedProxies: [AddressRange]
+    public let header: ProxyHeader
+
+    public init(trustedProxies: [AddressRange], header: ProxyHeader = .xForwardedFor) {
+        self.trustedProxies = trustedProxies
+        self.header = header
+    }
 
     /// An IP address as text, or `unix` for a peer on the Unix domain socket.
     static func peer(_ address: SocketAddress?) -> String {
@@ -100,9 +111,9 @@ public struct ClientAddressResolver: Sendable {
     public func resolve(peer address: SocketAddress?, headers: HTTPFields) -> String {
         let peer = Self.peer(address)
         guard trustedProxies.contains(address: peer) else { return peer }
-        var hops = Self.forwardedFor(headers[values: HTTPField.Name("Forwarded")!])
-        if hops.isEmpty {
-            hops = headers[values: HTTPField.Name("X-Forwarded-For")!].flatMap { $0.split(separator: ",") }.map { Self.plainAddress(String($0)) }
+        let hops = switch header {
+        case .forwarded: Self.forwardedFor(headers[values: HTTPField.Name("Forwarded")!])
+        case .xForwardedFor: headers[values: HTTPField.Name("X-Forwarded-For")!].flatMap { $0.split(separator: ",") }.map { Self.plainAddress(String($0)) }
         }
         for hop in hops.reversed() where !trustedProxies.contains(address: hop) {
             // An unparsable or obfuscated hop ("unknown", "_hidden") ends the trail: it is the client as far as we can tell.

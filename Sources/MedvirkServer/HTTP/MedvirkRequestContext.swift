@@ -41,6 +41,9 @@ public struct MedvirkRequestContext: RequestContext, RemoteAddressRequestContext
     /// it is personal data, so logs carry it only with `--log-client-address`.
     var clientAddress = "unix"
 
+    /// A probe or `/metrics`, which must be live: never cached, never rate limited. Judged by the route
+    /// template, so `/metrics/` and `//metrics`, which the router answers too, count as well.
+    var isLivePath: Bool { ResponseCache.livePaths.contains(route?.template ?? path) }
 
     /// The context of the request being handled; nil when a handler is called directly (as in a unit test),
     /// which then acts for an anonymous caller.

@@ -56,7 +56,7 @@ struct RepresentationMiddleware: RouterMiddleware {
     func cacheHeaders(_ response: Response, _ request: Request, _ context: Context) -> Response {
         guard request.method == .get else { return response }
         var response = response
-        let cacheable = context.principal.isAnonymous && !ResponseCache.livePaths.contains(request.uri.path)
+        let cacheable = context.principal.isAnonymous && !context.isLivePath
         response.headers[.cacheControl] = cacheable ? response.headers[.cacheControl] ?? "public, max-age=\(publicMaxAge)" : "private, no-store"
         response.headers[.vary] = response.headers[.vary].map { $0 + ", Authorization" } ?? "Authorization"
         return response
@@ -88,7 +88,7 @@ struct PublicCacheMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard cache.isEnabled, request.method == .get, request.headers[.authorization] == nil,
-              !ResponseCache.livePaths.contains(request.uri.path)
+              !context.isLivePath
         else { return try await next(request, context) }
         let generation = store.generations.current(Self.scope(request, context))
         let key = ResponseCache.key(for: request, gzip: Compression.acceptsGzip(request.headers[.acceptEncoding]))
@@ -112,11 +112,21 @@ struct PublicCacheMiddleware: RouterMiddleware {
     /// The write generation a cached answer is keyed by: that of the municipality that owns all the data in
     /// it, or of everything ("*"). Only a route whose contract declares `municipality` as the filter of what
     /// it lists names its owner, and only with one plain slug; any other caller-supplied value (a parameter
-    /// the route ignores, another spelling, a repeat) must not choose the generation, or a write that hides
-    /// something would leave the old answer served.
+    /// the route ignores, another spelling, a repeat, a percent-encoded name the handler decodes) must not
+    /// choose the generation, or a write that hides something would leave the old answer served.
     static func scope(_ request: Request, _ context: MedvirkRequestContext) -> String {
-        guard context.route?.operation(request.method)?.queryParameters.contains("municipality") == true else { return "*" }
-        let values = request.uri.queryParameters.getAll("municipality")
+        guard context.route?.operation(request.method)?.queryParameters.contains("municipality") == true,
+              let query = request.uri.query else { return "*" }
+        var values: [String] = []
+        for item in query.split(separator: "&", omittingEmptySubsequences: false) {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            // Decoded as the generated handler decodes names and values; anything undecodable is not trusted.
+            guard let name = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding else { return "*" }
+            guard name == "municipality" else { continue }
+            guard parts.count == 2, let value = String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+            else { return "*" }
+            values.append(value)
+        }
         guard values.count == 1, let slug = values.first, !slug.isEmpty,
               slug.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D })
         else { return "*" }

@@ -31,10 +31,12 @@ struct APIHandlers: APIProtocol {
         guard try await store.isReadable(type, id, by: reader) else { throw Problem.notFound(name, id) }
     }
 
-    /// A reference to another resource, shown only when the caller may read that resource too.
-    func shown(_ type: ChangeType, _ id: String?) async throws -> String? {
-        guard let id, try await store.isReadable(type, id, by: reader) else { return nil }
-        return id
+    /// References to other resources, each kept only when the caller may read that resource too (one
+    /// lookup per distinct id).
+    func shown(_ type: ChangeType, _ ids: [String?]) async throws -> [String?] {
+        var readable: [String: Bool] = [:]
+        for id in Set(ids.compactMap { $0 }) { readable[id] = try await store.isReadable(type, id, by: reader) }
+        return ids.map { id in id.flatMap { readable[$0] == true ? $0 : nil } }
     }
 
     /// The audit identity a write needs, given only once `If-Match` has been checked: throws the 412 when

@@ -13,17 +13,18 @@ extension APIHandlers {
                      consultationId: d.consultationId)
     }
 
-    /// The item as the caller may see it, linking its consultation only when the caller may read that too.
-    func api(_ item: AgendaItem, showClosed: Bool) async throws -> Components.Schemas.AgendaItem {
-        var shownItem = try Self.api(item, showClosed: showClosed)
-        if shownItem.consultationId != nil { shownItem.consultationId = try await shown(.consultation, item.draft.consultationId) }
-        return shownItem
+    /// The items as the caller may see them, linking a consultation only when the caller may read that too.
+    func agendaItems(_ items: [AgendaItem], showClosed: Bool) async throws -> [Components.Schemas.AgendaItem] {
+        let consultations = try await shown(.consultation, items.map(\.draft.consultationId))
+        return try zip(items, consultations).map { item, consultation in
+            var shownItem = try Self.api(item, showClosed: showClosed)
+            if shownItem.consultationId != nil { shownItem.consultationId = consultation }
+            return shownItem
+        }
     }
 
-    func agendaItems(_ items: [AgendaItem], showClosed: Bool) async throws -> [Components.Schemas.AgendaItem] {
-        var out: [Components.Schemas.AgendaItem] = []
-        for item in items { out.append(try await api(item, showClosed: showClosed)) }
-        return out
+    func api(_ item: AgendaItem, showClosed: Bool) async throws -> Components.Schemas.AgendaItem {
+        try await agendaItems([item], showClosed: showClosed)[0]
     }
 
     static func writable(_ item: AgendaItem) throws -> Components.Schemas.AgendaItemCreate {

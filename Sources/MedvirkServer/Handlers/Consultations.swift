@@ -6,15 +6,20 @@ import OpenAPIRuntime
 extension APIHandlers {
     func api(_ c: Consultation) throws -> Components.Schemas.Consultation {
         let d = c.draft
+        let now = store.clock.now()
+        // `published` counts what the caller can read: for the public, none until the policy releases them
+        // (the store's `Readable` rule for responses, as a count: under `after_deadline` the deadline must have passed).
+        let released = d.publishResponses == .onApproval || (d.publishResponses == .afterDeadline && now >= d.closesAt)
+        let published = released || reader.administers(d.municipalityId) ? c.published : 0
         let conclusion = d.conclusion.flatMap { conclusion in
             conclusion.summary.map { Components.Schemas.Conclusion(summary: $0, memoUrl: conclusion.memoURL, concludedAt: conclusion.concludedAt) }
         }
         return .init(
             id: c.id, municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, title: d.title, summary: d.summary,
             body: d.body, caseNumber: d.caseNumber, documents: d.documents.map { .init(title: $0.title, url: $0.url) },
-            opensAt: d.opensAt, closesAt: d.closesAt, status: try convert(d.status), phase: try convert(d.phase(at: store.clock.now())),
+            opensAt: d.opensAt, closesAt: d.closesAt, status: try convert(d.status), phase: try convert(d.phase(at: now)),
             audience: try convert(d.audience), latePolicy: try convert(d.latePolicy), publishResponses: try convert(d.publishResponses),
-            conclusion: conclusion, responseCounts: .init(received: c.received, published: c.published), tags: d.tags,
+            conclusion: conclusion, responseCounts: .init(received: c.received, published: published), tags: d.tags,
             createdAt: c.createdAt, updatedAt: c.updatedAt)
     }
 
@@ -43,11 +48,9 @@ extension APIHandlers {
 
     /// A consultation the caller may see: drafts and withdrawn ones only for admins of its municipality.
     func visibleConsultation(_ id: String) async throws -> Consultation {
-        try await requireReadable(.consultation, id, name: "consultation")
-        guard let found = try await store.consultation(id) else { throw Problem.notFound("consultation", id) }
+        guard let found = try await store.consultation(id, readableBy: reader) else { throw Problem.notFound("consultation", id) }
         return found
     }
-
 
     func listConsultations(_ input: Operations.ListConsultations.Input) async throws -> Operations.ListConsultations.Output {
         let q = input.query

@@ -15,25 +15,26 @@ extension APIHandlers {
 
     /// Decisions are as public as the agenda item and the meeting they were made at (see `Readable`).
     func visibleDecision(_ id: String) async throws -> Decision {
-        try await requireReadable(.decision, id, name: "decision")
-        guard let decision = try await store.decision(id) else { throw Problem.notFound("decision", id) }
+        guard let decision = try await store.decision(id, readableBy: reader) else { throw Problem.notFound("decision", id) }
         return decision
     }
 
-    /// The contract's decision as the caller may see it: the consultation only when it may read that too,
-    /// and the receipt of the council's own response (a partner's credential) only for administrators.
+    /// The contract's decisions as the caller may see them: the consultation only when it may read that too,
+    /// and the receipt of the council's own hearing response (which names a response the caller may not be
+    /// able to read) only for administrators. `municipality` owns them all.
+    func api(_ list: [Decision], municipality: String) async throws -> [Components.Schemas.Decision] {
+        let consultations = try await shown(.consultation, list.map(\.consultationId))
+        return try zip(list, consultations).map { d, consultation in
+            var decision = try Self.api(d)
+            decision.consultationId = consultation
+            if !reader.administers(municipality) { decision.responseReceiptNumber = nil }
+            return decision
+        }
+    }
+
     func api(_ d: Decision) async throws -> Components.Schemas.Decision {
-        var decision = try Self.api(d)
-        decision.consultationId = try await shown(.consultation, d.consultationId)
         let municipality = try await store.council(d.councilId)?.draft.municipalityId ?? ""
-        if !reader.administers(municipality) { decision.responseReceiptNumber = nil }
-        return decision
-    }
-
-    func decisions(_ list: [Decision]) async throws -> [Components.Schemas.Decision] {
-        var out: [Components.Schemas.Decision] = []
-        for d in list { out.append(try await api(d)) }
-        return out
+        return try await api([d], municipality: municipality)[0]
     }
 
     func createDecision(_ input: Operations.CreateDecision.Input) async throws -> Operations.CreateDecision.Output {
@@ -53,7 +54,7 @@ extension APIHandlers {
         let page = try await store.decisions(council: council.id, followUp: input.query.followUp.map(convert),
                                              reader: reader, request)
         let next = nextPage(page)
-        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try await decisions(page.items), nextCursor: next.cursor))))
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: try await api(page.items, municipality: council.draft.municipalityId), nextCursor: next.cursor))))
     }
 
     func getDecision(_ input: Operations.GetDecision.Input) async throws -> Operations.GetDecision.Output {

@@ -44,22 +44,22 @@ extension APIHandlers {
 
     /// A meeting the caller may read (see `Readable`), else the 404.
     func visibleMeeting(_ id: String) async throws -> Meeting {
-        try await requireReadable(.meeting, id, name: "meeting")
-        guard let found = try await store.meeting(id) else { throw Problem.notFound("meeting", id) }
+        guard let found = try await store.meeting(id, readableBy: reader) else { throw Problem.notFound("meeting", id) }
         return found
     }
 
-    /// The contract's meeting, linking its consultation only when the caller may read that too.
-    func api(_ m: Meeting) async throws -> Components.Schemas.Meeting {
-        var meeting = try Self.api(m)
-        meeting.consultationId = try await shown(.consultation, m.draft.consultationId)
-        return meeting
+    /// The contract's meetings, linking a consultation only when the caller may read that too.
+    func api(_ meetings: [Meeting]) async throws -> [Components.Schemas.Meeting] {
+        let consultations = try await shown(.consultation, meetings.map(\.draft.consultationId))
+        return try zip(meetings, consultations).map { meeting, consultation in
+            var shownMeeting = try Self.api(meeting)
+            shownMeeting.consultationId = consultation
+            return shownMeeting
+        }
     }
 
-    func api(_ meetings: [Meeting]) async throws -> [Components.Schemas.Meeting] {
-        var out: [Components.Schemas.Meeting] = []
-        for m in meetings { out.append(try await api(m)) }
-        return out
+    func api(_ meeting: Meeting) async throws -> Components.Schemas.Meeting {
+        try await api([meeting])[0]
     }
 
     func listMeetings(_ input: Operations.ListMeetings.Input) async throws -> Operations.ListMeetings.Output {

@@ -84,14 +84,16 @@ extension APIHandlers {
     }
 
     func getResponse(_ input: Operations.GetResponse.Input) async throws -> Operations.GetResponse.Output {
-        try await requireReadable(.response, input.path.responseId, name: "response")
-        guard let response = try await store.response(input.path.responseId) else { throw Problem.notFound("response", input.path.responseId) }
+        guard let response = try await store.response(input.path.responseId, readableBy: reader) else {
+            throw Problem.notFound("response", input.path.responseId)
+        }
         return .ok(.init(body: .json(try Self.api(response, reader.administers(response.municipalityId) ? .full : .publicView))))
     }
 
     func moderateResponse(_ input: Operations.ModerateResponse.Input) async throws -> Operations.ModerateResponse.Output {
-        try await requireReadable(.response, input.path.responseId, name: "response")
-        guard let current = try await store.response(input.path.responseId) else { throw Problem.notFound("response", input.path.responseId) }
+        guard let current = try await store.response(input.path.responseId, readableBy: reader) else {
+            throw Problem.notFound("response", input.path.responseId)
+        }
         try principal.requireAdmin(current.municipalityId)
         let moderated: Components.Schemas.ModerationPatch.StatusPayload? = switch current.status {
         case .published: .published
