@@ -4,7 +4,8 @@
 data must be unchanged (every municipality's full export and the admin change feed, before and after).
 Idle connections and request bodies that never finish must be dropped by the server.
 
-Then the privacy checks, which do write: national identity numbers in every common spelling are flagged and
+With FUZZ_PART=privacy, the privacy checks instead, which do write (run them against a server with its normal
+timeouts: 32 uploads of 1 MiB at once take longer than the fuzz run's 2-second body deadline): national identity numbers in every common spelling are flagged and
 cannot be published, CSV cells that start a formula are neutralised and import back exactly, Idempotency-Key
 is compared as sent (percent signs and all), and 32 concurrent imports of a 1 MiB bad CSV raise the server's
 peak RSS (MEDVIRK_SERVER_PID) by less than 64 MB.
@@ -199,7 +200,6 @@ def main():
     print(f"timeouts: idle connection closed after {idle_seconds:.1f} s, stalled body answered {status} after {slow_seconds:.1f} s, "
           f"trickling body answered {trickle_status} after {trickle_seconds:.1f} s")
     assert snapshot() == after
-    privacy_checks()
 
 
 NATIONAL_IDS = ["120385 1233", "120385 - 1233", "120385 \u2013 1233", "120385\u20141233", "12.03.85-1233", "12.03.85 - 1233", "120385\t1233",
@@ -279,10 +279,12 @@ def privacy_checks():
     # 32 concurrent imports of a 1 MiB CSV of bad rows: capped error lists, bounded memory.
     row = "X,bogus,bogus,bogus,bogus,\r\n"
     bad = ("service_area,target_group,user_category,purpose,kind,name\r\n" + row * ((1 << 20) // len(row) - 4)).encode()
-    before = peak_rss_kib()
 
     def bad_import(_):
         return call("POST", f"/v1/dialogue-channels/import?municipality={municipality}", bad, {"Content-Type": "text/csv"}, timeout=120)
+    # One import first, so the baseline already holds what any import needs once (code, thread pools, arenas).
+    assert bad_import(0)[0] == 422
+    before = peak_rss_kib()
     with concurrent.futures.ThreadPoolExecutor(32) as pool:
         results = list(pool.map(bad_import, range(32)))
     for status, body in results:
@@ -324,4 +326,4 @@ def trickle():
 
 
 if __name__ == "__main__":
-    main()
+    privacy_checks() if os.environ.get("FUZZ_PART") == "privacy" else main()

@@ -6,6 +6,8 @@ public enum SubmissionRules {
     public static func check(_ consultation: Consultation, token: TokenInfo, tokenParties: [Party], party: Party?,
                              partyId: String?, now: Date) throws -> Bool {
         let draft = consultation.draft
+        // The consultation rule of the store's `Readable`, in Swift: this runs inside the single writer, where
+        // another statement would cost every submission. ResponseTests checks a draft is a 404 here as in reads.
         guard draft.isPublic else { throw Problem.notFound("consultation", consultation.id) }
         if !token.municipalities.isEmpty && !token.municipalities.contains(draft.municipalityId) {
             throw Problem.forbidden("This token may not submit responses in municipality '\(draft.municipalityId)'.")

@@ -31,12 +31,13 @@ enum ChannelCSV {
         return names
     }
 
-    /// Reads every row of the uploaded bytes (UTF-8; a byte-order mark is dropped by the CSV reader); any bad
-    /// row makes the whole import a 422 listing each bad row (the header is row 1).
-    static func parseImport(_ bytes: [UInt8], municipality: String) throws -> [ChannelImportRow] {
+    /// Reads every row of the uploaded text (UTF-8; a byte-order mark is dropped by the CSV reader); any bad
+    /// row makes the whole import a 422 listing the first bad rows (the header is row 1) and how many errors
+    /// there were in all.
+    static func parseImport(_ text: String, municipality: String) throws -> [ChannelImportRow] {
         var names: [String]?
         var rows: [ChannelImportRow] = [], errors: [FieldError] = [], errorCount = 0, index = 0
-        try CSV.records(String(decoding: bytes, as: UTF8.self)) { record in
+        try CSV.records(text) { record in
             guard let names else {
                 names = try header(record)
                 return

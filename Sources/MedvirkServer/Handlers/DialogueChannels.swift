@@ -90,8 +90,8 @@ extension APIHandlers {
         try principal.requireAdmin(municipality)
         guard try await store.municipality(municipality) != nil else { throw Problem.notFound("municipality", municipality) }
         guard case .csv(let body) = input.body else { throw Problem.badRequest("Expected a text/csv body.") }
-        // The body middleware has already held it to the limit; the bytes are decoded by the CSV reader.
-        let rows = try ChannelCSV.parseImport(try await [UInt8](collecting: body, upTo: maxBodyBytes), municipality: municipality)
+        // The body middleware has already held it to the limit; it is read as UTF-8 (invalid bytes become U+FFFD).
+        let rows = try ChannelCSV.parseImport(try await String(collecting: body, upTo: maxBodyBytes), municipality: municipality)
         let (count, created) = try await store.importChannels(municipality: municipality, rows, actor: try writeActor())
         return .ok(.init(body: .json(.init(imported: count, serviceAreasCreated: created))))
     }
