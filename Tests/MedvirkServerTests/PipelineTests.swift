@@ -113,6 +113,8 @@ final class LogRecorder: Sendable {
             for reply in [hit, notFound, wrongMethod, badToken] {
                 #expect(reply["Access-Control-Allow-Origin"] == "https://www.testby.dk", "\(reply.status)")
                 #expect(reply["X-Request-Id"] != nil)
+                // The Fetch standard reads this from the actual response, not the preflight.
+                #expect(reply["Access-Control-Expose-Headers"]?.contains("ETag") == true, "\(reply.status)")
             }
             #expect(hit.status == .ok && notFound.status == .notFound && wrongMethod.status == .methodNotAllowed)
             #expect(badToken.status == .unauthorized)
@@ -121,6 +123,12 @@ final class LogRecorder: Sendable {
             expectProblem(limited, .tooManyRequests)
             #expect(limited["Access-Control-Allow-Origin"] == "https://www.testby.dk")
             #expect(limited["Retry-After"] != nil)
+            #expect(limited["Access-Control-Expose-Headers"]?.contains("Retry-After") == true, "a page that hits the limit can read Retry-After")
+            let tooLarge = try await api.call(.post, "/v1/councils", token: api.service.admin, body: String(repeating: " ", count: 2 << 20), headers: origin)
+            let wrongType = try await api.call(.post, "/v1/councils", token: api.service.admin, body: "{}", contentType: "text/plain", headers: origin)
+            for reply in [tooLarge, wrongType] {
+                #expect(reply["Access-Control-Expose-Headers"]?.contains("X-Request-Id") == true, "\(reply.status)")
+            }
             let metrics = try await api.get("/metrics", token: api.service.admin).text
             #expect(metrics.contains(#"route="unmatched""#))
             #expect(metrics.contains(#"method="PUT",status="405""#) || metrics.contains(#"status="405""#))

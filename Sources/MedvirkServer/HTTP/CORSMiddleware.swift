@@ -3,14 +3,17 @@ import Hummingbird
 
 /// Cross-origin reads (the Fetch standard's CORS protocol) for the origins on the allow-list (`*`: any).
 /// A request from another origin is served as if it had no `Origin`. A preflight (`OPTIONS` with `Origin`)
-/// is answered here; other answers, errors included, get `Access-Control-Allow-Origin`. One middleware
+/// is answered here; other answers, errors and cache hits included, get `Access-Control-Allow-Origin` and
+/// `Access-Control-Expose-Headers`: the Fetch standard reads which headers a page may see from the actual
+/// response, not the preflight, so without it a page could not read `Link`, `ETag` or a 429's `Retry-After`
+/// (Hummingbird's own `CORSMiddleware` sends it on the preflight only). One middleware
 /// for the origin filter and the CORS headers, so a read passes one layer, not two.
 struct CrossOriginMiddleware: RouterMiddleware {
     typealias Context = MedvirkRequestContext
     let allowed: [String]
     let allowHeaders = "Accept, If-None-Match, X-Request-Id"
     let allowMethods = "GET, HEAD, OPTIONS"
-    let exposeHeaders = "ETag, Link, X-Request-Id, Location"
+    let exposeHeaders = "ETag, Link, Location, Retry-After, X-Request-Id, RateLimit, RateLimit-Policy"
     /// Seconds a browser may keep a preflight's answer.
     let maxAge = 3600
 
@@ -37,6 +40,7 @@ struct CrossOriginMiddleware: RouterMiddleware {
         }
         var response = try await next(request, context)
         response.headers[.accessControlAllowOrigin] = allowOrigin
+        response.headers[.accessControlExposeHeaders] = exposeHeaders
         return varyOnOrigin(response)
     }
 

@@ -33,7 +33,8 @@ struct PreRoutingResponder<Next: HTTPResponder>: HTTPResponder where Next.Contex
         response.headers[.xRequestID] = context.requestId
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "private, no-store" }
         Self.addSecurityHeaders(&response.headers)
-        if context.isHead { response.body = ResponseBody() }
+        // HEAD sends the headers GET would, Content-Length included (RFC 9110 §9.3.2), and no body.
+        if context.isHead { response = response.createHeadResponse() }
         return response
     }
 
