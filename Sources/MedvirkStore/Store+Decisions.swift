@@ -37,7 +37,20 @@ extension Store {
         }
     }
 
-    /// The vote total cannot exceed the voting members the minutes list as present.
+    /// How many votes the present members hold. A personal deputy (personlig stedfortræder/vara) votes in the
+    /// place of the member they stand in for when that member is absent and votes; a member and their deputy
+    /// are never both counted.
+    static func votingPresent(_ members: [Member], present: Set<String>) -> Int {
+        let byId = Dictionary(uniqueKeysWithValues: members.map { ($0.id, $0) })
+        return members.filter { member in
+            guard present.contains(member.id) else { return false }
+            guard let principalId = member.draft.deputyOf else { return member.draft.voting }
+            guard let principal = byId[principalId] else { return false }
+            return principal.draft.voting && !present.contains(principal.id)
+        }.count
+    }
+
+    /// The vote total cannot exceed the votes of the members the minutes list as present.
     public func createDecision(meeting meetingId: String, item itemId: String, text: String, votes: Votes, actor: WriteActor) async throws -> Decision {
         try Problem.check(Rules.text("text", text, max: 20_000))
         return try await pool.write { db in
@@ -49,7 +62,7 @@ extension Store {
                 throw Problem.conflict("not-a-council-meeting", "Advisory decisions are recorded on a council's meetings.")
             }
             let present = try Self.fetchMinutes(db, meetingId)?.present ?? []
-            let voting = try Self.liveMembers(db, council: councilId).filter { present.contains($0.id) && $0.draft.voting }.count
+            let voting = Self.votingPresent(try Self.liveMembers(db, council: councilId), present: Set(present))
             if votes.total > voting {
                 throw Problem.validation([FieldError("votes", "\(votes.total) votes but \(voting) voting member(s) present according to the minutes")])
             }

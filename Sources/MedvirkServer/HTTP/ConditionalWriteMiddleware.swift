@@ -44,6 +44,11 @@ struct ConditionalWriteMiddleware: RouterMiddleware {
         var probe = context
         probe.isProbe = true
         let current = try await router.respond(to: Request(head: head, body: RequestBody(buffer: ByteBuffer())), context: probe)
+        // No current representation (minutes not written yet): If-Match, `*` included, cannot match (RFC 9110 §13.1.1).
+        if current.status == .notFound {
+            return .failed(Problem(status: 412, slug: "precondition-failed", title: "Precondition failed",
+                                   detail: "If-Match names a current representation, but there is none yet. Leave If-Match out to create it."))
+        }
         guard current.status == .ok, let tag = current.headers[.eTag] else { return .notGiven }
         if EntityTags.match(ifMatch, current: tag) || EntityTags.match(ifMatch, current: EntityTags.gzipVariant(of: tag)) { return .matched }
         return .failed(Problem(status: 412, slug: "precondition-failed", title: "Precondition failed",
