@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The checks against a running server: calendars, schemathesis (anonymous, admin, partner).
+# The checks against a running server: calendars, schemathesis (anonymous, admin, partner), fuzz, privacy,
+# a browser on another origin, the README's own commands, and the crash test.
 # Usage: .ci/live_checks.sh path/to/medvirk
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +51,11 @@ start_server
 stage "privacy checks (fuzz.py)" env FUZZ_PART=privacy MEDVIRK_SERVER_PID="$SERVER" python3 .ci/fuzz.py "http://127.0.0.1:$PORT" "$ADMIN" "$PARTNER"
 stop_server
 trap - EXIT
+
+# Each starts its own servers: a page on a second origin in headless Chromium (fetch, Link, ETag, 429),
+# and the README's shell blocks in order against a fresh demo server on port 8080.
+stage "browser (chromium, cross-origin)" python3 .ci/browser_check.py "$BIN"
+stage "README runs (readme_check.py)" python3 .ci/readme_check.py "$BIN"
 
 stage "crash test (SIGKILL mid-stream, SIGTERM drain)" python3 .ci/crash_test.py "$BIN" 8 1.5
 

@@ -38,21 +38,56 @@ public enum Identifiers {
     }
 }
 
-/// A list position: the sequence number of the last row returned, wrapped so clients treat it as opaque.
+/// A list position: the sequence number of the last row returned and, for lists sorted by a value that can
+/// change (meetings by start time), that row's sort value as it was when the page was served, so editing the
+/// boundary row between two fetches does not skip the rest of the list. `shown` lists boundary rows that
+/// were served and have moved since (at most `maxShown`), so they are not served again further on.
+/// Wrapped so clients treat it as opaque: `c<seq>`, `c<seq>_<sort>` or `c<seq>_<sort>_<shown>.<shown>…`, base 36.
 public struct Cursor: Sendable, Equatable {
     public var after: Int64
+    /// The sort value of the row `after` names (seconds since 1970 for a time), when the list has one.
+    public var sortValue: Int64?
+    /// Sequence numbers of rows already served that must not be served again.
+    public var shown: [Int64]
 
-    public init(after: Int64) { self.after = after }
+    public static let maxShown = 4
 
-    public var encoded: String { "c" + String(after, radix: 36) }
+    public init(after: Int64, sortValue: Int64? = nil, shown: [Int64] = []) {
+        self.after = after
+        self.sortValue = sortValue
+        self.shown = Array(shown.suffix(Self.maxShown))
+    }
+
+    /// What the contract's `Cursor` parameter pattern allows.
+    public static let pattern = "^c[0-9a-z]{1,13}(_-?[0-9a-z]{1,13}(_[0-9a-z]{1,13}(\\.[0-9a-z]{1,13}){0,3})?)?$"
+
+    public var encoded: String {
+        var text = "c" + String(after, radix: 36)
+        if let sortValue { text += "_" + String(sortValue, radix: 36) }
+        if sortValue != nil, !shown.isEmpty { text += "_" + shown.map { String($0, radix: 36) }.joined(separator: ".") }
+        return text
+    }
 
     /// Parses a cursor from a `cursor` query parameter; nil when it is not one this server made.
     public init?(encoded: String) {
-        guard encoded.count > 1, encoded.count <= 20, encoded.first == "c",
-              let value = Int64(encoded.dropFirst(), radix: 36), value >= 0,
-              String(value, radix: 36) == encoded.dropFirst()
-        else { return nil }
-        self.after = value
+        guard encoded.count > 1, encoded.count <= 100, encoded.first == "c" else { return nil }
+        func number(_ text: Substring, signed: Bool = false) -> Int64? {
+            guard let value = Int64(text, radix: 36), signed || value >= 0, String(value, radix: 36) == text else { return nil }
+            return value
+        }
+        let parts = encoded.dropFirst().split(separator: "_", omittingEmptySubsequences: false)
+        guard (1...3).contains(parts.count), let value = number(parts[0]) else { return nil }
+        after = value
+        shown = []
+        if parts.count >= 2 {
+            guard let sort = number(parts[1], signed: true) else { return nil }
+            sortValue = sort
+        }
+        if parts.count == 3 {
+            let listed = parts[2].split(separator: ".", omittingEmptySubsequences: false).map { number($0) }
+            guard (1...Self.maxShown).contains(listed.count), !listed.contains(nil) else { return nil }
+            shown = listed.compactMap { $0 }
+        }
     }
 }
 

@@ -6,9 +6,10 @@ public protocol WallClock: Sendable {
     func now() -> Date
 }
 
+/// The system's time, cut to whole seconds: the precision Medvirk keeps everywhere.
 public struct SystemClock: WallClock {
     public init() {}
-    public func now() -> Date { Date() }
+    public func now() -> Date { UTCTimestamp.wholeSeconds(Date()) }
 }
 
 public final class ManualClock: WallClock {

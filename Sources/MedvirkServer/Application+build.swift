@@ -120,12 +120,12 @@ func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocumen
         metrics: MetricsMiddleware(metrics: metrics),
         crossOrigin: CrossOriginMiddleware(allowed: config.corsOrigins),
         problems: ProblemMiddleware(),
-        routeCheck: RouteCheckMiddleware(),
+        routeCheck: RouteCheckMiddleware(contract: contract),
         addressLimit: AddressRateLimitMiddleware(limiter: limiter, clock: store.clock),
         revalidation: RevalidationMiddleware(),
         publicCache: PublicCacheMiddleware(cache: cache, store: store, metrics: metrics),
         auth: BearerAuthMiddleware(store: store, limiter: limiter),
-        body: RequestBodyMiddleware(maxBytes: config.maxBodyBytes, timeout: config.bodyTimeout, nulls: NullPolicy(contract: contract)),
+        body: RequestBodyMiddleware(maxBytes: config.maxBodyBytes, timeout: config.bodyTimeout, policy: BodyPolicy(contract: contract)),
         conditionalWrite: ConditionalWriteMiddleware(router: built),
         representation: RepresentationMiddleware(publicMaxAge: config.publicMaxAge),
         handlerContext: OpenAPIRequestContextMiddleware())
@@ -135,7 +135,7 @@ func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocumen
     let recorder = RouteRecorder(router: router)
     try handlers.registerHandlers(
         on: recorder, serverURL: Servers.Server1.url(),
-        configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
+        configuration: Configuration(dateTranscoder: WholeSecondsDateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
         middlewares: [LiteralHeaderValues()])
     return (PipelineResponder(pipeline: pipeline, router: router.buildResponder()), RouteTable(registered: recorder.registered, contract: contract))
 }

@@ -24,14 +24,25 @@ extension Store {
         try await pool.read { db in try Self.liveMeeting(db, id) }
     }
 
-    /// Meetings by start time; the cursor is the last meeting shown, so pages stay stable under inserts.
+    /// Meetings by start time; the cursor is the last meeting shown with its start time as served, so pages
+    /// stay stable under inserts and under a reschedule of that meeting between two fetches (which neither
+    /// skips the rest nor shows that meeting again later in the list).
     public func meetings(_ filter: MeetingFilter, _ page: PageRequest) async throws -> Page<Meeting> {
         let now = Timestamps.format(clock.now())
         return try await pool.read { db in
+            // The boundary meeting as it was served; if it has been rescheduled since, it stays out of later pages.
+            let boundaryStart = page.after?.sortValue.map { Timestamps.format(Date(timeIntervalSince1970: Double($0))) }
+            var shown = page.after?.shown ?? []
+            if let after = page.after, let boundaryStart,
+               let current = try String.fetchOne(db, sql: "SELECT starts_at FROM meetings WHERE seq = ?", arguments: [after.after]),
+               current != boundaryStart {
+                shown.append(after.after)
+            }
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM meetings m
                 WHERE m.deleted_at IS NULL
-                  AND (?1 = 0 OR (m.starts_at, m.seq) > (SELECT starts_at, seq FROM meetings WHERE seq = ?1))
+                  AND (?1 = 0 OR ((m.starts_at, m.seq) > (coalesce(?11, (SELECT starts_at FROM meetings WHERE seq = ?1)), ?1)
+                                  AND m.seq NOT IN (SELECT value FROM json_each(?12))))
                   AND \(Readable.condition(.meeting, "m", reader: "?9", now: "?10"))
                   AND (?3 IS NULL OR m.municipality_id = ?3)
                   AND (?4 IS NULL OR m.council_id = ?4)
@@ -42,8 +53,13 @@ extension Store {
                 ORDER BY m.starts_at, m.seq LIMIT ?2
                 """, arguments: [page.after?.after ?? 0, page.limit + 1, filter.municipality, filter.council, filter.kind?.rawValue,
                                  filter.status?.rawValue, filter.from.map(Timestamps.format), filter.to.map(Timestamps.format),
-                                 filter.reader.argument, now])
-            return try self.page(rows, limit: page.limit, map: Self.meeting)
+                                 filter.reader.argument, now,
+                                 boundaryStart, JSONColumn.encode(shown)])
+            let meetings = try rows.prefix(page.limit).map(Self.meeting)
+            let next = rows.count > page.limit ? meetings.last.map { meeting in
+                Cursor(after: rows[page.limit - 1]["seq"], sortValue: Int64(meeting.draft.startsAt.timeIntervalSince1970), shown: shown)
+            } : nil
+            return Page(items: meetings, next: next)
         }
     }
 

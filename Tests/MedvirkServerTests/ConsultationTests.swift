@@ -120,7 +120,7 @@ import Testing
         try await withAPI { api in
             let (m, area) = try await seedMunicipality(api)
             try await seedConsultation(api, municipality: m, extra: #","body":"Ny sti ved Ørnereden og Æblehaven","service_area_id":"\#(area)""#)
-            try await seedConsultation(api, municipality: m, extra: #","summary":"Budget for skoler""#)
+            try await seedConsultation(api, municipality: m, extra: #","body":"Budget for skoler""#)
             func titles(_ query: String) async throws -> Int { try await api.get("/v1/consultations?\(query)").data.count }
             #expect(try await titles("q=%C3%B8rne") == 1)
             #expect(try await titles("q=%C3%86BLE") == 1)

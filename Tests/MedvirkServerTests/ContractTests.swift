@@ -137,7 +137,7 @@ import Yams
         let limit = try #require(parameters["Limit"]?["schema"] as? [String: Any])
         #expect(limit["maximum"] as? Int == PageRequest.maxLimit)
         let cursor = try #require(parameters["Cursor"]?["schema"] as? [String: Any])
-        #expect(cursor["maxLength"] as? Int == 200)
+        #expect(cursor["pattern"] as? String == Cursor.pattern)
     }
 
     static func prefixes(_ file: String) -> [String] {

@@ -69,6 +69,38 @@ func copyOfMigrations() throws -> URL {
         }
     }
 
+    /// Migration 9 cuts stored milliseconds (the demo data and the clock wrote them) to whole seconds.
+    @Test func migration9TruncatesStoredTimestampsToWholeSeconds() throws {
+        let folder = try copyOfMigrations()
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("0009_whole_seconds.sql"))
+        let path = temporaryDatabase()
+        try Store.open(path: path, migrations: try Migrator.load(directory: folder)).close()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO municipalities (id, name, country, time_zone, created_at, updated_at)
+                VALUES ('testby', 'Testby', 'DK', 'Europe/Copenhagen', '2026-11-23T12:00:00.999Z', '2026-11-23T12:00:01.000Z');
+                INSERT INTO consultations (id, municipality_id, title, documents, opens_at, closes_at, status, audience, late_policy,
+                    publish_responses, tags, created_at, updated_at)
+                VALUES ('hor_1', 'testby', 'Høring', '[]', '2026-11-23T12:00:00.123Z', '2026-12-31T23:59:59.999Z', 'draft', 'public',
+                    'reject', 'after_deadline', '[]', '2026-11-23T12:00:00.500Z', '2026-11-23T12:00:00.500Z')
+                """)
+        }
+        try queue.close()
+
+        try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations"))).close()
+        let migrated = try DatabaseQueue(path: path)
+        try migrated.read { db in
+            let municipality = try Row.fetchOne(db, sql: "SELECT created_at, updated_at FROM municipalities")
+            #expect(municipality?["created_at"] == "2026-11-23T12:00:00.000Z")
+            #expect(municipality?["updated_at"] == "2026-11-23T12:00:01.000Z")
+            let consultation = try Row.fetchOne(db, sql: "SELECT opens_at, closes_at, created_at FROM consultations")
+            #expect(consultation?["opens_at"] == "2026-11-23T12:00:00.000Z")
+            #expect(consultation?["closes_at"] == "2026-12-31T23:59:59.000Z")
+            #expect(consultation?["created_at"] == "2026-11-23T12:00:00.000Z")
+        }
+    }
+
     @Test func anEditedAppliedMigrationIsRefusedByName() throws {
         let folder = try copyOfMigrations()
         let path = temporaryDatabase()

@@ -17,18 +17,31 @@ struct ContractDocument: Sendable {
         var isList = false
         /// The names of its query parameters.
         var queryParameters: Set<String> = []
+        /// Each query parameter's schema facts.
+        var queryParameterSchemas: [String: Property] = [:]
     }
 
-    /// One property of a schema: whether its type admits `null`, and the object schema it refers to.
+    /// One property of a schema (or a parameter's schema): whether its type admits `null`, the schema it
+    /// refers to, whether it is a `date-time`, the values of its `enum`, and for an array the same of its items.
     struct Property: Sendable, Equatable {
         var nullable: Bool
         var object: String?
+        var isTimestamp = false
+        /// The allowed values of an inline `enum` (one behind a `$ref` is in `ContractDocument.enums`).
+        var enumValues: [String]?
+        /// An array's item schema, when the property is an array.
+        indirect enum Items: Sendable, Equatable { case of(Property) }
+        var items: Items?
     }
 
     /// "PATCH /v1/councils/{council_id}" → its operation.
     let operations: [String: Operation]
     /// Schema name → property name → property.
     let schemas: [String: [String: Property]]
+    /// Schema name → its `enum` values, for schemas that are enums (`CouncilKind`).
+    let enums: [String: [String]]
+    /// The object schemas with `additionalProperties: false`: a field not in `schemas[name]` is refused.
+    let closedSchemas: Set<String>
 
     /// Parses the contract once per distinct text (tests build many applications from the same text).
     static func parse(_ text: String) throws -> ContractDocument {
@@ -45,12 +58,28 @@ struct ContractDocument: Sendable {
             throw ContractError("openapi.yaml is not a YAML mapping")
         }
         let components = (root["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
-        var schemas: [String: [String: Property]] = [:]
-        for (name, schema) in components {
-            let properties = (schema as? [String: Any])?["properties"] as? [String: Any] ?? [:]
-            schemas[name] = properties.mapValues { Self.property($0 as? [String: Any] ?? [:]) }
-        }
         let sharedParameters = (root["components"] as? [String: Any])?["parameters"] as? [String: Any] ?? [:]
+        var schemas: [String: [String: Property]] = [:]
+        var enums: [String: [String]] = [:]
+        var closedSchemas: Set<String> = []
+        for (name, schema) in components {
+            let schema = schema as? [String: Any] ?? [:]
+            let properties = schema["properties"] as? [String: Any] ?? [:]
+            schemas[name] = properties.mapValues { Self.property($0 as? [String: Any] ?? [:]) }
+            if let values = schema["enum"] as? [Any] { enums[name] = values.map { "\($0)" } }
+            if schema["additionalProperties"] as? Bool == false { closedSchemas.insert(name) }
+        }
+        /// Query parameters' schemas, with `$ref`s to `#/components/parameters/…` followed.
+        func querySchemas(_ list: Any?) -> [String: Property] {
+            var result: [String: Property] = [:]
+            for parameter in list as? [[String: Any]] ?? [] {
+                let resolved = (parameter["$ref"] as? String).flatMap { sharedParameters[String($0.split(separator: "/").last ?? "")] }
+                    as? [String: Any] ?? parameter
+                guard resolved["in"] as? String == "query", let name = resolved["name"] as? String else { continue }
+                result[name] = Self.property(resolved["schema"] as? [String: Any] ?? [:])
+            }
+            return result
+        }
         /// Query parameter names, with `$ref`s to `#/components/parameters/…` followed.
         func queryNames(_ list: Any?) -> Set<String> {
             Set((list as? [[String: Any]] ?? []).compactMap { parameter in
@@ -62,6 +91,7 @@ struct ContractDocument: Sendable {
         var operations: [String: Operation] = [:]
         for (path, item) in root["paths"] as? [String: Any] ?? [:] {
             let pathParameters = queryNames((item as? [String: Any])?["parameters"])
+            let pathParameterSchemas = querySchemas((item as? [String: Any])?["parameters"])
             for (method, value) in item as? [String: Any] ?? [:] {
                 guard let operation = value as? [String: Any], operation["operationId"] != nil else { continue }
                 let content = (operation["requestBody"] as? [String: Any])?["content"] as? [String: Any] ?? [:]
@@ -71,11 +101,14 @@ struct ContractDocument: Sendable {
                 operations["\(method.uppercased()) \(path)"] = Operation(
                     mediaTypes: content.keys.sorted(), bodySchema: bodySchema,
                     isList: okSchema.map { schemas[$0]?["next_cursor"] != nil } ?? false,
-                    queryParameters: pathParameters.union(queryNames(operation["parameters"])))
+                    queryParameters: pathParameters.union(queryNames(operation["parameters"])),
+                    queryParameterSchemas: pathParameterSchemas.merging(querySchemas(operation["parameters"])) { $1 })
             }
         }
         self.operations = operations
         self.schemas = schemas
+        self.enums = enums
+        self.closedSchemas = closedSchemas
     }
 
     func operation(_ method: String, _ template: String) -> Operation? {
@@ -90,7 +123,16 @@ struct ContractDocument: Sendable {
             return (variant["type"] as? String).map { [$0] } ?? []
         }
         let object = reference(schema) ?? variants.lazy.compactMap { reference($0) }.first
-        return Property(nullable: types.contains("null"), object: object)
+        let formats = ([schema] + variants).compactMap { $0["format"] as? String }
+        let values = ([schema] + variants).lazy.compactMap { $0["enum"] as? [Any] }.first?.map { "\($0)" }
+        let items = (schema["items"] as? [String: Any]).map { Property.Items.of(property($0)) }
+        return Property(nullable: types.contains("null"), object: object, isTimestamp: formats.contains("date-time"),
+                        enumValues: values, items: items)
+    }
+
+    /// The allowed values of a property that is an enum, inline or by `$ref`.
+    func allowedValues(_ property: Property) -> [String]? {
+        property.enumValues ?? property.object.flatMap { enums[$0] }
     }
 
     /// The schema name of a `$ref: '#/components/schemas/Name'`.

@@ -64,7 +64,7 @@ enum MergePatch {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .rfc3339WholeSeconds
         let before = try JSONDecoder().decode(JSONValue.self, from: encoder.encode(current))
         let after = try encoder.encode(before.merged(with: patch))
         do {

@@ -5,14 +5,14 @@ import NIOCore
 
 /// Reads the body of a POST, PUT or PATCH before its handler runs: 413 over the size limit, 408 when it
 /// trickles in past its deadline, 415 unless its media type is one the operation declares in the contract,
-/// and 400 for a `null` where the contract does not allow one (the generated decoder takes `null` for any
-/// optional field). A PATCH's body is also kept parsed on the context, for JSON Merge Patch (RFC 7396).
+/// 400 `invalid-json` for JSON that is not strictly RFC 8259 (`StrictJSON`), and the contract's field rules
+/// (`BodyPolicy`). A PATCH's body is also kept parsed on the context, for JSON Merge Patch (RFC 7396).
 struct RequestBodyMiddleware: RouterMiddleware {
     typealias Context = MedvirkRequestContext
     let maxBytes: Int
     /// Seconds a body may take to arrive in full.
     let timeout: Double
-    let nulls: NullPolicy
+    let policy: BodyPolicy
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method.hasBody else { return try await next(request, context) }
@@ -24,16 +24,14 @@ struct RequestBodyMiddleware: RouterMiddleware {
         if body.readableBytes > 0 || (mediaType != nil && !declared.isEmpty) {
             guard let mediaType, declared.contains(mediaType) else { throw unsupported(request.headers[.contentType], declared) }
         }
-        guard mediaType?.hasSuffix("json") == true else { return try await next(request, context) }
-        // Merge patches need the parsed body; a POST or PUT needs it only for the null policy, so a body
-        // without the letters `null` anywhere skips the second parse.
-        if request.method == .patch || Self.mentionsNull(body) {
-            let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
-            if let json, let template = context.route?.template {
-                try nulls.check(method: request.method.rawValue, template: template, body: json)
-            }
-            if request.method == .patch { context.mergePatch = json }
+        guard mediaType?.hasSuffix("json") == true, body.readableBytes > 0 else { return try await next(request, context) }
+        // Strict RFC 8259 syntax first (no trailing commas, no repeated names), then the contract's field rules.
+        try StrictJSON.check(body.readableBytesView)
+        let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+        if let json, let template = context.route?.template {
+            try policy.check(method: request.method.rawValue, template: template, body: json)
         }
+        if request.method == .patch { context.mergePatch = json }
         return try await next(request, context)
     }
 
@@ -75,17 +73,5 @@ struct RequestBodyMiddleware: RouterMiddleware {
     var tooLarge: Problem {
         Problem(status: 413, slug: "payload-too-large", title: "Payload too large",
                 detail: "The request body is over the limit of \(maxBytes) bytes.")
-    }
-
-    /// True when the bytes `null` occur anywhere in the body (a JSON `null` can only be spelled that way).
-    static func mentionsNull(_ body: ByteBuffer) -> Bool {
-        body.readableBytesView.withContiguousStorageIfAvailable { bytes in
-            guard bytes.count >= 4 else { return false }
-            for i in 0...(bytes.count - 4) where bytes[i] == UInt8(ascii: "n") && bytes[i + 1] == UInt8(ascii: "u")
-                && bytes[i + 2] == UInt8(ascii: "l") && bytes[i + 3] == UInt8(ascii: "l") {
-                return true
-            }
-            return false
-        } ?? true
     }
 }

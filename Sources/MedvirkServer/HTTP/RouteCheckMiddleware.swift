@@ -1,12 +1,17 @@
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import MedvirkCore
 
 /// Unknown paths are 404 and wrong methods 405 with `Allow`, before any body is read or token checked.
 /// OPTIONS answers with `Allow` (a CORS preflight has been answered by `CrossOriginMiddleware` already).
+/// Query parameters the operation does not declare are a 400 naming them (a misspelt filter must not
+/// silently return everything), as are declared ones whose value is not a `date-time` or enum value the
+/// contract allows.
 /// It runs before the router, inside the pipeline, so these answers get CORS, logs and metrics.
 struct RouteCheckMiddleware: RouterMiddleware {
     typealias Context = MedvirkRequestContext
+    let contract: ContractDocument
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
@@ -20,6 +25,35 @@ struct RouteCheckMiddleware: RouterMiddleware {
             throw Problem(status: 405, slug: "method-not-allowed", title: "Method not allowed",
                           detail: "\(request.method.rawValue) is not supported on \(path); use \(allow).", headers: ["Allow": allow])
         }
+        if let operation = context.route?.operation(request.method == .head ? .get : request.method) {
+            try checkQuery(request.uri.queryParameters, operation)
+        }
         return try await next(request, context)
+    }
+
+    /// Paging parameters every list takes, declared or not.
+    static let pagingParameters: Set<String> = ["limit", "cursor"]
+
+    func checkQuery(_ parameters: FlatDictionary<Substring, Substring>, _ operation: ContractDocument.Operation) throws {
+        var errors: [FieldError] = []
+        for (raw, value) in parameters {
+            // Names as the generated decoder reads them: percent-decoded, `+` a space.
+            let name = String(raw).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(raw)
+            guard operation.queryParameters.contains(name) || (operation.isList && Self.pagingParameters.contains(name)) else {
+                let known = operation.queryParameters.union(operation.isList ? Self.pagingParameters : []).sorted()
+                errors.append(FieldError(name, known.isEmpty ? "is not a parameter of this operation, which takes none"
+                                         : "is not a parameter of this operation; it takes " + known.joined(separator: ", ")))
+                continue
+            }
+            guard let schema = operation.queryParameterSchemas[name] else { continue }
+            if schema.isTimestamp, UTCTimestamp.parseRFC3339(String(value)) == nil {
+                errors.append(FieldError(name, "is '\(BodyPolicy.quoted(String(value)))', not \(UTCTimestamp.expectedFormat)"))
+            }
+            if let allowed = schema.enumValues ?? schema.object.flatMap({ contract.enums[$0] }), !allowed.contains(String(value)) {
+                errors.append(FieldError(name, BodyPolicy.notAllowed(String(value), allowed)))
+            }
+        }
+        guard let first = errors.first else { return }
+        throw Problem.badRequest("The query is malformed: \(first.field) \(first.message).", slug: "malformed-request", errors: errors)
     }
 }

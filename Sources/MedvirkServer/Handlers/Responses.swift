@@ -83,11 +83,21 @@ extension APIHandlers {
                               body: .json(answer)))
     }
 
+    /// Admins of its municipality and the token that submitted it get the full response (the submitter in any
+    /// state, as its receipt shows); everyone else the public view of a published response, or 404.
     func getResponse(_ input: Operations.GetResponse.Input) async throws -> Operations.GetResponse.Output {
-        guard let response = try await store.response(input.path.responseId, readableBy: reader) else {
-            throw Problem.notFound("response", input.path.responseId)
+        let id = input.path.responseId
+        if let response = try await store.response(id, readableBy: reader) {
+            let full = reader.administers(response.municipalityId) || isSubmitter(of: response)
+            return .ok(.init(body: .json(try Self.api(response, full ? .full : .publicView))))
         }
-        return .ok(.init(body: .json(try Self.api(response, reader.administers(response.municipalityId) ? .full : .publicView))))
+        guard let own = try await store.response(id), isSubmitter(of: own) else { throw Problem.notFound("response", id) }
+        return .ok(.init(body: .json(try Self.api(own, .full))))
+    }
+
+    func isSubmitter(of response: HearingResponse) -> Bool {
+        if case .token(let token) = principal { return response.tokenId == token.id }
+        return false
     }
 
     func moderateResponse(_ input: Operations.ModerateResponse.Input) async throws -> Operations.ModerateResponse.Output {
