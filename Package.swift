@@ -72,6 +72,7 @@ let package = Package(
                 "MedvirkCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         /// References and data loading for the benchmarks in Benchmarks/.

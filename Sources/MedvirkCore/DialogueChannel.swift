@@ -110,11 +110,22 @@ public struct ChannelFilter: Sendable {
 /// One row of an inventory import, before its service area is known by id.
 public struct ChannelImportRow: Sendable {
     public var line: Int
+    /// The channel the row updates; nil for a row that creates one.
+    public var id: String?
     public var serviceAreaName: String
     public var draft: DialogueChannelDraft
-    public init(line: Int, serviceAreaName: String, draft: DialogueChannelDraft) {
+    public init(line: Int, id: String? = nil, serviceAreaName: String, draft: DialogueChannelDraft) {
         self.line = line
+        self.id = id
         self.serviceAreaName = serviceAreaName
         self.draft = draft
     }
+}
+
+/// What an inventory import did: channels created and updated, and the names of service areas it created.
+public struct ChannelImportResult: Sendable, Equatable {
+    public var created = 0
+    public var updated = 0
+    public var serviceAreasCreated: [String] = []
+    public init() {}
 }

@@ -5,47 +5,98 @@ public enum Country: String, Sendable, Codable, CaseIterable {
     case no = "NO"
 }
 
+/// The language of the texts the service writes for a municipality: Danish, Norwegian Bokmål or Nynorsk
+/// (ISO 639-1 codes).
+public enum Language: String, Sendable, Codable, CaseIterable {
+    case da, nb, nn
+
+    /// Danish in Denmark, Bokmål in Norway (a Nynorsk municipality chooses `nn`).
+    public static func `default`(for country: Country) -> Language { country == .dk ? .da : .nb }
+
+    /// The languages a municipality of `country` may choose.
+    public static func allowed(in country: Country) -> [Language] { country == .dk ? [.da] : [.nb, .nn] }
+}
+
 /// A municipality (kommune): the tenant. Its id is its slug.
 public struct Municipality: Sendable, Equatable, Codable {
     public var id: String
     public var name: String
     public var country: Country
+    public var language: Language
     public var timeZone: String
+    /// The first part of its receipt numbers, such as `RUD`; unique.
+    public var receiptPrefix: String
     public var website: String?
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: String, name: String, country: Country, timeZone: String, website: String?, createdAt: Date, updatedAt: Date) {
+    public init(id: String, name: String, country: Country, language: Language, timeZone: String, receiptPrefix: String,
+                website: String?, createdAt: Date, updatedAt: Date) {
         self.id = id
         self.name = name
         self.country = country
+        self.language = language
         self.timeZone = timeZone
+        self.receiptPrefix = receiptPrefix
         self.website = website
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, country, website
+        case id, name, country, language, website
         case timeZone = "time_zone"
+        case receiptPrefix = "receipt_prefix"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
 }
 
-/// The writable fields of a municipality.
+/// Receipt number prefixes: `RUD` in `RUD-2026-000123`.
+public enum ReceiptPrefix {
+    /// One capital letter, then one to five capital letters or digits.
+    public static func isValid(_ prefix: String) -> Bool {
+        let bytes = Array(prefix.utf8)
+        return (2...6).contains(bytes.count) && (65...90).contains(bytes[0])
+            && bytes.dropFirst().allSatisfy { (65...90).contains($0) || (48...57).contains($0) }
+    }
+
+    /// The prefixes to try for a municipality id, best first: its first three letters (`rudersdal` → `RUD`),
+    /// then its first letter with two later ones in order (`RUE`, `RUR`…, `RDE`…), then its first two letters
+    /// with a digit, then `M` and three digits; the first that no municipality has is taken.
+    public static func candidates(for id: String) -> [String] {
+        let letters = Array(id.uppercased().unicodeScalars.filter { $0.isASCII && $0.properties.isAlphabetic }.map(Character.init))
+        var result: [String] = []
+        func add(_ candidate: String) { if isValid(candidate) && !result.contains(candidate) { result.append(candidate) } }
+        if letters.count >= 3 { add(String(letters[0...2])) }
+        if letters.count >= 3 {
+            for i in 1..<letters.count { for j in (i + 1)..<max(i + 1, letters.count) { add(String([letters[0], letters[i], letters[j]])) } }
+        }
+        let two = letters.count >= 2 ? String(letters[0...1]) : (letters.first.map { String($0) + "X" } ?? "MX")
+        for digit in 2...9 { add(two + String(digit)) }
+        for number in 100...999 { add("M" + String(number)) }
+        return result
+    }
+}
+
+/// The writable fields of a municipality. `language` and `receiptPrefix` left nil take their defaults.
 public struct MunicipalityDraft: Sendable, Equatable {
     public var id: String
     public var name: String
     public var country: Country
+    public var language: Language?
     public var timeZone: String
+    public var receiptPrefix: String?
     public var website: String?
 
-    public init(id: String, name: String, country: Country, timeZone: String, website: String?) {
+    public init(id: String, name: String, country: Country, language: Language? = nil, timeZone: String, receiptPrefix: String? = nil,
+                website: String?) {
         self.id = id
         self.name = name
         self.country = country
+        self.language = language
         self.timeZone = timeZone
+        self.receiptPrefix = receiptPrefix
         self.website = website
     }
 
@@ -55,6 +106,13 @@ public struct MunicipalityDraft: Sendable, Equatable {
         errors += Rules.text("name", name, max: 200) + NationalIdScreening.check([("name", name)])
         if !Rules.isTimeZone(timeZone) { errors.append(FieldError("time_zone", "'\(timeZone)' is not a known IANA time zone")) }
         errors += Rules.url("website", website)
+        if let language, !Language.allowed(in: country).contains(language) {
+            let allowed = Language.allowed(in: country).map(\.rawValue).joined(separator: ", ")
+            errors.append(FieldError("language", "'\(language.rawValue)' is not a language of \(country.rawValue); use \(allowed)"))
+        }
+        if let receiptPrefix, !ReceiptPrefix.isValid(receiptPrefix) {
+            errors.append(FieldError("receipt_prefix", "must be 2 to 6 capital letters or digits, starting with a letter (such as RUD)"))
+        }
         try Problem.check(errors)
     }
 }

@@ -37,6 +37,9 @@ public struct ServerConfig: Sendable {
     public var metricsFrom: [AddressRange] = AddressRange.loopback
     /// Client addresses are personal data: the access log carries them only when this is on.
     public var logClientAddress = false
+    /// Called with a description of every answer whose status the contract does not declare (the tests
+    /// collect them and fail); such answers are also logged as errors.
+    public var onUndeclaredStatus: (@Sendable (String) -> Void)?
     /// The text of `openapi.yaml`: served at `/openapi.yaml`, and parsed (`ContractDocument`) for the operations'
     /// media types, list pages and which fields may be `null`.
     public var contract: String
@@ -116,7 +119,7 @@ func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocumen
                    cache: ResponseCache, built: BuiltRouter) throws -> (PipelineResponder, RouteTable) {
     let limiter = RateLimiter(perToken: config.tokenRateLimit, perAddress: config.addressRateLimit)
     let pipeline = RequestPipeline(
-        log: RequestLogMiddleware(level: .info, logClientAddress: config.logClientAddress),
+        log: RequestLogMiddleware(level: .info, logClientAddress: config.logClientAddress, onUndeclaredStatus: config.onUndeclaredStatus),
         metrics: MetricsMiddleware(metrics: metrics),
         crossOrigin: CrossOriginMiddleware(allowed: config.corsOrigins),
         problems: ProblemMiddleware(),

@@ -16,9 +16,20 @@ extension Store {
         let hall = MeetingLocation(name: "Fjordby Rådhus, mødelokale 2", address: "Torvet 1, 4000 Fjordby")
         let access = Accessibility(stepFree: true, hearingLoop: true, signLanguageInterpreter: false, notes: "Elevator ved hovedindgangen.")
 
-        func meeting(_ council: Council?, _ kind: MeetingKind, _ title: String, at start: Date, hours: Double = 2,
+        /// Meetings at the local hours such meetings keep: councils at 16, citizen meetings at 19, theme days at 10.
+        func localHour(_ kind: MeetingKind) -> Int {
+            switch kind {
+            case .councilMeeting: 16
+            case .citizenMeeting, .informationMeeting: 19
+            case .themeDay, .workshop: 10
+            case .openHouse: 14
+            }
+        }
+
+        func meeting(_ council: Council?, _ kind: MeetingKind, _ title: String, at day: Date, hours: Double = 2,
                      status: MeetingStatus, consultation: String? = nil, location: MeetingLocation? = nil) async throws -> Meeting {
-            try await createMeeting(MeetingDraft(
+            let start = calendar.date(bySettingHour: localHour(kind), minute: 0, second: 0, of: day) ?? day
+            return try await createMeeting(MeetingDraft(
                 municipalityId: "fjordby", councilId: council?.id, consultationId: consultation, kind: kind, title: title,
                 description: nil, startsAt: start, endsAt: start + hours * 3600, location: location ?? hall, onlineURL: nil,
                 isPublic: true, status: status, accessibility: access,

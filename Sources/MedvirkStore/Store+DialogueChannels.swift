@@ -103,15 +103,19 @@ extension Store {
                 throw Problem.validation([FieldError("municipality_id", "cannot be changed")])
             }
             try Self.checkReferences(db, draft)
-            try db.execute(sql: """
-                UPDATE dialogue_channels SET service_area_id = ?, target_group = ?, user_category = ?, purpose = ?, kind = ?, name = ?,
-                    description = ?, cadence_count = ?, cadence_per = ?, volume = ?, assessment = ?, planned_changes = ?, council_id = ?,
-                    active = ?, updated_at = ?
-                WHERE id = ?
-                """, arguments: StatementArguments(Self.channelArguments(draft) + [Timestamps.format(Date()), id]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.updated(.dialogueChannel, id)])
+            try Self.writeChannel(db, id, draft, actor: actor)
             return try Self.liveChannel(db, id)!
         }
+    }
+
+    static func writeChannel(_ db: Database, _ id: String, _ draft: DialogueChannelDraft, actor: WriteActor) throws {
+        try db.execute(sql: """
+            UPDATE dialogue_channels SET service_area_id = ?, target_group = ?, user_category = ?, purpose = ?, kind = ?, name = ?,
+                description = ?, cadence_count = ?, cadence_per = ?, volume = ?, assessment = ?, planned_changes = ?, council_id = ?,
+                active = ?, updated_at = ?
+            WHERE id = ?
+            """, arguments: StatementArguments(Self.channelArguments(draft) + [Timestamps.format(Date()), id]))
+        try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.updated(.dialogueChannel, id)])
     }
 
     public func deleteChannel(_ id: String, actor: WriteActor) async throws {
@@ -123,15 +127,30 @@ extension Store {
         }
     }
 
-    /// Stores every row or none. Service areas are matched by name (case-insensitively) and created when missing.
-    /// Returns how many channels were stored and the names of the service areas created.
-    public func importChannels(municipality: String, _ rows: [ChannelImportRow], actor: WriteActor) async throws -> (Int, [String]) {
+    /// Stores every row or none: a row with an `id` updates that channel (it must be a live channel of this
+    /// municipality, else the import is a 422 naming every such row), a row without one creates a channel;
+    /// channels missing from the file are left as they are. Service areas are matched by name
+    /// (case-insensitively) and created when missing.
+    public func importChannels(municipality: String, _ rows: [ChannelImportRow], actor: WriteActor) async throws -> ChannelImportResult {
         try await pool.write { db in
             guard try Self.liveMunicipality(db, municipality) != nil else { throw Problem.notFound("municipality", municipality) }
+            var errors: [FieldError] = []
+            for row in rows {
+                if let id = row.id, try Self.liveChannel(db, id)?.draft.municipalityId != municipality {
+                    errors.append(FieldError("row \(row.line): id", "no dialogue channel '\(id)' in this municipality (deleted, or never made here); leave id empty to create a channel"))
+                }
+                if let councilId = row.draft.councilId, try Self.liveCouncil(db, councilId)?.draft.municipalityId != municipality {
+                    errors.append(FieldError("row \(row.line): council_id", "no council '\(councilId)' in this municipality"))
+                }
+            }
+            if !errors.isEmpty {
+                throw Problem.validation(Array(errors.prefix(Problem.maxListedErrors)), total: errors.count,
+                                         detail: "Nothing was imported; fix the rows listed in errors and send the whole file again.")
+            }
             var areas = Dictionary(try Row.fetchAll(db, sql: "SELECT * FROM service_areas WHERE municipality_id = ? AND deleted_at IS NULL",
                                                     arguments: [municipality]).map(Self.serviceArea).map { ($0.name.lowercased(), $0.id) },
                                    uniquingKeysWith: { first, _ in first })
-            var created: [String] = []
+            var result = ChannelImportResult()
             for row in rows {
                 let key = row.serviceAreaName.lowercased()
                 var draft = row.draft
@@ -145,15 +164,18 @@ extension Store {
                         """, arguments: [id, municipality, row.serviceAreaName, now, now])
                     try Self.recordWrite(db, actor: actor, municipality: municipality, [.created(.serviceArea, id)])
                     areas[key] = id
-                    created.append(row.serviceAreaName)
+                    result.serviceAreasCreated.append(row.serviceAreaName)
                     draft.serviceAreaId = id
                 }
-                if let councilId = draft.councilId, try Self.liveCouncil(db, councilId)?.draft.municipalityId != municipality {
-                    throw Problem.validation([FieldError("row \(row.line): council_id", "no council '\(councilId)' in this municipality")])
+                if let id = row.id {
+                    try Self.writeChannel(db, id, draft, actor: actor)
+                    result.updated += 1
+                } else {
+                    _ = try Self.insertChannel(db, draft, actor: actor)
+                    result.created += 1
                 }
-                _ = try Self.insertChannel(db, draft, actor: actor)
             }
-            return (rows.count, created)
+            return result
         }
     }
 }

@@ -4,8 +4,10 @@ import MedvirkCore
 
 extension Store {
     static func municipality(_ row: Row) -> Municipality {
-        Municipality(id: row["id"], name: row["name"], country: Country(rawValue: row["country"]) ?? .dk,
-                     timeZone: row["time_zone"], website: row["website"],
+        let country = Country(rawValue: row["country"]) ?? .dk
+        return Municipality(id: row["id"], name: row["name"], country: country,
+                     language: (row["language"] as String?).flatMap(Language.init) ?? .default(for: country),
+                     timeZone: row["time_zone"], receiptPrefix: row["receipt_prefix"] ?? "", website: row["website"],
                      createdAt: Timestamps.parse(row["created_at"]), updatedAt: Timestamps.parse(row["updated_at"]))
     }
 
@@ -35,11 +37,19 @@ extension Store {
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM municipalities WHERE id = ?"), arguments: [draft.id]) == true {
                 throw Problem.conflict("id-taken", "A municipality with id '\(draft.id)' exists or existed; ids are never reused.")
             }
+            let prefix: String
+            if let chosen = draft.receiptPrefix {
+                try Self.checkReceiptPrefixFree(db, chosen, for: draft.id)
+                prefix = chosen
+            } else {
+                prefix = try Self.freeReceiptPrefix(db, for: draft.id)
+            }
             let now = Timestamps.format(Date())
             try db.cachedStatement(sql: """
-                INSERT INTO municipalities (id, name, country, time_zone, website, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [draft.id, draft.name, draft.country.rawValue, draft.timeZone, draft.website, now, now])
+                INSERT INTO municipalities (id, name, country, language, time_zone, receipt_prefix, website, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [draft.id, draft.name, draft.country.rawValue, (draft.language ?? .default(for: draft.country)).rawValue,
+                                         draft.timeZone, prefix, draft.website, now, now])
             try Self.recordWrite(db, actor: actor, municipality: draft.id, [.created(.municipality, draft.id)])
             return try Self.liveMunicipality(db, draft.id)!
         }
@@ -48,10 +58,24 @@ extension Store {
     public func updateMunicipality(_ draft: MunicipalityDraft, actor: WriteActor) async throws -> Municipality {
         try draft.validate()
         return try await pool.write { db in
-            guard try Self.liveMunicipality(db, draft.id) != nil else { throw Problem.notFound("municipality", draft.id) }
+            guard let current = try Self.liveMunicipality(db, draft.id) else { throw Problem.notFound("municipality", draft.id) }
+            let prefix = draft.receiptPrefix ?? current.receiptPrefix
+            if prefix != current.receiptPrefix {
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM responses WHERE municipality_id = ? LIMIT 1", arguments: [draft.id]) == true {
+                    throw Problem.conflict("receipt-prefix-in-use", "Receipts numbered \(current.receiptPrefix)-… exist already; the receipt prefix cannot change.")
+                }
+                try Self.checkReceiptPrefixFree(db, prefix, for: draft.id)
+            }
+            // A change of country brings the language back to the new country's default unless one is given.
+            let language = draft.language ?? (draft.country == current.country ? current.language : .default(for: draft.country))
+            guard Language.allowed(in: draft.country).contains(language) else {
+                throw Problem.validation([FieldError("language", "'\(language.rawValue)' is not a language of \(draft.country.rawValue)")])
+            }
             try db.cachedStatement(sql: """
-                UPDATE municipalities SET name = ?, country = ?, time_zone = ?, website = ?, updated_at = ? WHERE id = ?
-                """).execute(arguments: [draft.name, draft.country.rawValue, draft.timeZone, draft.website, Timestamps.format(Date()), draft.id])
+                UPDATE municipalities SET name = ?, country = ?, language = ?, time_zone = ?, receipt_prefix = ?, website = ?, updated_at = ?
+                WHERE id = ?
+                """).execute(arguments: [draft.name, draft.country.rawValue, language.rawValue, draft.timeZone, prefix, draft.website,
+                                         Timestamps.format(Date()), draft.id])
             try Self.recordWrite(db, actor: actor, municipality: draft.id, [.updated(.municipality, draft.id)])
             return try Self.liveMunicipality(db, draft.id)!
         }
@@ -70,5 +94,36 @@ extension Store {
                            arguments: [Timestamps.format(Date()), Timestamps.format(Date()), id])
             try Self.recordWrite(db, actor: actor, municipality: id, [.deleted(.municipality, id)])
         }
+    }
+
+    // MARK: Receipt prefixes
+
+    /// 409 when another municipality (deleted ones included: their receipts still exist) has the prefix.
+    static func checkReceiptPrefixFree(_ db: Database, _ prefix: String, for id: String) throws {
+        if let holder = try String.fetchOne(db, sql: "SELECT id FROM municipalities WHERE receipt_prefix = ? AND id <> ?", arguments: [prefix, id]) {
+            throw Problem.conflict("receipt-prefix-taken", "The receipt prefix \(prefix) belongs to municipality '\(holder)'; choose another.")
+        }
+    }
+
+    /// The first of `ReceiptPrefix.candidates` that no municipality has.
+    static func freeReceiptPrefix(_ db: Database, for id: String) throws -> String {
+        let taken = Set(try String.fetchAll(db, sql: "SELECT receipt_prefix FROM municipalities WHERE receipt_prefix IS NOT NULL AND id <> ?",
+                                            arguments: [id]))
+        guard let free = ReceiptPrefix.candidates(for: id).first(where: { !taken.contains($0) }) else {
+            throw Problem.conflict("receipt-prefix-taken", "No free receipt prefix could be derived from '\(id)'; choose one with receipt_prefix.")
+        }
+        return free
+    }
+
+    /// The one-time step migration 0011 schedules: every municipality without a prefix gets one, in creation
+    /// order, so the first of two that shared a series keeps it and the later one gets a new one.
+    static func assignReceiptPrefixes(_ db: Database, now: Date) throws {
+        guard try db.tableExists("maintenance_tasks"),
+              try Bool.fetchOne(db, sql: "SELECT done_at IS NULL FROM maintenance_tasks WHERE task = 'receipt-prefixes'") == true
+        else { return }
+        for id in try String.fetchAll(db, sql: "SELECT id FROM municipalities WHERE receipt_prefix IS NULL ORDER BY seq") {
+            try db.execute(sql: "UPDATE municipalities SET receipt_prefix = ? WHERE id = ?", arguments: [try freeReceiptPrefix(db, for: id), id])
+        }
+        try db.execute(sql: "UPDATE maintenance_tasks SET done_at = ? WHERE task = 'receipt-prefixes'", arguments: [Timestamps.format(now)])
     }
 }

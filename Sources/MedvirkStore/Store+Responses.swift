@@ -140,11 +140,11 @@ extension Store {
         return stored
     }
 
-    /// `RUD-2026-000123`: the first three letters of the municipality id, the year in its time zone, a counter.
-    /// `stamp` is `now` as stored (UTC).
+    /// `RUD-2026-000123`: the municipality's receipt prefix (unique, see `ReceiptPrefix`), the year in its
+    /// time zone, a counter per prefix and year. `stamp` is `now` as stored (UTC).
     static func nextReceiptNumber(_ db: Database, municipality: String, at now: Date, stamp: String) throws -> String {
-        let letters = municipality.uppercased().filter { $0.isLetter && $0.isASCII }
-        let prefix = String((letters.isEmpty ? "MVK" : letters).prefix(3))
+        let prefix = try String.fetchOne(db.cachedStatement(sql: "SELECT receipt_prefix FROM municipalities WHERE id = ?"),
+                                         arguments: [municipality]) ?? "MVK"
         // The year in the municipality's time zone. Zones are less than a day from UTC, so it can differ from
         // the UTC year only on 31 December and 1 January (UTC); only then is the zone looked up.
         var year = stamp.prefix(4)

@@ -28,6 +28,11 @@ public struct Store: Sendable {
             try migrations.migrate(pool)
             try pool.write { db in try backfillChanges(db, now: clock.now()) }
             try pool.write { db in try rescreenResponses(db, now: clock.now()) }
+            let report = try pool.write { db in try normaliseStoredText(db, now: clock.now()) }
+            try pool.write { db in try assignReceiptPrefixes(db, now: clock.now()) }
+            for line in report.renamed {
+                FileHandle.standardError.write(Data("medvirk: service area names equal once in Unicode NFC were told apart: \(line)\n".utf8))
+            }
         }
         let generations = WriteGenerations()
         try pool.read { db in

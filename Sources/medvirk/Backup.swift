@@ -12,8 +12,7 @@ struct Backup: AsyncParsableCommand {
 
     func run() async throws {
         guard !FileManager.default.fileExists(atPath: to) else { fail("\(to) already exists") }
-        guard FileManager.default.fileExists(atPath: database.databasePath) else { fail("no database at \(database.databasePath)") }
-        let store = try openStore(database)
+        let store = try database.open(ifMissing: .refuse)
         try store.backup(to: to)
         try store.close()
         note("backed up \(database.databasePath) to \(to)")

@@ -1,12 +1,17 @@
 import ArgumentParser
 import Foundation
+import MedvirkStore
 
 @main
 struct Medvirk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "medvirk",
         abstract: "Citizen and user participation service for Nordic municipalities.",
+        version: Medvirk.version,
         subcommands: [Serve.self, Migrate.self, TokenCommand.self, Backup.self])
+
+    /// The release, as `medvirk --version` prints it; the contract's `info.version` is the API's.
+    static let version = "1.1.0"
 }
 
 /// Options every command that opens the database shares. Each option also reads an environment variable.
@@ -18,6 +23,28 @@ struct DatabaseOptions: ParsableArguments {
     var migrations: String?
 
     var databasePath: String { db ?? Environment.value("MEDVIRK_DB") ?? "./medvirk.sqlite" }
+
+    /// The database path made absolute, for messages.
+    var absolutePath: String { URL(fileURLWithPath: databasePath).standardizedFileURL.path }
+
+    /// Commands that create the database when it is missing say so, so a mistyped `--db` does not pass
+    /// silently; commands that only read or copy one fail instead, naming the path.
+    enum Missing { case create, refuse }
+
+    /// Opens the store (applying migrations unless `migrate` is false); see `Missing`.
+    func open(ifMissing: Missing, migrate: Bool = true) throws -> Store {
+        let exists = FileManager.default.fileExists(atPath: databasePath)
+        if !exists && ifMissing == .refuse {
+            fail("no database at \(absolutePath); pass --db PATH (or set MEDVIRK_DB) to an existing medvirk database")
+        }
+        do {
+            let store = try Store.open(path: databasePath, migrations: try Migrator.load(directory: migrationsDirectory), migrate: migrate)
+            if !exists { note("medvirk: created a new database at \(absolutePath)") }
+            return store
+        } catch let error as MigrationError {
+            fail(error.description)
+        }
+    }
 
     var migrationsDirectory: URL {
         shippedFile("Migrations", explicit: migrations ?? Environment.value("MEDVIRK_MIGRATIONS"))

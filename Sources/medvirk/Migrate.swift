@@ -11,15 +11,10 @@ struct Migrate: AsyncParsableCommand {
     var status = false
 
     func run() async throws {
-        do {
-            let migrator = try Migrator.load(directory: database.migrationsDirectory)
-            let store = try Store.open(path: database.databasePath, migrations: migrator, migrate: !status)
-            let current = try store.migrationStatus()
-            for applied in current.applied { print("applied  \(applied.name)  \(applied.appliedAt)") }
-            for pending in current.pending { print("pending  \(pending.name)") }
-            try store.close()
-        } catch let error as MigrationError {
-            fail(error.description)
-        }
+        let store = try database.open(ifMissing: status ? .refuse : .create, migrate: !status)
+        let current = try store.migrationStatus()
+        for applied in current.applied { print("applied  \(applied.name)  \(applied.appliedAt)") }
+        for pending in current.pending { print("pending  \(pending.name)") }
+        try store.close()
     }
 }

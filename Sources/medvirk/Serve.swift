@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import MedvirkServer
 import MedvirkStore
+import NIOCore
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the HTTP API (applies pending migrations first).")
@@ -65,13 +66,7 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "medvirk")
 
-        let store: Store
-        do {
-            let migrator = try Migrator.load(directory: database.migrationsDirectory)
-            store = try Store.open(path: database.databasePath, migrations: migrator)
-        } catch let error as MigrationError {
-            fail(error.description)
-        }
+        let store = try database.open(ifMissing: .create)
         if demo || Environment.value("MEDVIRK_DEMO") == "1" {
             if try await store.loadDemo() {
                 logger.info("loaded demo data")
@@ -119,7 +114,14 @@ struct Serve: AsyncParsableCommand {
 
         let app = try buildApplication(store: store, config: config, logger: logger)
         // Runs until SIGTERM or SIGINT; in-flight requests finish first.
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            if case .tcp(let host, let port) = config.address {
+                fail("port \(port) on \(host) is already in use (another medvirk?); stop that process or choose another port with --port")
+            }
+            fail("the socket is already in use: \(error)")
+        }
         try store.close()
         logger.info("stopped; database closed")
     }

@@ -17,7 +17,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let scope = TokenScope(rawValue: scope) else { fail("scope must be admin or partner") }
-            let store = try openStore(database)
+            let store = try database.open(ifMissing: .create)
             do {
                 let (info, bearer) = try await store.createToken(name: name, scope: scope, municipalities: municipality)
                 print(bearer)
@@ -35,7 +35,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try openStore(database)
+            let store = try database.open(ifMissing: .refuse)
             print("ID\tSCOPE\tMUNICIPALITIES\tNAME\tCREATED\tLAST USED\tREVOKED")
             for token in try await store.tokens() {
                 let reach = token.info.municipalities.isEmpty ? "*" : token.info.municipalities.joined(separator: ",")
@@ -52,19 +52,11 @@ struct TokenCommand: AsyncParsableCommand {
         @Argument(help: "The token id shown by 'token list'.") var id: String
 
         func run() async throws {
-            let store = try openStore(database)
+            let store = try database.open(ifMissing: .refuse)
             let revoked = try await store.revokeToken(id)
             try store.close()
             guard revoked else { fail("no live token with id '\(id)'") }
             note("revoked token \(id)")
         }
-    }
-}
-
-func openStore(_ database: DatabaseOptions) throws -> Store {
-    do {
-        return try Store.open(path: database.databasePath, migrations: try Migrator.load(directory: database.migrationsDirectory))
-    } catch let error as MigrationError {
-        fail(error.description)
     }
 }

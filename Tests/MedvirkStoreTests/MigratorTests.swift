@@ -101,6 +101,67 @@ func copyOfMigrations() throws -> URL {
         }
     }
 
+    /// Migration 10's pass brings stored text to NFC, once, and tells apart service areas it made equal.
+    @Test func migration10NormalisesStoredTextToNFC() throws {
+        let folder = try copyOfMigrations()
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("0010_unicode_nfc.sql"))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("0011_municipality_language_and_receipt_prefix.sql"))
+        let path = temporaryDatabase()
+        try Store.open(path: path, migrations: try Migrator.load(directory: folder)).close()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO municipalities (id, name, country, time_zone, created_at, updated_at)
+                VALUES ('testby', 'A\u{030A}by Kommune', 'DK', 'Europe/Copenhagen', '2026-11-23T12:00:00.000Z', '2026-11-23T12:00:00.000Z');
+                INSERT INTO service_areas (id, municipality_id, name, created_at, updated_at) VALUES
+                    ('sa_1', 'testby', '\u{00C5}by Skole', '2026-11-23T12:00:00.000Z', '2026-11-23T12:00:00.000Z'),
+                    ('sa_2', 'testby', 'A\u{030A}by skole', '2026-11-23T12:00:00.000Z', '2026-11-23T12:00:00.000Z'),
+                    ('sa_3', 'testby', 'Kultur', '2026-11-23T12:00:00.000Z', '2026-11-23T12:00:00.000Z'),
+                    ('sa_4', 'testby', 'kultur', '2026-11-23T12:00:00.000Z', '2026-11-23T12:00:00.000Z')
+                """)
+        }
+        try queue.close()
+
+        try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations"))).close()
+        let migrated = try DatabaseQueue(path: path)
+        try migrated.read { db in
+            let name = try String.fetchOne(db, sql: "SELECT name FROM municipalities") ?? ""
+            #expect(Array(name.utf8) == Array("\u{00C5}by Kommune".utf8))
+            let areas = try Row.fetchAll(db, sql: "SELECT id, name FROM service_areas ORDER BY id").map { Array(($0["name"] as String).utf8) }
+            #expect(areas == [Array("\u{00C5}by Skole".utf8), Array("\u{00C5}by skole (2)".utf8), Array("Kultur".utf8), Array("kultur".utf8)],
+                    "only names made equal by normalisation are told apart")
+            #expect(try Bool.fetchOne(db, sql: "SELECT done_at IS NOT NULL FROM maintenance_tasks WHERE task = 'nfc-text'") == true)
+        }
+    }
+
+    /// Migration 11: municipalities that shared a receipt series each get their own prefix; numbers already
+    /// given stay as they were.
+    @Test func migration11GivesEachMunicipalityItsOwnReceiptPrefix() async throws {
+        let folder = try copyOfMigrations()
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("0011_municipality_language_and_receipt_prefix.sql"))
+        let path = temporaryDatabase()
+        try Store.open(path: path, migrations: try Migrator.load(directory: folder)).close()
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            for (id, country) in [("rudersdal", "DK"), ("rudkobing", "DK"), ("nordvik", "NO")] {
+                try db.execute(sql: """
+                    INSERT INTO municipalities (id, name, country, time_zone, created_at, updated_at)
+                    VALUES (?, ?, ?, 'Europe/Copenhagen', '2026-11-23T12:00:00.000Z', '2026-11-23T12:00:00.000Z')
+                    """, arguments: [id, id.capitalized, country])
+            }
+            try db.execute(sql: "INSERT INTO receipt_counters (series, value) VALUES ('RUD-2026', 2)")
+        }
+        try queue.close()
+
+        let store = try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations")))
+        let rudersdal = try #require(try await store.municipality("rudersdal"))
+        let rudkobing = try #require(try await store.municipality("rudkobing"))
+        #expect(rudersdal.receiptPrefix == "RUD" && rudkobing.receiptPrefix != "RUD" && ReceiptPrefix.isValid(rudkobing.receiptPrefix))
+        let nordvik = try await store.municipality("nordvik")
+        #expect(rudersdal.language == .da && nordvik?.language == .nb)
+        try store.close()
+    }
+
     @Test func anEditedAppliedMigrationIsRefusedByName() throws {
         let folder = try copyOfMigrations()
         let path = temporaryDatabase()

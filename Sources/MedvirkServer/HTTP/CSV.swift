@@ -1,14 +1,27 @@
 /// RFC 4180 reading: quoted fields may hold commas, quotes (doubled) and line breaks; CRLF or LF line ends.
 enum CSV {
-    static func parse(_ text: String) -> [[String]] {
+    static func parse(_ text: String, separator: Unicode.Scalar = ",") -> [[String]] {
         var rows: [[String]] = []
-        records(text) { rows.append($0) }
+        records(text, separator: separator) { rows.append($0) }
         return rows
+    }
+
+    /// `;` when the first row has more semicolons than commas outside quotes (what Excel writes as "CSV" in
+    /// Danish and Norwegian locales, where the comma is the decimal mark), else `,`.
+    static func separator(ofHeader text: String) -> Unicode.Scalar {
+        var commas = 0, semicolons = 0, quoted = false
+        for c in text.unicodeScalars {
+            if c == "\"" { quoted.toggle() }
+            guard !quoted else { continue }
+            if c == "\n" { break }
+            if c == "," { commas += 1 } else if c == ";" { semicolons += 1 }
+        }
+        return semicolons > commas ? ";" : ","
     }
 
     /// Hands each record to `body` as it is read, so a large file is never held as rows all at once.
     /// Blank lines are skipped.
-    static func records(_ text: String, _ body: ([String]) throws -> Void) rethrows {
+    static func records(_ text: String, separator: Unicode.Scalar = ",", _ body: ([String]) throws -> Void) rethrows {
         var row: [String] = [], field = "", quoted = false, pending = false
         var scalars = Substring(text).unicodeScalars[...]
         if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
@@ -20,7 +33,7 @@ enum CSV {
                 } else { field.unicodeScalars.append(c) }
             } else if c == "\"" {
                 quoted = true
-            } else if c == "," {
+            } else if c == separator {
                 row.append(field); field = ""
             } else if c == "\r" {
                 continue

@@ -1,9 +1,10 @@
 import Foundation
 import MedvirkCore
 
-/// The dialogue inventory as a flat table; the import reads the same columns.
+/// The dialogue inventory as a flat table; the import reads the same columns. `id` lets an exported,
+/// edited file be imported again: rows with an id update that channel, rows without one create one.
 enum ChannelCSV {
-    static let columns = ["service_area", "target_group", "user_category", "purpose", "kind", "name", "description",
+    static let columns = ["id", "service_area", "target_group", "user_category", "purpose", "kind", "name", "description",
                           "cadence_count", "cadence_per", "volume", "assessment", "planned_changes", "council_id", "active"]
     static let required: Set = ["service_area", "target_group", "user_category", "purpose", "kind", "name"]
 
@@ -11,7 +12,7 @@ enum ChannelCSV {
         let rows = channels.map { c -> [String] in
             let d = c.draft
             let count = d.cadence.map { $0.count == $0.count.rounded() ? String(Int($0.count)) : String($0.count) } ?? ""
-            return [areaNames[d.serviceAreaId] ?? d.serviceAreaId, d.targetGroup.rawValue, d.userCategory.rawValue, d.purpose.rawValue,
+            return [c.id, areaNames[d.serviceAreaId] ?? d.serviceAreaId, d.targetGroup.rawValue, d.userCategory.rawValue, d.purpose.rawValue,
                     d.kind.rawValue, d.name, d.description ?? "", count, d.cadence?.per.rawValue ?? "", d.volume ?? "",
                     d.assessment ?? "", d.plannedChanges ?? "", d.councilId ?? "", String(d.active)]
         }
@@ -31,13 +32,14 @@ enum ChannelCSV {
         return names
     }
 
-    /// Reads every row of the uploaded text (UTF-8; a byte-order mark is dropped by the CSV reader); any bad
-    /// row makes the whole import a 422 listing the first bad rows (the header is row 1) and how many errors
-    /// there were in all.
+    /// Reads every row of the uploaded text (already decoded, see `TextDecoding`; a byte-order mark is dropped
+    /// by the CSV reader), comma- or semicolon-separated as its header row shows; any bad row makes the whole
+    /// import a 422 listing the first bad rows (the header is row 1) and how many errors there were in all.
     static func parseImport(_ text: String, municipality: String) throws -> [ChannelImportRow] {
         var names: [String]?
         var rows: [ChannelImportRow] = [], errors: [FieldError] = [], errorCount = 0, index = 0
-        try CSV.records(text) { record in
+        var ids: [String: Int] = [:]
+        try CSV.records(text, separator: CSV.separator(ofHeader: text)) { record in
             guard let names else {
                 names = try header(record)
                 return
@@ -88,7 +90,15 @@ enum ChannelCSV {
                 councilId: value["council_id"], active: active)
             rowErrors += draft.errors()
             if !area.isEmpty { rowErrors += Rules.text("service_area", area, max: 200) }
-            if rowErrors.isEmpty { rows.append(ChannelImportRow(line: number, serviceAreaName: area, draft: draft)) }
+            let id = value["id"]
+            if let id {
+                if id.count > 64 || id.contains(where: \.isWhitespace) {
+                    rowErrors.append(FieldError("id", "'\(BodyPolicy.quoted(id))' is not a dialogue channel id (chn_…); leave it empty to create a channel"))
+                } else if let earlier = ids.updateValue(number, forKey: id) {
+                    rowErrors.append(FieldError("id", "'\(id)' is also on row \(earlier); each channel may appear once"))
+                }
+            }
+            if rowErrors.isEmpty { rows.append(ChannelImportRow(line: number, id: id, serviceAreaName: area, draft: draft)) }
             if rows.count > 5000 { throw Problem.validation([FieldError("body", "at most 5000 rows per import")]) }
             // Only the first errors are listed (see `Problem.maxListedErrors`); a file of bad rows is not held as errors.
             errorCount += rowErrors.count

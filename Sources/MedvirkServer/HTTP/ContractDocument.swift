@@ -19,6 +19,13 @@ struct ContractDocument: Sendable {
         var queryParameters: Set<String> = []
         /// Each query parameter's schema facts.
         var queryParameterSchemas: [String: Property] = [:]
+        /// The `responses` keys: `200`, `4XX`, `default`.
+        var statuses: Set<String> = []
+
+        /// True when the contract lists `status` for this operation, exactly, by its class or by `default`.
+        func declares(_ status: Int) -> Bool {
+            statuses.contains(String(status)) || statuses.contains("\(status / 100)XX") || statuses.contains("default")
+        }
     }
 
     /// One property of a schema (or a parameter's schema): whether its type admits `null`, the schema it
@@ -102,7 +109,8 @@ struct ContractDocument: Sendable {
                     mediaTypes: content.keys.sorted(), bodySchema: bodySchema,
                     isList: okSchema.map { schemas[$0]?["next_cursor"] != nil } ?? false,
                     queryParameters: pathParameters.union(queryNames(operation["parameters"])),
-                    queryParameterSchemas: pathParameterSchemas.merging(querySchemas(operation["parameters"])) { $1 })
+                    queryParameterSchemas: pathParameterSchemas.merging(querySchemas(operation["parameters"])) { $1 },
+                    statuses: Set((operation["responses"] as? [String: Any] ?? [:]).keys))
             }
         }
         self.operations = operations

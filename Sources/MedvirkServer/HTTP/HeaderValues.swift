@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 
 /// Parsing shared by the headers the pipeline reads.
@@ -10,6 +11,17 @@ enum HeaderValues {
     /// `application/json` from `Application/JSON; charset=utf-8`: the media type without parameters, lowercased.
     static func mediaType(_ contentType: String?) -> String? {
         contentType?.split(separator: ";", omittingEmptySubsequences: false).first.map { trimmed($0).lowercased() }
+    }
+
+    /// The value of one parameter of a media type (`charset` of `text/csv; charset="windows-1252"`), unquoted
+    /// and lowercased; nil when it is not given.
+    static func parameter(_ contentType: String?, _ name: String) -> String? {
+        for part in (contentType ?? "").split(separator: ";").dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, trimmed(pair[0]).lowercased() == name else { continue }
+            return trimmed(pair[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
+        }
+        return nil
     }
 
     static func trimmed(_ text: Substring) -> Substring {

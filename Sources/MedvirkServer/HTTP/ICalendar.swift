@@ -16,9 +16,17 @@ enum ICalendar {
         var cancelled = false
     }
 
-    static func render(name: String, events: [Event]) -> String {
-        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Medvirk//Medvirk//EN", "CALSCALE:GREGORIAN",
-                     "METHOD:PUBLISH", "X-WR-CALNAME:" + escape(name)]
+    /// How often subscribers should fetch a feed again (RFC 7986 `REFRESH-INTERVAL`, and `X-PUBLISHED-TTL`,
+    /// which Outlook reads).
+    static let refreshInterval = "PT1H"
+
+    /// A feed named `name` (RFC 7986 `NAME` and the `X-WR-CALNAME` Apple and Google calendars show), in the
+    /// time zone `timeZone` when the feed is one municipality's (`X-WR-TIMEZONE`; events are in UTC regardless).
+    static func render(name: String, timeZone: String? = nil, language: String = "da", events: [Event]) -> String {
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Medvirk//Medvirk//\(language.uppercased())", "CALSCALE:GREGORIAN",
+                     "METHOD:PUBLISH", "NAME:" + escape(name), "X-WR-CALNAME:" + escape(name)]
+        if let timeZone { lines.append("X-WR-TIMEZONE:" + timeZone) }
+        lines += ["REFRESH-INTERVAL;VALUE=DURATION:" + refreshInterval, "X-PUBLISHED-TTL:" + refreshInterval]
         for event in events {
             lines += ["BEGIN:VEVENT", "UID:" + escape(event.uid), "DTSTAMP:" + utc(event.stamp), "DTSTART:" + utc(event.start)]
             if let end = event.end { lines.append("DTEND:" + utc(end)) }

@@ -21,6 +21,8 @@ public struct MedvirkRequestContext: RequestContext, RemoteAddressRequestContext
     var query: String?
     /// Who is calling, set by `BearerAuthMiddleware`.
     public var principal: Principal = .anonymous
+    /// The `charset` parameter of the request's `Content-Type`, lowercased, for text bodies (CSV imports).
+    var charset: String?
     /// A PATCH body parsed as JSON, kept apart from the decoded input so `null` (remove) differs from absent.
     var mergePatch: JSONValue?
     /// What `If-Match` said about the current representation, set by `ConditionalWriteMiddleware`.

@@ -6,7 +6,7 @@ import NIOCore
 /// Reads the body of a POST, PUT or PATCH before its handler runs: 413 over the size limit, 408 when it
 /// trickles in past its deadline, 415 unless its media type is one the operation declares in the contract,
 /// 400 `invalid-json` for JSON that is not strictly RFC 8259 (`StrictJSON`), and the contract's field rules
-/// (`BodyPolicy`). A PATCH's body is also kept parsed on the context, for JSON Merge Patch (RFC 7396).
+/// (`BodyPolicy`); JSON text is brought to Unicode NFC (`TextNormalisation`). A PATCH's body is also kept parsed on the context, for JSON Merge Patch (RFC 7396).
 struct RequestBodyMiddleware: RouterMiddleware {
     typealias Context = MedvirkRequestContext
     let maxBytes: Int
@@ -17,9 +17,10 @@ struct RequestBodyMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method.hasBody else { return try await next(request, context) }
         var request = request, context = context
-        let body = try await collect(&request)
+        var body = try await collect(&request)
         let declared = context.route?.operation(request.method)?.mediaTypes ?? []
         let mediaType = HeaderValues.mediaType(request.headers[.contentType])
+        context.charset = HeaderValues.parameter(request.headers[.contentType], "charset")
         // Operations without a request body (withdraw) take an empty POST, whatever it says its type is.
         if body.readableBytes > 0 || (mediaType != nil && !declared.isEmpty) {
             guard let mediaType, declared.contains(mediaType) else { throw unsupported(request.headers[.contentType], declared) }
@@ -27,6 +28,11 @@ struct RequestBodyMiddleware: RouterMiddleware {
         guard mediaType?.hasSuffix("json") == true, body.readableBytes > 0 else { return try await next(request, context) }
         // Strict RFC 8259 syntax first (no trailing commas, no repeated names), then the contract's field rules.
         try StrictJSON.check(body.readableBytesView)
+        // Text is stored in Unicode NFC: a decomposed `å` becomes the one character before anything reads it.
+        if let normal = TextNormalisation.nfcIfChanged(body.readableBytesView) {
+            body = ByteBuffer(bytes: normal)
+            request.body = RequestBody(buffer: body)
+        }
         let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
         if let json, let template = context.route?.template {
             try policy.check(method: request.method.rawValue, template: template, body: json)

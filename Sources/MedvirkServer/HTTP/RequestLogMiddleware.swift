@@ -11,6 +11,8 @@ struct RequestLogMiddleware: RouterMiddleware {
     let level: Logger.Level
     /// `--log-client-address`: off by default, since a client address is personal data.
     var logClientAddress = false
+    /// Told of every answer whose status the contract does not declare for its operation (tests fail on it).
+    var onUndeclaredStatus: (@Sendable (String) -> Void)?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !context.isProbe else { return try await next(request, context) }
@@ -26,6 +28,7 @@ struct RequestLogMiddleware: RouterMiddleware {
     }
 
     func log(_ request: Request, _ context: Context, status: Int, bytes: Int?, started: ContinuousClock.Instant) {
+        checkDeclared(request, context, status: status)
         guard context.logger.logLevel <= level else { return }
         let elapsed = ContinuousClock.now - started
         var metadata: Logger.Metadata = [
@@ -51,5 +54,15 @@ struct RequestLogMiddleware: RouterMiddleware {
             metadata["query"] = .string(names.joined(separator: ","))
         }
         context.logger.log(level: level, "request", metadata: metadata)
+    }
+
+    /// Every status an operation answers must be in its contract (schemathesis checks the same from outside):
+    /// one that is not is logged as an error, naming the operation, and reported to `onUndeclaredStatus`.
+    func checkDeclared(_ request: Request, _ context: Context, status: Int) {
+        // A 5xx is our failure, not an answer the contract describes; it is logged and alerted on as such.
+        guard status < 500, let operation = context.route?.operation(request.method), !operation.declares(status) else { return }
+        let what = "\(request.method.rawValue) \(context.route?.template ?? "") answered \(status), which the contract does not declare"
+        context.logger.error("undeclared status", metadata: ["request_id": .string(context.requestId), "detail": .string(what)])
+        onUndeclaredStatus?(what)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -28,8 +29,32 @@ struct RouteCheckMiddleware: RouterMiddleware {
         if let operation = context.route?.operation(request.method == .head ? .get : request.method) {
             try checkQuery(request.uri.queryParameters, operation)
         }
-        return try await next(request, context)
+        return try await next(Self.normalisingQuery(request), context)
     }
+
+    /// The request with its query values in Unicode NFC (so `q=a%CC%8Aby` finds "Åby"); the same request when
+    /// nothing changes, which is every query without a non-ASCII character.
+    static func normalisingQuery(_ request: Request) -> Request {
+        guard let query = request.uri.query, query.utf8.contains(where: { $0 >= 0x80 || $0 == UInt8(ascii: "%") }) else { return request }
+        var changed = false
+        let items = query.split(separator: "&", omittingEmptySubsequences: false).map { item -> String in
+            let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard pair.count == 2, let value = String(pair[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding else {
+                return String(item)
+            }
+            let normal = TextNormalisation.nfc(value)
+            guard !normal.utf8.elementsEqual(value.utf8) else { return String(item) }
+            changed = true
+            return String(pair[0]) + "=" + (normal.addingPercentEncoding(withAllowedCharacters: queryValueAllowed) ?? normal)
+        }
+        guard changed else { return request }
+        var head = request.head
+        head.path = request.uri.path + "?" + items.joined(separator: "&")
+        return Request(head: head, body: request.body)
+    }
+
+    /// Unreserved characters (RFC 3986 §2.3): everything else in a rewritten value is percent-encoded.
+    static let queryValueAllowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// Paging parameters every list takes, declared or not.
     static let pagingParameters: Set<String> = ["limit", "cursor"]

@@ -96,11 +96,16 @@ extension APIHandlers {
     func consultationDeadlinesCalendar(_ input: Operations.ConsultationDeadlinesCalendar.Input) async throws -> Operations.ConsultationDeadlinesCalendar.Output {
         try checkParameter("municipality", input.query.municipality, max: 63)
         let consultations = try await store.upcomingDeadlines(municipality: input.query.municipality)
+        var languages: [String: Language] = [:]
+        for id in Set(consultations.map(\.draft.municipalityId)) { languages[id] = try await store.municipality(id)?.language }
         let events = consultations.map { c in
-            ICalendar.Event(uid: "\(c.id)@medvirk", stamp: c.updatedAt, start: c.draft.closesAt,
-                            summary: "Høringsfrist: \(c.draft.title)", description: c.draft.summary, categories: c.draft.tags)
+            let language = languages[c.draft.municipalityId] ?? .da
+            return ICalendar.Event(uid: "\(c.id)@medvirk", stamp: c.updatedAt, start: c.draft.closesAt,
+                                   summary: "\(Wording.deadline(language)): \(c.draft.title)", description: c.draft.summary, categories: c.draft.tags)
         }
-        let text = ICalendar.render(name: "Consultation deadlines", events: events)
+        let feed = try await calendarFeed(municipality: input.query.municipality)
+        let text = ICalendar.render(name: Wording.calendarName(feed.owner, Wording.consultations(feed.language)), timeZone: feed.timeZone,
+                                    language: feed.language.rawValue, events: events)
         return .ok(.init(body: .textCalendar(HTTPBody(text))))
     }
 }

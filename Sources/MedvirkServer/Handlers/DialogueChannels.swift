@@ -90,10 +90,12 @@ extension APIHandlers {
         try principal.requireAdmin(municipality)
         guard try await store.municipality(municipality) != nil else { throw Problem.notFound("municipality", municipality) }
         guard case .csv(let body) = input.body else { throw Problem.badRequest("Expected a text/csv body.") }
-        // The body middleware has already held it to the limit; it is read as UTF-8 (invalid bytes become U+FFFD).
-        let rows = try ChannelCSV.parseImport(try await String(collecting: body, upTo: maxBodyBytes), municipality: municipality)
-        let (count, created) = try await store.importChannels(municipality: municipality, rows, actor: try writeActor())
-        return .ok(.init(body: .json(.init(imported: count, serviceAreasCreated: created))))
+        // The body middleware has already held it to the limit; it is decoded in the charset it declares.
+        let text = try TextDecoding.decode(Array(try await ArraySlice(collecting: body, upTo: maxBodyBytes)), charset: context?.charset)
+        let rows = try ChannelCSV.parseImport(text, municipality: municipality)
+        let result = try await store.importChannels(municipality: municipality, rows, actor: try writeActor())
+        return .ok(.init(body: .json(.init(imported: result.created + result.updated, created: result.created, updated: result.updated,
+                                           serviceAreasCreated: result.serviceAreasCreated))))
     }
 }
 

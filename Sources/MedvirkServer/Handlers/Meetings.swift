@@ -110,8 +110,9 @@ extension APIHandlers {
         return .noContent(.init())
     }
 
-    /// Public meetings only, whoever asks: a calendar subscription is shared.
-    func meetingEvents(_ filter: MeetingFilter) async throws -> String {
+    /// Public meetings only, whoever asks: a calendar subscription is shared. The feed is named after the
+    /// council or municipality it is for, in that municipality's language.
+    func meetingEvents(_ filter: MeetingFilter, council: Council? = nil) async throws -> String {
         var events: [ICalendar.Event] = []
         var cursor: Cursor?
         repeat {
@@ -125,18 +126,42 @@ extension APIHandlers {
             }
             cursor = page.next
         } while cursor != nil && events.count < 5000
-        return ICalendar.render(name: "Møder", events: events)
+        var feed = try await calendarFeed(municipality: council?.draft.municipalityId ?? filter.municipality)
+        if let council { feed.owner = council.draft.name }
+        return ICalendar.render(name: Wording.calendarName(feed.owner, Wording.meetings(feed.language)), timeZone: feed.timeZone,
+                                language: feed.language.rawValue, events: events)
     }
 
     func meetingsCalendar(_ input: Operations.MeetingsCalendar.Input) async throws -> Operations.MeetingsCalendar.Output {
         try checkParameter("municipality", input.query.municipality, max: 63)
         try checkParameter("council", input.query.council, max: 64)
         let filter = MeetingFilter(municipality: input.query.municipality, council: input.query.council, kind: try input.query.kind.map(convert))
-        return .ok(.init(body: .textCalendar(HTTPBody(try await meetingEvents(filter)))))
+        var council: Council?
+        if let id = input.query.council { council = try await store.council(id) }
+        return .ok(.init(body: .textCalendar(HTTPBody(try await meetingEvents(filter, council: council)))))
     }
 
     func councilMeetingsCalendar(_ input: Operations.CouncilMeetingsCalendar.Input) async throws -> Operations.CouncilMeetingsCalendar.Output {
         let council = try await council(input.path.councilId)
-        return .ok(.init(body: .textCalendar(HTTPBody(try await meetingEvents(MeetingFilter(council: council.id))))))
+        return .ok(.init(body: .textCalendar(HTTPBody(try await meetingEvents(MeetingFilter(council: council.id), council: council)))))
     }
 }
+
+/// Whose a calendar feed is: the name it is called by, the language of its words and its time zone.
+struct CalendarFeed {
+    var owner: String
+    var language: Language
+    var timeZone: String?
+}
+
+extension APIHandlers {
+    /// One municipality's feed is named after it, in its language and time zone; a feed across municipalities
+    /// is "Medvirk", in Danish, without a time zone.
+    func calendarFeed(municipality id: String?) async throws -> CalendarFeed {
+        guard let id, let municipality = try await store.municipality(id) else {
+            return CalendarFeed(owner: "Medvirk", language: .da, timeZone: nil)
+        }
+        return CalendarFeed(owner: municipality.name, language: municipality.language, timeZone: municipality.timeZone)
+    }
+}
+

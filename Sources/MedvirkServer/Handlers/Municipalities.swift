@@ -3,12 +3,13 @@ import MedvirkCore
 
 extension APIHandlers {
     static func api(_ m: Municipality) throws -> Components.Schemas.Municipality {
-        .init(id: m.id, name: m.name, country: try convert(m.country), timeZone: m.timeZone, website: m.website,
-              createdAt: m.createdAt, updatedAt: m.updatedAt)
+        .init(id: m.id, name: m.name, country: try convert(m.country), language: try convert(m.language), timeZone: m.timeZone,
+              receiptPrefix: m.receiptPrefix, website: m.website, createdAt: m.createdAt, updatedAt: m.updatedAt)
     }
 
     static func draft(_ body: Components.Schemas.MunicipalityCreate) throws -> MunicipalityDraft {
-        MunicipalityDraft(id: body.id, name: body.name, country: try convert(body.country), timeZone: body.timeZone, website: body.website)
+        MunicipalityDraft(id: body.id, name: body.name, country: try convert(body.country), language: try body.language.map(convert),
+                          timeZone: body.timeZone, receiptPrefix: body.receiptPrefix, website: body.website)
     }
 
     func listMunicipalities(_ input: Operations.ListMunicipalities.Input) async throws -> Operations.ListMunicipalities.Output {
@@ -34,8 +35,10 @@ extension APIHandlers {
         let id = input.path.municipalityId
         try principal.requireAdmin(id)
         guard let current = try await store.municipality(id) else { throw Problem.notFound("municipality", id) }
+        // The language is left out unless the patch names it, so a change of country can bring its default.
         let writable = Components.Schemas.MunicipalityCreate(
-            id: current.id, name: current.name, country: try convert(current.country), timeZone: current.timeZone, website: current.website)
+            id: current.id, name: current.name, country: try convert(current.country), timeZone: current.timeZone,
+            receiptPrefix: current.receiptPrefix, website: current.website)
         let draft = try Self.draft(try MergePatch.apply(to: writable))
         try draft.validate()
         let actor = try writeActor()

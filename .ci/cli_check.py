@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""The command line as a newcomer meets it: `--version`, a mistyped `--db` never passing silently, and a
+port already in use named with the option to change it. Usage: .ci/cli_check.py path/to/medvirk"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+
+BIN = os.path.abspath(sys.argv[1])
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+failures = []
+
+
+def run(*args, timeout=30):
+    return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def expect(condition, what, result=None):
+    if not condition:
+        detail = f"\n  exit {result.returncode}\n  stdout: {result.stdout!r}\n  stderr: {result.stderr!r}" if result else ""
+        failures.append(what + detail)
+
+
+with tempfile.TemporaryDirectory() as work:
+    version = run("--version")
+    expect(version.returncode == 0 and version.stdout.strip()[:1].isdigit(), "--version prints the release", version)
+
+    missing = os.path.join(work, "typo", "medvirk.sqlite")
+    for command in (["token", "list"], ["token", "revoke", "tok_x"], ["backup", "--to", os.path.join(work, "copy.sqlite")],
+                    ["migrate", "--status"]):
+        result = run(*command, "--db", missing)
+        expect(result.returncode != 0 and missing in result.stderr and not os.path.exists(missing),
+               f"{' '.join(command)} on a missing database fails naming {missing}", result)
+
+    fresh = os.path.join(work, "fresh.sqlite")
+    created = run("token", "create", "--name", "CLI check", "--scope", "admin", "--db", fresh)
+    expect(created.returncode == 0 and f"created a new database at {fresh}" in created.stderr and created.stdout.startswith("mvk_"),
+           "token create on a new path says it created the database", created)
+    again = run("token", "create", "--name", "CLI check 2", "--scope", "partner", "--db", fresh)
+    expect(again.returncode == 0 and "created a new database" not in again.stderr, "an existing database is not 'created' again", again)
+    migrated = run("migrate", "--db", os.path.join(work, "migrated.sqlite"))
+    expect(migrated.returncode == 0 and "created a new database at" in migrated.stderr, "migrate on a new path says so", migrated)
+
+    # A port that is taken: the error names it and --port.
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)
+    port = holder.getsockname()[1]
+    busy = run("serve", "--db", fresh, "--port", str(port), "--log-level", "error", timeout=60)
+    holder.close()
+    expect(busy.returncode != 0 and f"port {port}" in busy.stderr and "--port" in busy.stderr,
+           "serve on a port in use names the port and --port", busy)
+
+if failures:
+    print("cli_check: FAILED\n- " + "\n- ".join(failures))
+    sys.exit(1)
+print("cli_check: --version, missing databases refused by name, new ones announced, a busy port named")

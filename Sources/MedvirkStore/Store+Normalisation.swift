@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import MedvirkCore
+
+extension Store {
+    /// Tables whose text is not normalised by the one-time pass: responses and their idempotency records keep
+    /// the text as submitted (the receipt's SHA-256 is over it); the audit log and change feed hold ids only.
+    /// Tables without a rowid (`generations`, `public_resources`) hold ids and counters only.
+    static let textKeptAsReceived: Set<String> = ["responses", "idempotency_keys", "audit_log", "changes", "schema_migrations",
+                                                  "maintenance_tasks"]
+
+    /// The one-time pass that migration 0010 schedules: every stored text value not in NFC is rewritten in NFC
+    /// (UAX #15), in one transaction. Service area names that become equal within a municipality (they are
+    /// matched by name on import) are reported and told apart with a " (2)", " (3)" suffix. Returns what it
+    /// changed, for the start-up log.
+    @discardableResult
+    static func normaliseStoredText(_ db: Database, now: Date) throws -> NormalisationReport {
+        var report = NormalisationReport()
+        guard try db.tableExists("maintenance_tasks"),
+              try Bool.fetchOne(db, sql: "SELECT done_at IS NULL FROM maintenance_tasks WHERE task = 'nfc-text'") == true
+        else { return report }
+        let tables = try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%VIRTUAL TABLE%'
+              AND name NOT LIKE '%_fts%' AND sql NOT LIKE '%WITHOUT ROWID%'
+            """).filter { !textKeptAsReceived.contains($0) }
+        let namesBefore = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, name FROM service_areas")
+            .map { ($0["id"] as String, $0["name"] as String) })
+        for table in tables {
+            let columns = try db.columns(in: table).filter { $0.type.uppercased() == "TEXT" }.map(\.name)
+            for column in columns {
+                // Only values with a byte outside ASCII can change.
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT rowid AS row_id, "\(column)" AS value FROM "\(table)" WHERE "\(column)" GLOB '*[^\u{01}-\u{7f}]*'
+                    """)
+                for row in rows {
+                    guard let value = row["value"] as String? else { continue }
+                    let normal = value.precomposedStringWithCanonicalMapping
+                    guard !normal.utf8.elementsEqual(value.utf8) else { continue }
+                    try db.execute(sql: "UPDATE \"\(table)\" SET \"\(column)\" = ? WHERE rowid = ?", arguments: [normal, row["row_id"] as Int64])
+                    report.changed += 1
+                }
+            }
+        }
+        report.renamed = try separateServiceAreaNamesMadeEqual(db, namesBefore: namesBefore)
+        try db.execute(sql: "UPDATE maintenance_tasks SET done_at = ? WHERE task = 'nfc-text'", arguments: [Timestamps.format(now)])
+        return report
+    }
+
+    /// Service areas whose names became equal (ignoring case) within a municipality through normalisation: all
+    /// but the first get a suffix. Names that were equal before are left alone.
+    static func separateServiceAreaNamesMadeEqual(_ db: Database, namesBefore: [String: String]) throws -> [String] {
+        let rows = try Row.fetchAll(db, sql: "SELECT id, municipality_id, name FROM service_areas WHERE deleted_at IS NULL ORDER BY seq")
+        let groups = Dictionary(grouping: rows) { row in (row["municipality_id"] as String) + "\u{0}" + (row["name"] as String).lowercased() }
+        var renamed: [String] = []
+        for row in rows {
+            let name: String = row["name"]
+            let group = groups[(row["municipality_id"] as String) + "\u{0}" + name.lowercased()] ?? []
+            // Compared as bytes: Swift's String equality already treats canonically equal spellings as one.
+            let spellings = Set(group.map { Array((namesBefore[$0["id"] as String] ?? "").lowercased().utf8) })
+            guard spellings.count > 1, let position = group.firstIndex(where: { $0["id"] as String == row["id"] as String }), position > 0
+            else { continue }
+            let distinct = "\(name) (\(position + 1))"
+            try db.execute(sql: "UPDATE service_areas SET name = ? WHERE id = ?", arguments: [distinct, row["id"] as String])
+            renamed.append("\(row["id"] as String): '\(name)' → '\(distinct)'")
+        }
+        return renamed
+    }
+}
+
+/// What the one-time NFC pass changed.
+public struct NormalisationReport: Sendable, Equatable {
+    /// Text values rewritten.
+    public var changed = 0
+    /// Service areas renamed because their names became equal, as "id: 'old' → 'new'".
+    public var renamed: [String] = []
+}

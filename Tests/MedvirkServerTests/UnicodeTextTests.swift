@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// Text typed or pasted in either Unicode form is one text: stored in NFC, found by either spelling.
+@Suite struct UnicodeTextTests {
+    static let composed = "\u{00C5}by"          // Åby, Å as one character
+    static let decomposed = "A\u{030A}by"       // Åby, A + COMBINING RING ABOVE
+
+    @Test(arguments: [(composed, decomposed), (decomposed, composed)])
+    func eitherSpellingFindsTheOther(stored: String, query: String) async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let council = try await seedCouncil(api, municipality: m, name: "Brugerråd \(stored)")
+            // Stored in NFC whatever was sent.
+            #expect(try await api.get("/v1/councils/\(council)").string("name")?.unicodeScalars.elementsEqual("Brugerråd \(Self.composed)".unicodeScalars) == true)
+            let q = try #require(query.lowercased().addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+            let found = try await api.get("/v1/councils?q=\(q)")
+            #expect(found.data.compactMap { $0["id"] as? String } == [council], "\(found.text)")
+            let consultation = try await seedConsultation(api, municipality: m, extra: #","body":"Ny sti ved \#(stored)""#)
+            #expect(try await api.get("/v1/consultations?q=\(q)").data.compactMap { $0["id"] as? String } == [consultation])
+        }
+    }
+
+    @Test func redactionAndImportMatchEitherSpelling() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            _ = try await api.create("/v1/service-areas", #"{"municipality_id":"\#(m)","name":"\#(Self.composed) Skole"}"#)
+            // A CSV naming the service area in the other spelling matches it: no second service area.
+            let csv = "service_area,target_group,user_category,purpose,kind,name\r\n"
+                + "\(Self.decomposed) Skole,service_users,children_and_youth,formal,website,Skolens side\r\n"
+            let imported = try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin,
+                                              body: csv, contentType: "text/csv")
+            #expect(imported.status == .ok && imported.json["service_areas_created"] as? [String] == [], "\(imported.text)")
+            // A redaction typed in one spelling removes text submitted in the other.
+            let consultation = try await seedConsultation(api, municipality: m)
+            let partner = try await api.service.token(.partner)
+            let id = try #require(try await submit(api, consultation, token: partner, key: "nfc-1",
+                                                   text: "Jeg bor på \(Self.decomposed)vej 3 og støtter forslaget.").string("id"))
+            let moderated = try await api.patch("/v1/responses/\(id)", #"{"status":"published","redactions":["\#(Self.composed)vej 3"]}"#)
+            #expect(moderated.status == .ok, "\(moderated.text)")
+            #expect(moderated.string("public_text")?.contains("vej 3") == false)
+        }
+    }
+}
