@@ -33,10 +33,24 @@ with tempfile.TemporaryDirectory() as work:
         expect(result.returncode != 0 and missing in result.stderr and not os.path.exists(missing),
                f"{' '.join(command)} on a missing database fails naming {missing}", result)
 
+    # An empty or foreign file is not written into by a command that only reads or copies.
+    foreign = os.path.join(work, "notes.txt")
+    open(foreign, "w").close()
+    for command in (["token", "list"], ["backup", "--to", os.path.join(work, "copy2.sqlite")]):
+        result = run(*command, "--db", foreign)
+        expect(result.returncode != 0 and "not a medvirk database" in result.stderr and os.path.getsize(foreign) == 0,
+               f"{' '.join(command)} refuses a file that is not a medvirk database", result)
+    unreachable = run("serve", "--db", os.path.join(work, "no", "such", "dir", "x.sqlite"), "--port", "0")
+    expect(unreachable.returncode != 0 and os.path.join(work, "no", "such", "dir", "x.sqlite") in unreachable.stderr,
+           "serve names a database path it cannot open", unreachable)
+
     fresh = os.path.join(work, "fresh.sqlite")
     created = run("token", "create", "--name", "CLI check", "--scope", "admin", "--db", fresh)
     expect(created.returncode == 0 and f"created a new database at {fresh}" in created.stderr and created.stdout.startswith("mvk_"),
            "token create on a new path says it created the database", created)
+    backup = subprocess.run([BIN, "backup", "--db", fresh, "--to", os.path.join(work, "b.sqlite")], capture_output=True, text=True,
+                            timeout=30, cwd=work)
+    expect(backup.returncode == 0, "backup works outside the checkout, without a migrations folder", backup)
     again = run("token", "create", "--name", "CLI check 2", "--scope", "partner", "--db", fresh)
     expect(again.returncode == 0 and "created a new database" not in again.stderr, "an existing database is not 'created' again", again)
     migrated = run("migrate", "--db", os.path.join(work, "migrated.sqlite"))

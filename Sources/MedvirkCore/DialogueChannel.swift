@@ -114,11 +114,39 @@ public struct ChannelImportRow: Sendable {
     public var id: String?
     public var serviceAreaName: String
     public var draft: DialogueChannelDraft
-    public init(line: Int, id: String? = nil, serviceAreaName: String, draft: DialogueChannelDraft) {
+    /// The file's columns: on an update, a field whose column the file does not have keeps its stored value.
+    public var columns: Set<String>
+    public init(line: Int, id: String? = nil, serviceAreaName: String, draft: DialogueChannelDraft, columns: Set<String> = []) {
         self.line = line
         self.id = id
         self.serviceAreaName = serviceAreaName
         self.draft = draft
+        self.columns = columns
+    }
+
+    /// The row applied to the channel as stored: fields from the file's columns, the rest as they were (a
+    /// spreadsheet with fewer columns than the export never blanks what it does not show).
+    public func draft(updating current: DialogueChannelDraft) -> DialogueChannelDraft {
+        var draft = self.draft
+        if !columns.contains("description") { draft.description = current.description }
+        if !columns.contains("cadence_count") && !columns.contains("cadence_per") { draft.cadence = current.cadence }
+        if !columns.contains("volume") { draft.volume = current.volume }
+        if !columns.contains("assessment") { draft.assessment = current.assessment }
+        if !columns.contains("planned_changes") { draft.plannedChanges = current.plannedChanges }
+        if !columns.contains("council_id") { draft.councilId = current.councilId }
+        if !columns.contains("active") { draft.active = current.active }
+        return draft
+    }
+}
+
+/// What an import may refer to: the municipality's live channels and councils, so every bad id of a file is
+/// reported in one answer.
+public struct ChannelImportReferences: Sendable {
+    public var channels: Set<String>
+    public var councils: Set<String>
+    public init(channels: Set<String>, councils: Set<String>) {
+        self.channels = channels
+        self.councils = councils
     }
 }
 

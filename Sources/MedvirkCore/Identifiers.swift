@@ -59,7 +59,9 @@ public struct Cursor: Sendable, Equatable {
     }
 
     /// What the contract's `Cursor` parameter pattern allows.
-    public static let pattern = "^c[0-9a-z]{1,13}(_-?[0-9a-z]{1,13}(_[0-9a-z]{1,13}(\\.[0-9a-z]{1,13}){0,3})?)?$"
+    /// Twelve base-36 digits at most, so every part fits an Int64: any cursor the pattern allows is read
+    /// (a made-up one is a position like any other), and nothing it allows is a 400.
+    public static let pattern = "^c[0-9a-z]{1,12}(_-?[0-9a-z]{1,12}(_[0-9a-z]{1,12}(\\.[0-9a-z]{1,12}){0,3})?)?$"
 
     public var encoded: String {
         var text = "c" + String(after, radix: 36)
@@ -70,9 +72,12 @@ public struct Cursor: Sendable, Equatable {
 
     /// Parses a cursor from a `cursor` query parameter; nil when it is not one this server made.
     public init?(encoded: String) {
-        guard encoded.count > 1, encoded.count <= 100, encoded.first == "c" else { return nil }
+        guard encoded.count > 1, encoded.count <= 90, encoded.first == "c" else { return nil }
         func number(_ text: Substring, signed: Bool = false) -> Int64? {
-            guard let value = Int64(text, radix: 36), signed || value >= 0, String(value, radix: 36) == text else { return nil }
+            let digits = signed && text.first == "-" ? text.dropFirst() : text
+            guard (1...12).contains(digits.count), digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isLowercase) }),
+                  let value = Int64(text, radix: 36), signed || value >= 0
+            else { return nil }
             return value
         }
         let parts = encoded.dropFirst().split(separator: "_", omittingEmptySubsequences: false)

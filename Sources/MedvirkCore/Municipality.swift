@@ -68,7 +68,8 @@ public enum ReceiptPrefix {
         let letters = Array(id.uppercased().unicodeScalars.filter { $0.isASCII && $0.properties.isAlphabetic }.map(Character.init))
         var result: [String] = []
         func add(_ candidate: String) { if isValid(candidate) && !result.contains(candidate) { result.append(candidate) } }
-        if letters.count >= 3 { add(String(letters[0...2])) }
+        // First what earlier versions used (the first three letters, or fewer when the id has fewer; MVK for none).
+        add(letters.isEmpty ? "MVK" : String(letters.prefix(3)))
         if letters.count >= 3 {
             for i in 1..<letters.count { for j in (i + 1)..<max(i + 1, letters.count) { add(String([letters[0], letters[i], letters[j]])) } }
         }

@@ -71,8 +71,9 @@ extension UTCTimestamp {
 
     /// Parses an RFC 3339 `date-time` (RFC 3339 §5.6): `YYYY-MM-DDTHH:MM:SS`, optional fractional seconds of any
     /// length, then `Z` or a `±HH:MM` offset; `T` and `Z` in either case. The result is whole seconds in UTC:
-    /// a fraction is truncated, never rounded, so `…:59.999Z` stays in the same second. Leap seconds (`:60`)
-    /// are refused. Nil for anything else.
+    /// a fraction is truncated, never rounded, so `…:59.999Z` stays in the same second. A leap second (`:60`,
+    /// which RFC 3339 allows) is read as `:59` of the same minute (UTC here keeps no leap seconds). Nil for
+    /// anything else.
     public static func parseRFC3339(_ text: String) -> Date? {
         let b = Array(text.utf8)
         guard b.count >= 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] | 0x20 == UInt8(ascii: "t"),
@@ -107,9 +108,10 @@ extension UTCTimestamp {
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
               let minute = number(14..<16), let second = number(17..<19),
               (1...12).contains(month), (1...CalendarDate.daysIn(month: month, year: year)).contains(day),
-              hour < 24, minute < 60, second < 60
+              hour < 24, minute < 60, second <= 60
         else { return nil }
-        let seconds = daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        let seconds = daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + min(second, 59)
+            - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds))
     }
 

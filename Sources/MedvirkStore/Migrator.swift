@@ -80,7 +80,9 @@ public struct Migrator: Sendable {
     static func ledgerRecords(_ db: Database) throws -> [LedgerRecord] {
         guard try db.tableExists("schema_migrations") else { return [] }
         return try Row.fetchAll(db, sql: "SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version").map {
-            LedgerRecord(version: $0["version"], name: $0["name"], checksum: $0["checksum"], appliedAt: $0["applied_at"])
+            // Shown as the API shows times: whole seconds, `YYYY-MM-DDThh:mm:ssZ`.
+            LedgerRecord(version: $0["version"], name: $0["name"], checksum: $0["checksum"],
+                         appliedAt: UTCTimestamp.secondsText(Timestamps.parse($0["applied_at"])))
         }
     }
 

@@ -42,12 +42,16 @@ extension Store {
     /// are never both counted.
     static func votingPresent(_ members: [Member], present: Set<String>) -> Int {
         let byId = Dictionary(uniqueKeysWithValues: members.map { ($0.id, $0) })
-        return members.filter { member in
-            guard present.contains(member.id) else { return false }
-            guard let principalId = member.draft.deputyOf else { return member.draft.voting }
-            guard let principal = byId[principalId] else { return false }
-            return principal.draft.voting && !present.contains(principal.id)
-        }.count
+        // Each voting seat counts once: its member when present, else one of its deputies (however many came).
+        var seats = Set<String>()
+        for member in members where present.contains(member.id) {
+            if let principalId = member.draft.deputyOf {
+                if let principal = byId[principalId], principal.draft.voting, !present.contains(principal.id) { seats.insert(principal.id) }
+            } else if member.draft.voting {
+                seats.insert(member.id)
+            }
+        }
+        return seats.count
     }
 
     /// The vote total cannot exceed the votes of the members the minutes list as present.

@@ -127,6 +127,17 @@ extension Store {
         }
     }
 
+    /// The live channel and council ids of a municipality, for checking an import's rows before it is stored.
+    public func importReferences(municipality: String) async throws -> ChannelImportReferences {
+        try await pool.read { db in
+            ChannelImportReferences(
+                channels: Set(try String.fetchAll(db, sql: "SELECT id FROM dialogue_channels WHERE municipality_id = ? AND deleted_at IS NULL",
+                                                  arguments: [municipality])),
+                councils: Set(try String.fetchAll(db, sql: "SELECT id FROM councils WHERE municipality_id = ? AND deleted_at IS NULL",
+                                                  arguments: [municipality])))
+        }
+    }
+
     /// Stores every row or none: a row with an `id` updates that channel (it must be a live channel of this
     /// municipality, else the import is a 422 naming every such row), a row without one creates a channel;
     /// channels missing from the file are left as they are. Service areas are matched by name
@@ -167,7 +178,9 @@ extension Store {
                     result.serviceAreasCreated.append(row.serviceAreaName)
                     draft.serviceAreaId = id
                 }
-                if let id = row.id {
+                if let id = row.id, let current = try Self.liveChannel(db, id) {
+                    draft = row.draft(updating: current.draft)
+                    draft.serviceAreaId = areas[key] ?? draft.serviceAreaId
                     try Self.writeChannel(db, id, draft, actor: actor)
                     result.updated += 1
                 } else {

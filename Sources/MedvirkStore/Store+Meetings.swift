@@ -128,6 +128,10 @@ extension Store {
             }
             try Self.checkReferences(db, draft)
             if draft.isPublic && !current.draft.isPublic { try Self.screenBeforePublishing(db, meeting: id) }
+            // Approved minutes record a meeting that took place: it cannot move to a time that has not come.
+            if draft.startsAt != current.draft.startsAt, draft.startsAt > clock.now(), try Self.fetchMinutes(db, id)?.isApproved == true {
+                throw Problem.conflict("minutes-approved", "The meeting's minutes are approved, so it has taken place; it cannot move to \(UTCTimestamp.secondsText(draft.startsAt)), which has not come yet.")
+            }
             try db.execute(sql: """
                 UPDATE meetings SET council_id = ?, consultation_id = ?, kind = ?, title = ?, description = ?, starts_at = ?, ends_at = ?,
                     location = ?, online_url = ?, public = ?, status = ?, accessibility = ?, registration = ?,

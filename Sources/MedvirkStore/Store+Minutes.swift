@@ -75,7 +75,7 @@ extension Store {
             guard let minutes = try Self.fetchMinutes(db, meetingId) else { throw Problem.notFound("minutes of meeting", meetingId) }
             if minutes.isApproved { throw Problem.conflict("minutes-approved", "The minutes are already approved.") }
             if now < meeting.draft.startsAt {
-                throw Problem.conflict("meeting-not-held", "The meeting starts at \(Timestamps.format(meeting.draft.startsAt)); its minutes can be approved once it has started.")
+                throw Problem.conflict("meeting-not-held", "The meeting starts at \(UTCTimestamp.secondsText(meeting.draft.startsAt)); its minutes can be approved once it has started.")
             }
             try Problem.check(NationalIdScreening.check([("text", minutes.text)]))
             try db.execute(sql: "UPDATE minutes SET approved_at = ?, updated_at = ? WHERE meeting_id = ?",

@@ -46,8 +46,8 @@ extension Store {
         return report
     }
 
-    /// Service areas whose names became equal (ignoring case) within a municipality through normalisation: all
-    /// but the first get a suffix. Names that were equal before are left alone.
+    /// Service areas whose names became equal (ignoring case) within a municipality through normalisation get a
+    /// suffix; the first of each such group, and names spelt exactly as it was, are left alone.
     static func separateServiceAreaNamesMadeEqual(_ db: Database, namesBefore: [String: String]) throws -> [String] {
         let rows = try Row.fetchAll(db, sql: "SELECT id, municipality_id, name FROM service_areas WHERE deleted_at IS NULL ORDER BY seq")
         let groups = Dictionary(grouping: rows) { row in (row["municipality_id"] as String) + "\u{0}" + (row["name"] as String).lowercased() }
@@ -55,9 +55,11 @@ extension Store {
         for row in rows {
             let name: String = row["name"]
             let group = groups[(row["municipality_id"] as String) + "\u{0}" + name.lowercased()] ?? []
-            // Compared as bytes: Swift's String equality already treats canonically equal spellings as one.
-            let spellings = Set(group.map { Array((namesBefore[$0["id"] as String] ?? "").lowercased().utf8) })
-            guard spellings.count > 1, let position = group.firstIndex(where: { $0["id"] as String == row["id"] as String }), position > 0
+            // Compared as bytes: Swift's String equality already treats canonically equal spellings as one. A name
+            // spelt as the group's first was equal to it before, and is left alone.
+            func spelling(_ row: Row) -> [UInt8] { Array((namesBefore[row["id"] as String] ?? "").lowercased().utf8) }
+            guard let first = group.first, spelling(row) != spelling(first),
+                  let position = group.firstIndex(where: { $0["id"] as String == row["id"] as String })
             else { continue }
             let distinct = "\(name) (\(position + 1))"
             try db.execute(sql: "UPDATE service_areas SET name = ? WHERE id = ?", arguments: [distinct, row["id"] as String])

@@ -47,6 +47,16 @@ public struct Store: Sendable {
         return store
     }
 
+    /// True when the file at `path` is an SQLite database with Medvirk's migration ledger; false for an empty
+    /// file, another program's database or something that is not SQLite. Opened read-only: nothing is written.
+    public static func isMedvirkDatabase(path: String) -> Bool {
+        var config = Configuration()
+        config.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return false }
+        defer { try? queue.close() }
+        return (try? queue.read { db in try db.tableExists("schema_migrations") }) ?? false
+    }
+
     static func configuration() -> Configuration {
         var config = Configuration()
         config.foreignKeysEnabled = true

@@ -12,7 +12,7 @@ struct Backup: AsyncParsableCommand {
 
     func run() async throws {
         guard !FileManager.default.fileExists(atPath: to) else { fail("\(to) already exists") }
-        let store = try database.open(ifMissing: .refuse)
+        let store = try database.open(ifMissing: .refuse, migrate: false, needsMigrations: false)
         try store.backup(to: to)
         try store.close()
         note("backed up \(database.databasePath) to \(to)")

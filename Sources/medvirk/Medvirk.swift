@@ -31,18 +31,26 @@ struct DatabaseOptions: ParsableArguments {
     /// silently; commands that only read or copy one fail instead, naming the path.
     enum Missing { case create, refuse }
 
-    /// Opens the store (applying migrations unless `migrate` is false); see `Missing`.
-    func open(ifMissing: Missing, migrate: Bool = true) throws -> Store {
+    /// Opens the store (applying migrations unless `migrate` is false, in which case no migrations folder is
+    /// needed unless `status` is); see `Missing`. Every failure names the path.
+    func open(ifMissing: Missing, migrate: Bool = true, needsMigrations: Bool = true) throws -> Store {
         let exists = FileManager.default.fileExists(atPath: databasePath)
         if !exists && ifMissing == .refuse {
             fail("no database at \(absolutePath); pass --db PATH (or set MEDVIRK_DB) to an existing medvirk database")
         }
+        // A command that only reads or copies never turns another program's file into a medvirk database.
+        if exists && ifMissing == .refuse && !Store.isMedvirkDatabase(path: databasePath) {
+            fail("\(absolutePath) is not a medvirk database (it has no migration ledger); check --db")
+        }
         do {
-            let store = try Store.open(path: databasePath, migrations: try Migrator.load(directory: migrationsDirectory), migrate: migrate)
+            let migrator = needsMigrations || migrate ? try Migrator.load(directory: migrationsDirectory) : Migrator(files: [])
+            let store = try Store.open(path: databasePath, migrations: migrator, migrate: migrate)
             if !exists { note("medvirk: created a new database at \(absolutePath)") }
             return store
         } catch let error as MigrationError {
             fail(error.description)
+        } catch {
+            fail("cannot open the database at \(absolutePath): \(error)")
         }
     }
 

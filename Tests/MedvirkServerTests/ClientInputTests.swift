@@ -92,6 +92,22 @@ import Testing
         }
     }
 
+    @Test func numbersAndEncodingsAreNamed() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            for number in ["1.5", "99999999999999999999"] {
+                let reply = try await api.call(.post, "/v1/councils", token: api.service.admin,
+                                               body: #"{"municipality_id":"\#(m)","name":"Råd","kind":"other","min_meetings_per_year":\#(number)}"#)
+                expectProblem(reply, .badRequest)
+                #expect(reply.fieldErrors == ["min_meetings_per_year"], "\(number): \(reply.text)")
+            }
+            let bom = try await api.call(.post, "/v1/service-areas", token: api.service.admin,
+                                         body: "\u{FEFF}" + #"{"municipality_id":"\#(m)","name":"Kultur"}"#)
+            expectProblem(bom, .badRequest, "invalid-json")
+            #expect(bom.text.contains("byte-order mark"))
+        }
+    }
+
     // MARK: Enum values and unknown fields in our words
 
     @Test func enumErrorsNameTheFieldTheValueAndTheAllowedValues() async throws {
@@ -144,9 +160,32 @@ import Testing
             // Declared parameters, paging included, and percent-encoded names still work.
             let encoded = try await api.get("/v1/councils?municip%61lity=\(m)&limit=1")
             #expect(encoded.status == .ok, "\(encoded.text)")
+            // A value-less item and a malformed number are named too (not "the request could not be read").
+            for (query, field) in [("q", "q"), ("limit=abc", "limit"), ("municipality=\(m)&&q", "q")] {
+                let reply = try await api.get("/v1/councils?\(query)")
+                expectProblem(reply, .badRequest)
+                #expect(reply.fieldErrors == [field], "\(query): \(reply.text)")
+            }
+            // A literal + in a query is a space, as in any URL: the error names the field and says to write %2B.
+            let plus = try await api.get("/v1/meetings?from=2027-01-01T01:00:00+01:00")
+            #expect(plus.fieldErrors == ["from"] && plus.text.contains("%2B"), "\(plus.text)")
             let status = try await api.get("/v1/meetings?status=soon")
             expectProblem(status, .badRequest)
             #expect(status.fieldErrors == ["status"] && status.text.contains("planned"))
+        }
+    }
+
+    /// Whatever the contract's cursor pattern allows is read as a position, never a 400 (schemathesis'
+    /// positive_data_acceptance holds the whole contract to this).
+    @Test func everyCursorThePatternAllowsIsAPosition() async throws {
+        try await withAPI { api in
+            for cursor in ["c00", "c0", "czzzzzzzzzzzz", "c1_-zz", "c1_0_00.1.2.3"] {
+                let reply = try await api.get("/v1/councils?cursor=\(cursor)")
+                #expect(reply.status == .ok, "\(cursor): \(reply.text)")
+            }
+            for cursor in ["c", "x1", "c1_", "c1_2_3.4.5.6.7", "c0000000000000"] {
+                expectProblem(try await api.get("/v1/councils?cursor=\(cursor)"), .badRequest)
+            }
         }
     }
 

@@ -148,4 +148,32 @@ import NIOCore
             #expect(try await api.get("/v1/dialogue-channels?municipality=\(m)").data.count == 3)
         }
     }
+
+    /// An edited file with fewer columns than the export updates what it shows and keeps the rest; every bad
+    /// row of a file is named in one answer.
+    @Test func anImportWithFewerColumnsKeepsWhatItDoesNotShow() async throws {
+        try await withAPI { api in
+            let (m, area) = try await seedMunicipality(api)
+            let id = try await api.create("/v1/dialogue-channels", #"""
+                {"municipality_id":"\#(m)","service_area_id":"\#(area)","target_group":"service_users","user_category":"elderly",
+                 "purpose":"formal","kind":"newsletter","name":"Nyhedsbrev","description":"Hver måned","assessment":"Godt","active":true}
+                """#)
+            let csv = "id;service_area;target_group;user_category;purpose;kind;name;active\r\n"
+                + "\(id);Ældre og Sundhed;service_users;elderly;formal;newsletter;Nyhedsbrevet;FALSK\r\n"
+            let reply = try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin, body: csv, contentType: "text/csv")
+            #expect(reply.json["updated"] as? Int == 1, "\(reply.text)")
+            let channel = try await api.get("/v1/dialogue-channels/\(id)")
+            #expect(channel.string("name") == "Nyhedsbrevet" && channel.json["active"] as? Bool == false)
+            #expect(channel.string("description") == "Hver måned" && channel.string("assessment") == "Godt")
+            // A repeated id, an unknown id and an unknown council in one file: one 422 naming all three rows.
+            let bad = "id,service_area,target_group,user_category,purpose,kind,name,council_id\r\n"
+                + "\(id),Kultur,service_users,culture,formal,sms,A,\r\n"
+                + "\(id),Kultur,service_users,culture,formal,sms,B,\r\n"
+                + "chn_nosuchchannel,Kultur,service_users,culture,formal,sms,C,\r\n"
+                + ",Kultur,service_users,culture,formal,sms,D,cou_nosuchcouncil\r\n"
+            let rejected = try await api.call(.post, "/v1/dialogue-channels/import?municipality=\(m)", token: api.service.admin, body: bad, contentType: "text/csv")
+            expectProblem(rejected, .unprocessableContent)
+            #expect(Set(rejected.fieldErrors) == ["row 3: id", "row 4: id", "row 5: council_id"], "\(rejected.text)")
+        }
+    }
 }

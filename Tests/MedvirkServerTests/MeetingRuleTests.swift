@@ -29,6 +29,10 @@ import Testing
             expectProblem(both, .unprocessableContent)
             #expect(both.fieldErrors == ["votes"])
             #expect(try await decide(present: [chair, other, deputy], absent: [], votes: 2).status == .created)
+            // Two deputies of the absent chair hold the chair's one vote between them.
+            let second = try await api.create(members, #"{"name":"Anden stedfortræder","role":"member","group":"staff","voting":false,"term_start":"2020-01-01","deputy_of":"\#(chair)"}"#)
+            expectProblem(try await decide(present: [other, deputy, second], absent: [chair], votes: 3), .unprocessableContent)
+            #expect(try await decide(present: [other, deputy, second], absent: [chair], votes: 2).status == .created)
         }
     }
 
@@ -41,6 +45,11 @@ import Testing
             expectProblem(try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin), .conflict, "meeting-not-held")
             api.service.clock.advance(by: 2 * 86_400)
             #expect(try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin).status == .ok)
+            // Nor can approved minutes be made premature by moving the meeting into the future.
+            let later = api.service.clock.now() + 7 * 86_400
+            let moved = try await api.patch("/v1/meetings/\(meeting)", #"{"starts_at":"\#(rfc3339(later))","ends_at":"\#(rfc3339(later + 3600))"}"#)
+            expectProblem(moved, .conflict, "minutes-approved")
+            #expect(!moved.text.contains(".000Z"))
         }
     }
 

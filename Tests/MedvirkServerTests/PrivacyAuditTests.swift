@@ -304,6 +304,8 @@ import Testing
             // The submitter reads its own response in full, as its receipt; nobody else sees it.
             let own = try await api.get("/v1/responses/\(id)", token: partner)
             #expect(own.status == .ok && own.string("status") == "received" && own.string("text") != nil)
+            // It may read it, not moderate it: told so (403), not told it does not exist.
+            expectProblem(try await api.patch("/v1/responses/\(id)", #"{"status":"published"}"#, token: partner), .forbidden)
             for token in [nil, other] {
                 let unpublished = try await api.get("/v1/responses/\(id)", token: token)
                 let madeUp = try await api.get("/v1/responses/res_doesnotexist", token: token)

@@ -160,6 +160,12 @@ import Testing
                 #expect(head.status == .ok && head.text.isEmpty && head["ETag"] == get["ETag"])
                 #expect(head["Content-Length"] == get["Content-Length"] && head["Content-Length"] != "0", "\(path) \(headers)")
             }
+            // A streamed export has no length before it is written: its HEAD claims none, never 0.
+            let (m, _) = try await seedMunicipality(api)
+            let export = try await api.call(.head, "/v1/municipalities/\(m)/export", token: api.service.admin)
+            #expect(export.status == .ok && export["Content-Length"] == nil && export["ETag"] != nil, "\(export.headers)")
+            // Probes answer whatever query a monitor adds.
+            #expect(try await api.get("/healthz?nocache=1").status == .ok)
         }
     }
 

@@ -21,6 +21,17 @@ import Testing
         }
     }
 
+    /// Python's json.dumps and PHP's json_encode write non-ASCII text as `\u` escapes: normalised once decoded.
+    @Test func escapedDecomposedTextIsStoredInNFC() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let council = try await api.create("/v1/councils", #"{"municipality_id":"\#(m)","name":"A\u030aby Ungeråd","kind":"youth_council"}"#)
+            let name = try #require(try await api.get("/v1/councils/\(council)").string("name"))
+            #expect(Array(name.utf8) == Array("\(Self.composed) Ungeråd".utf8))
+            #expect(try await api.get("/v1/councils?q=%C3%A5by").data.count == 1)
+        }
+    }
+
     @Test func redactionAndImportMatchEitherSpelling() async throws {
         try await withAPI { api in
             let (m, _) = try await seedMunicipality(api)
@@ -39,6 +50,27 @@ import Testing
             let moderated = try await api.patch("/v1/responses/\(id)", #"{"status":"published","redactions":["\#(Self.composed)vej 3"]}"#)
             #expect(moderated.status == .ok, "\(moderated.text)")
             #expect(moderated.string("public_text")?.contains("vej 3") == false)
+        }
+    }
+}
+
+/// Names sort as Danish and Norwegian readers expect: Æ, Ø, Å after Z, and "Aa" as Å.
+@Suite struct CollationTests {
+    @Test func serviceAreasAndCouncilsSortInTheMunicipalitysLanguage() async throws {
+        try await withAPI { api in
+            try await api.create("/v1/municipalities", #"{"id":"nordvik","name":"Nordvik kommune","country":"NO","time_zone":"Europe/Oslo"}"#)
+            let names = ["Aabenraa", "Zealand", "Ørsted", "Æble", "Åby", "Abild"]
+            for name in names {
+                try await api.create("/v1/service-areas", #"{"municipality_id":"nordvik","name":"\#(name) område"}"#)
+                _ = try await seedCouncil(api, municipality: "nordvik", name: "\(name) råd")
+            }
+            let expected = ["Abild", "Zealand", "Æble", "Ørsted", "Aabenraa", "Åby"]
+            let overview = try await api.get("/v1/dialogue-overview?municipality=nordvik")
+            let areas = (overview.json["service_areas"] as? [[String: any Sendable]] ?? []).compactMap { $0["name"] as? String }
+            #expect(areas == expected.map { "\($0) område" }, "\(areas)")
+            let report = try await api.get("/v1/reports/council-activity?municipality=nordvik", token: api.service.admin)
+            let councils = (report.json["councils"] as? [[String: any Sendable]] ?? []).compactMap { $0["name"] as? String }
+            #expect(councils == expected.map { "\($0) råd" }, "\(councils)")
         }
     }
 }

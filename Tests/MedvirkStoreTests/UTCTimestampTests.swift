@@ -52,13 +52,14 @@ import Testing
         ("2026-12-01T16:00:00.5+01:00", "2026-12-01T15:00:00Z"),
         ("2026-12-01T00:30:00-02:30", "2026-12-01T03:00:00Z"),
         ("2027-01-01T00:59:59+01:00", "2026-12-31T23:59:59Z"),
+        ("2016-12-31T23:59:60Z", "2016-12-31T23:59:59Z"),
     ])
     func rfc3339InputIsWholeSecondsInUTC(input: String, expected: String) throws {
         let date = try #require(UTCTimestamp.parseRFC3339(input))
         #expect(UTCTimestamp.secondsText(date) == expected)
     }
 
-    @Test(arguments: ["2026-12-01", "2026-12-01T15:00Z", "2026-12-01T15:00:00", "2026-12-01T15:00:00.Z", "2026-12-01T15:00:60Z",
+    @Test(arguments: ["2026-12-01", "2026-12-01T15:00Z", "2026-12-01T15:00:00", "2026-12-01T15:00:00.Z", "2026-12-01T15:00:61Z",
                       "2026-02-29T15:00:00Z", "2026-12-01T15:00:00+0100", "2026-12-01T15:00:00+24:00", "2026-12-01 15:00:00Z",
                       "2026-12-01T15:00:00Zjunk", "1.12.2026 15:00"])
     func malformedTimestampsAreRefused(input: String) {

@@ -43,6 +43,9 @@ struct BodyPolicy: Sendable {
             if !property.nullable { malformed.append(FieldError(name, "must not be null")) }
             return
         }
+        if property.isInteger, case .double(let number) = field {
+            malformed.append(FieldError(name, "must be a whole number from \(Int64.min) to \(Int64.max); got \(number)"))
+        }
         if property.isTimestamp, case .string(let text) = field, UTCTimestamp.parseRFC3339(text) == nil {
             malformed.append(FieldError(name, "is '\(Self.quoted(text))', not \(UTCTimestamp.expectedFormat)"))
         }

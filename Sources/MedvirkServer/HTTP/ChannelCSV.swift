@@ -35,7 +35,9 @@ enum ChannelCSV {
     /// Reads every row of the uploaded text (already decoded, see `TextDecoding`; a byte-order mark is dropped
     /// by the CSV reader), comma- or semicolon-separated as its header row shows; any bad row makes the whole
     /// import a 422 listing the first bad rows (the header is row 1) and how many errors there were in all.
-    static func parseImport(_ text: String, municipality: String) throws -> [ChannelImportRow] {
+    /// `references`, when given, are the municipality's live channels and councils: an `id` or `council_id`
+    /// outside them is listed with the row's other errors, so one answer names every bad row.
+    static func parseImport(_ text: String, municipality: String, references: ChannelImportReferences? = nil) throws -> [ChannelImportRow] {
         var names: [String]?
         var rows: [ChannelImportRow] = [], errors: [FieldError] = [], errorCount = 0, index = 0
         var ids: [String: Int] = [:]
@@ -75,8 +77,9 @@ enum ChannelCSV {
             var active = true
             if let raw = value["active"] {
                 switch raw.lowercased() {
-                case "true", "yes", "ja", "1": active = true
-                case "false", "no", "nej", "0": active = false
+                // Excel writes its own words for TRUE and FALSE in a Danish (SAND/FALSK) or Norwegian (SANN/USANN) locale.
+                case "true", "yes", "ja", "1", "sand", "sann": active = true
+                case "false", "no", "nej", "nei", "0", "falsk", "usann": active = false
                 default: rowErrors.append(FieldError("active", "must be true or false"))
                 }
             }
@@ -96,9 +99,14 @@ enum ChannelCSV {
                     rowErrors.append(FieldError("id", "'\(BodyPolicy.quoted(id))' is not a dialogue channel id (chn_…); leave it empty to create a channel"))
                 } else if let earlier = ids.updateValue(number, forKey: id) {
                     rowErrors.append(FieldError("id", "'\(id)' is also on row \(earlier); each channel may appear once"))
+                } else if let references, !references.channels.contains(id) {
+                    rowErrors.append(FieldError("id", "no dialogue channel '\(id)' in this municipality (deleted, or never made here); leave id empty to create a channel"))
                 }
             }
-            if rowErrors.isEmpty { rows.append(ChannelImportRow(line: number, id: id, serviceAreaName: area, draft: draft)) }
+            if let councilId = value["council_id"], let references, !references.councils.contains(councilId) {
+                rowErrors.append(FieldError("council_id", "no council '\(BodyPolicy.quoted(councilId))' in this municipality"))
+            }
+            if rowErrors.isEmpty { rows.append(ChannelImportRow(line: number, id: id, serviceAreaName: area, draft: draft, columns: Set(names))) }
             if rows.count > 5000 { throw Problem.validation([FieldError("body", "at most 5000 rows per import")]) }
             // Only the first errors are listed (see `Problem.maxListedErrors`); a file of bad rows is not held as errors.
             errorCount += rowErrors.count

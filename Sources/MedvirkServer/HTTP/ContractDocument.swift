@@ -34,6 +34,8 @@ struct ContractDocument: Sendable {
         var nullable: Bool
         var object: String?
         var isTimestamp = false
+        /// `type: integer`: a JSON number with a fraction, or too large for 64 bits, is refused by name.
+        var isInteger = false
         /// The allowed values of an inline `enum` (one behind a `$ref` is in `ContractDocument.enums`).
         var enumValues: [String]?
         /// An array's item schema, when the property is an array.
@@ -135,7 +137,7 @@ struct ContractDocument: Sendable {
         let values = ([schema] + variants).lazy.compactMap { $0["enum"] as? [Any] }.first?.map { "\($0)" }
         let items = (schema["items"] as? [String: Any]).map { Property.Items.of(property($0)) }
         return Property(nullable: types.contains("null"), object: object, isTimestamp: formats.contains("date-time"),
-                        enumValues: values, items: items)
+                        isInteger: types.contains("integer"), enumValues: values, items: items)
     }
 
     /// The allowed values of a property that is an enum, inline or by `$ref`.

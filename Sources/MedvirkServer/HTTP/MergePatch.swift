@@ -22,6 +22,31 @@ indirect enum JSONValue: Codable, Equatable {
         else { self = .object(try container.decode([String: JSONValue].self)) }
     }
 
+    /// The same value with every string (and object name) in Unicode NFC; nil when nothing changes.
+    func normalisedText() -> JSONValue? {
+        func nfc(_ text: String) -> String? {
+            let normal = TextNormalisation.nfc(text)
+            return normal.utf8.elementsEqual(text.utf8) ? nil : normal
+        }
+        switch self {
+        case .string(let text): return nfc(text).map(JSONValue.string)
+        case .array(let items):
+            let normal = items.map { $0.normalisedText() }
+            guard normal.contains(where: { $0 != nil }) else { return nil }
+            return .array(zip(items, normal).map { $1 ?? $0 })
+        case .object(let fields):
+            var changed = false
+            var result: [String: JSONValue] = [:]
+            for (key, value) in fields {
+                let normalKey = nfc(key), normalValue = value.normalisedText()
+                if normalKey != nil || normalValue != nil { changed = true }
+                result[normalKey ?? key] = normalValue ?? value
+            }
+            return changed ? .object(result) : nil
+        default: return nil
+        }
+    }
+
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

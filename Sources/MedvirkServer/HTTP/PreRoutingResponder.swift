@@ -33,8 +33,13 @@ struct PreRoutingResponder<Next: HTTPResponder>: HTTPResponder where Next.Contex
         response.headers[.xRequestID] = context.requestId
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "private, no-store" }
         Self.addSecurityHeaders(&response.headers)
-        // HEAD sends the headers GET would, Content-Length included (RFC 9110 §9.3.2), and no body.
-        if context.isHead { response = response.createHeadResponse() }
+        // HEAD sends the headers GET would, Content-Length included (RFC 9110 §9.3.2), and no body. A streamed
+        // GET (an export) has no length until it is written, so its HEAD claims none rather than 0.
+        if context.isHead {
+            response = response.body.contentLength == nil
+                ? Response(status: response.status, headers: response.headers, body: ResponseBody { writer in try await writer.finish(nil) })
+                : response.createHeadResponse()
+        }
         return response
     }
 

@@ -33,12 +33,39 @@ struct RequestBodyMiddleware: RouterMiddleware {
             body = ByteBuffer(bytes: normal)
             request.body = RequestBody(buffer: body)
         }
-        let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+        var json = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+        // Text written as `\u` escapes (Python's json.dumps, PHP's json_encode) is normalised once decoded.
+        if Self.escapesNonASCII(body.readableBytesView), let decoded = json, let normal = decoded.normalisedText() {
+            json = normal
+            body = ByteBuffer(bytes: try JSONEncoder().encode(normal))
+            request.body = RequestBody(buffer: body)
+        }
         if let json, let template = context.route?.template {
             try policy.check(method: request.method.rawValue, template: template, body: json)
         }
         if request.method == .patch { context.mergePatch = json }
         return try await next(request, context)
+    }
+
+    /// True when the body has a `\uXXXX` escape of a character outside ASCII (cheap: most bodies have none).
+    static func escapesNonASCII(_ bytes: ByteBufferView) -> Bool {
+        var previous: UInt8 = 0, index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if previous == UInt8(ascii: "\\") {
+                if byte == UInt8(ascii: "u"), bytes.distance(from: index, to: bytes.endIndex) > 4 {
+                    let high = bytes[bytes.index(index, offsetBy: 1)], next = bytes[bytes.index(index, offsetBy: 2)]
+                    if high != UInt8(ascii: "0") || !(next == UInt8(ascii: "0")) { return true }
+                    let third = bytes[bytes.index(index, offsetBy: 3)]
+                    if !(UInt8(ascii: "0")...UInt8(ascii: "7")).contains(third) { return true }
+                }
+                previous = 0  // the escaped character ends the escape (`\\` is not the start of another)
+            } else {
+                previous = byte
+            }
+            index = bytes.index(after: index)
+        }
+        return false
     }
 
     func unsupported(_ raw: String?, _ declared: [String]) -> Problem {

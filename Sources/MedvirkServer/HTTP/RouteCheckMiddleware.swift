@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdCore
 import MedvirkCore
 
 /// Unknown paths are 404 and wrong methods 405 with `Allow`, before any body is read or token checked.
@@ -26,8 +25,9 @@ struct RouteCheckMiddleware: RouterMiddleware {
             throw Problem(status: 405, slug: "method-not-allowed", title: "Method not allowed",
                           detail: "\(request.method.rawValue) is not supported on \(path); use \(allow).", headers: ["Allow": allow])
         }
-        if let operation = context.route?.operation(request.method == .head ? .get : request.method) {
-            try checkQuery(request.uri.queryParameters, operation)
+        // Probes and /metrics answer whatever their query (a monitor may add a cache-buster).
+        if !context.isLivePath, let operation = context.route?.operation(request.method == .head ? .get : request.method) {
+            try checkQuery(request.uri.query, operation)
         }
         return try await next(Self.normalisingQuery(request), context)
     }
@@ -56,26 +56,42 @@ struct RouteCheckMiddleware: RouterMiddleware {
     /// Unreserved characters (RFC 3986 §2.3): everything else in a rewritten value is percent-encoded.
     static let queryValueAllowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
-    /// Paging parameters every list takes, declared or not.
-    static let pagingParameters: Set<String> = ["limit", "cursor"]
+    /// Names and values as the generated decoder reads them: `+` a space, then percent-decoded (so `%2B` is a plus).
+    /// A value is nil when the item has no `=` at all (`?q`).
+    static func decodedPairs(_ query: String?) -> [(name: String, value: String?)] {
+        func decode(_ part: Substring) -> String {
+            let spaced = part.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        return (query ?? "").split(separator: "&").map { item in
+            let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (decode(pair[0]), pair.count == 2 ? decode(pair[1]) : nil)
+        }
+    }
 
-    func checkQuery(_ parameters: FlatDictionary<Substring, Substring>, _ operation: ContractDocument.Operation) throws {
+    func checkQuery(_ query: String?, _ operation: ContractDocument.Operation) throws {
         var errors: [FieldError] = []
-        for (raw, value) in parameters {
-            // Names as the generated decoder reads them: percent-decoded, `+` a space.
-            let name = String(raw).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(raw)
-            guard operation.queryParameters.contains(name) || (operation.isList && Self.pagingParameters.contains(name)) else {
-                let known = operation.queryParameters.union(operation.isList ? Self.pagingParameters : []).sorted()
+        for (name, value) in Self.decodedPairs(query) {
+            guard operation.queryParameters.contains(name) else {
+                let known = operation.queryParameters.sorted()
                 errors.append(FieldError(name, known.isEmpty ? "is not a parameter of this operation, which takes none"
                                          : "is not a parameter of this operation; it takes " + known.joined(separator: ", ")))
                 continue
             }
-            guard let schema = operation.queryParameterSchemas[name] else { continue }
-            if schema.isTimestamp, UTCTimestamp.parseRFC3339(String(value)) == nil {
-                errors.append(FieldError(name, "is '\(BodyPolicy.quoted(String(value)))', not \(UTCTimestamp.expectedFormat)"))
+            guard let text = value else {
+                errors.append(FieldError(name, "has no value; write \(name)=…"))
+                continue
             }
-            if let allowed = schema.enumValues ?? schema.object.flatMap({ contract.enums[$0] }), !allowed.contains(String(value)) {
-                errors.append(FieldError(name, BodyPolicy.notAllowed(String(value), allowed)))
+            guard let schema = operation.queryParameterSchemas[name] else { continue }
+            if schema.isInteger, Int64(text) == nil {
+                errors.append(FieldError(name, "is '\(BodyPolicy.quoted(text))', not a whole number"))
+            }
+            if schema.isTimestamp, UTCTimestamp.parseRFC3339(text) == nil {
+                let hint = text.contains(" ") ? " (in a URL a + reads as a space: write the offset's + as %2B)" : ""
+                errors.append(FieldError(name, "is '\(BodyPolicy.quoted(text))', not \(UTCTimestamp.expectedFormat)\(hint)"))
+            }
+            if let allowed = schema.enumValues ?? schema.object.flatMap({ contract.enums[$0] }), !allowed.contains(text) {
+                errors.append(FieldError(name, BodyPolicy.notAllowed(text, allowed)))
             }
         }
         guard let first = errors.first else { return }

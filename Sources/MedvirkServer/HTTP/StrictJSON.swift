@@ -13,6 +13,12 @@ enum StrictJSON {
     static func check(_ bytes: some Collection<UInt8>) throws {
         var scanner = Scanner(bytes: Array(bytes))
         do {
+            if scanner.bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+                throw Failure(message: "the body starts with a byte-order mark (EF BB BF), which JSON text must not (RFC 8259 §8.1)", offset: 0, path: "")
+            }
+            if String(validating: scanner.bytes, as: UTF8.self) == nil {
+                throw Failure(message: "the body is not UTF-8 (RFC 8259 §8.1)", offset: 0, path: "")
+            }
             scanner.skipSpace()
             try scanner.value(path: "", depth: 0)
             scanner.skipSpace()

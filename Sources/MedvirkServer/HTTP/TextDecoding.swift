@@ -25,6 +25,8 @@ enum TextDecoding {
             }
             return text
         case "windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1", "latin1", "l1", "us-ascii", "ascii":
+            // A UTF-8 byte-order mark shows the file is UTF-8 whatever the label says (WHATWG "decode" does the same).
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]), let text = String(validating: bytes, as: UTF8.self) { return text }
             guard let text = String(data: Data(bytes), encoding: .windowsCP1252) else {
                 throw Problem.validation([FieldError("body", "is not windows-1252 text")],
                                          detail: "The file holds bytes that windows-1252 does not define; save it as CSV UTF-8.")

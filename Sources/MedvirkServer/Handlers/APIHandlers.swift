@@ -50,7 +50,7 @@ struct APIHandlers: APIProtocol {
     }
 
     func pageRequest(limit: Int?, cursor: String?) throws -> PageRequest {
-        try checkParameter("cursor", cursor, max: 100)
+        try checkParameter("cursor", cursor, max: 90)
         return try PageRequest.parse(limit: limit, cursor: cursor)
     }
 

@@ -75,8 +75,14 @@ extension APIHandlers {
     func dialogueOverview(_ input: Operations.DialogueOverview.Input) async throws -> Operations.DialogueOverview.Output {
         let id = input.query.municipality
         try checkParameter("municipality", id, max: 63)
-        guard try await store.municipality(id) != nil else { throw Problem.notFound("municipality", id) }
-        let (areas, channels) = try await store.inventory(municipality: id)
+        guard let municipality = try await store.municipality(id) else { throw Problem.notFound("municipality", id) }
+        let (stored, storedChannels) = try await store.inventory(municipality: id)
+        // Service areas, and channels within each, by name in the municipality's language (Æ, Ø, Å after Z).
+        let areas = Collation.sorted(stored, language: municipality.language) { $0.name }
+        let areaOrder = Dictionary(uniqueKeysWithValues: areas.enumerated().map { ($1.id, $0) })
+        let channels = Collation.sorted(storedChannels, language: municipality.language) { $0.draft.name }
+            .enumerated().sorted { (areaOrder[$0.element.draft.serviceAreaId] ?? 0, $0.offset) < (areaOrder[$1.element.draft.serviceAreaId] ?? 0, $1.offset) }
+            .map(\.element)
         if input.query.format == .csv {
             let names = Dictionary(uniqueKeysWithValues: areas.map { ($0.id, $0.name) })
             return .ok(.init(body: .csv(HTTPBody(ChannelCSV.render(channels, areaNames: names)))))
@@ -92,7 +98,8 @@ extension APIHandlers {
         guard case .csv(let body) = input.body else { throw Problem.badRequest("Expected a text/csv body.") }
         // The body middleware has already held it to the limit; it is decoded in the charset it declares.
         let text = try TextDecoding.decode(Array(try await ArraySlice(collecting: body, upTo: maxBodyBytes)), charset: context?.charset)
-        let rows = try ChannelCSV.parseImport(text, municipality: municipality)
+        let rows = try ChannelCSV.parseImport(text, municipality: municipality,
+                                              references: try await store.importReferences(municipality: municipality))
         let result = try await store.importChannels(municipality: municipality, rows, actor: try writeActor())
         return .ok(.init(body: .json(.init(imported: result.created + result.updated, created: result.created, updated: result.updated,
                                            serviceAreasCreated: result.serviceAreasCreated))))

@@ -25,7 +25,13 @@ extension APIHandlers {
         guard (1900...2999).contains(year) else {
             throw Problem.badRequest("year must be between 1900 and 2999.", slug: "invalid-parameter", errors: [FieldError("year", "out of range")])
         }
-        let activity = try await store.councilActivity(municipality: municipality, year: year, reader: reader)
+        // Councils by name in their municipality's language (Æ, Ø, Å after Z; "Aa" as Å), municipality by municipality.
+        var activity: [CouncilActivity] = []
+        let all = try await store.councilActivity(municipality: municipality, year: year, reader: reader)
+        for group in Dictionary(grouping: all, by: \.council.draft.municipalityId).sorted(by: { $0.key < $1.key }) {
+            let language = try await store.municipality(group.key)?.language ?? .da
+            activity += Collation.sorted(group.value, language: language) { $0.council.draft.name }
+        }
         if input.query.format == .csv {
             return .ok(.init(body: .csv(HTTPBody(ActivityCSV.render(activity)))))
         }

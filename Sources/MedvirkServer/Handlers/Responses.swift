@@ -101,9 +101,10 @@ extension APIHandlers {
     }
 
     func moderateResponse(_ input: Operations.ModerateResponse.Input) async throws -> Operations.ModerateResponse.Output {
-        guard let current = try await store.response(input.path.responseId, readableBy: reader) else {
-            throw Problem.notFound("response", input.path.responseId)
-        }
+        // The submitter can read its own response, so it is told why it may not moderate it (403), not 404.
+        var found = try await store.response(input.path.responseId, readableBy: reader)
+        if found == nil, let own = try await store.response(input.path.responseId), isSubmitter(of: own) { found = own }
+        guard let current = found else { throw Problem.notFound("response", input.path.responseId) }
         try principal.requireAdmin(current.municipalityId)
         let moderated: Components.Schemas.ModerationPatch.StatusPayload? = switch current.status {
         case .published: .published
