@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 BIN = os.path.abspath(sys.argv[1])
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -65,6 +66,23 @@ with tempfile.TemporaryDirectory() as work:
     holder.close()
     expect(busy.returncode != 0 and f"port {port}" in busy.stderr and "--port" in busy.stderr,
            "serve on a port in use names the port and --port", busy)
+
+    # A Unix socket a live server answers on is not taken over by a second server.
+    sock = os.path.join(work, "m.sock")
+    first = subprocess.Popen([BIN, "serve", "--db", fresh, "--unix-socket", sock, "--log-level", "error"], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)
+        second = run("serve", "--db", fresh, "--unix-socket", sock, "--log-level", "error", timeout=30)
+        expect(second.returncode != 0 and sock in second.stderr and "--unix-socket" in second.stderr,
+               "a second serve on a live Unix socket is refused, naming it", second)
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
 
 if failures:
     print("cli_check: FAILED\n- " + "\n- ".join(failures))

@@ -17,10 +17,16 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.text = text
     }
 
+    /// What a value that is not a real `YYYY-MM-DD` date is told: 422 wherever it is found (a value may fit the
+    /// contract's pattern, 2026-02-30, and still name no day).
+    public static func notADate(_ text: String) -> String {
+        "'\(text.prefix(40))' is not a date that exists, written YYYY-MM-DD"
+    }
+
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let date = CalendarDate(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a date"))
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: Self.notADate(text)))
         }
         self = date
     }

@@ -72,7 +72,10 @@ extension Store {
         let now = clock.now()
         return try await pool.write { db in
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
-            guard let minutes = try Self.fetchMinutes(db, meetingId) else { throw Problem.notFound("minutes of meeting", meetingId) }
+            // The meeting exists; what is missing is a state (minutes to approve): 409, not 404.
+            guard let minutes = try Self.fetchMinutes(db, meetingId) else {
+                throw Problem.conflict("no-minutes", "Meeting '\(meetingId)' has no minutes to approve yet; write them with PUT /v1/meetings/\(meetingId)/minutes first.")
+            }
             if minutes.isApproved { throw Problem.conflict("minutes-approved", "The minutes are already approved.") }
             if now < meeting.draft.startsAt {
                 throw Problem.conflict("meeting-not-held", "The meeting starts at \(UTCTimestamp.secondsText(meeting.draft.startsAt)); its minutes can be approved once it has started.")

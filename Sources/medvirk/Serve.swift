@@ -81,6 +81,10 @@ struct Serve: AsyncParsableCommand {
         }
         var config = ServerConfig(contract: contractText, logLevel: level)
         if let socket = unixSocket ?? Environment.value("MEDVIRK_UNIX_SOCKET") {
+            // A socket file left by a server that is gone is replaced; one a live server answers on is not.
+            if UnixSocket.isAnswering(socket) {
+                fail("the Unix socket \(socket) is in use by a running server; stop it or choose another path with --unix-socket")
+            }
             try? FileManager.default.removeItem(atPath: socket)
             config.address = .unixSocket(path: socket)
         } else {
@@ -137,5 +141,25 @@ struct Serve: AsyncParsableCommand {
     /// `perMinute` requests a minute in bursts of a quarter of that; 0 or less is unlimited.
     func rateLimit(_ perMinute: Int) -> RateLimit? {
         perMinute > 0 ? RateLimit(perMinute: perMinute, burst: max(10, perMinute / 4)) : nil
+    }
+}
+
+/// Whether something listens on a Unix domain socket path: a `connect(2)` that succeeds.
+enum UnixSocket {
+    static func isAnswering(_ path: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
     }
 }

@@ -108,6 +108,21 @@ import Testing
         }
     }
 
+    /// A date that fits the contract's pattern but names no day is a 422 naming the field, in a query or a body.
+    @Test func datesThatDoNotExistAreUnprocessable() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let council = try await seedCouncil(api, municipality: m)
+            let query = try await api.get("/v1/councils/\(council)/members?at=1018-82-16")
+            expectProblem(query, .unprocessableContent)
+            #expect(query.fieldErrors == ["at"])
+            let body = try await api.call(.post, "/v1/councils/\(council)/members", token: api.service.admin,
+                                          body: #"{"name":"Ny","role":"member","group":"users","voting":true,"term_start":"2026-02-30"}"#)
+            expectProblem(body, .unprocessableContent)
+            #expect(body.fieldErrors == ["term_start"])
+        }
+    }
+
     // MARK: Enum values and unknown fields in our words
 
     @Test func enumErrorsNameTheFieldTheValueAndTheAllowedValues() async throws {

@@ -41,6 +41,8 @@ import Testing
             let (m, _) = try await seedMunicipality(api)
             let council = try await seedCouncil(api, municipality: m)
             let meeting = try await seedMeeting(api, municipality: m, council: council, startsIn: 86_400)
+            // Nothing to approve yet: the meeting exists, so a 409 that says what to do, not a 404.
+            expectProblem(try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin), .conflict, "no-minutes")
             try expectOK(try await api.call(.put, "/v1/meetings/\(meeting)/minutes", token: api.service.admin, body: #"{"text":"Forberedt"}"#))
             expectProblem(try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin), .conflict, "meeting-not-held")
             api.service.clock.advance(by: 2 * 86_400)

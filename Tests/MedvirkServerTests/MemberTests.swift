@@ -43,7 +43,7 @@ import Testing
             #expect(try await ids("") == [current])
             #expect(try await ids("?at=all") == [old, current])
             expectProblem(try await api.get("/v1/councils/\(council)/members?at=yesterday"), .badRequest)
-            expectProblem(try await api.get("/v1/councils/\(council)/members?at=2021-02-30"), .badRequest)
+            expectProblem(try await api.get("/v1/councils/\(council)/members?at=2021-02-30"), .unprocessableContent)
             expectProblem(try await api.get("/v1/councils/cou_nothere/members"), .notFound)
         }
     }

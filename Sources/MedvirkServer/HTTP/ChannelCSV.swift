@@ -41,9 +41,11 @@ enum ChannelCSV {
         var names: [String]?
         var rows: [ChannelImportRow] = [], errors: [FieldError] = [], errorCount = 0, index = 0
         var ids: [String: Int] = [:]
+        var columnSet: Set<String> = []  // shared by every row (copy-on-write), not one set per row
         try CSV.records(text, separator: CSV.separator(ofHeader: text)) { record in
             guard let names else {
                 names = try header(record)
+                columnSet = Set(names ?? [])
                 return
             }
             index += 1
@@ -106,7 +108,7 @@ enum ChannelCSV {
             if let councilId = value["council_id"], let references, !references.councils.contains(councilId) {
                 rowErrors.append(FieldError("council_id", "no council '\(BodyPolicy.quoted(councilId))' in this municipality"))
             }
-            if rowErrors.isEmpty { rows.append(ChannelImportRow(line: number, id: id, serviceAreaName: area, draft: draft, columns: Set(names))) }
+            if rowErrors.isEmpty { rows.append(ChannelImportRow(line: number, id: id, serviceAreaName: area, draft: draft, columns: columnSet)) }
             if rows.count > 5000 { throw Problem.validation([FieldError("body", "at most 5000 rows per import")]) }
             // Only the first errors are listed (see `Problem.maxListedErrors`); a file of bad rows is not held as errors.
             errorCount += rowErrors.count

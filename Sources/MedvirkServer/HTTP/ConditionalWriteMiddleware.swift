@@ -34,9 +34,11 @@ struct ConditionalWriteMiddleware: RouterMiddleware {
     }
 
     func precondition(_ ifMatch: String, _ request: Request, _ context: Context) async throws -> Precondition {
+        // A value that is not an entity tag list names no representation, so it cannot match: 412, saying why.
         guard EntityTags.isWellFormed(ifMatch) else {
-            return .failed(Problem.badRequest("If-Match must be * or a list of quoted entity tags such as \"1a2b3c\".",
-                                              slug: "invalid-precondition", errors: [FieldError("If-Match", "malformed entity tag")]))
+            return .failed(Problem(status: 412, slug: "precondition-failed", title: "Precondition failed",
+                                   detail: "If-Match must be * or a list of quoted entity tags such as \"1a2b3c\" (the ETag as sent); this one matches nothing.",
+                                   errors: [FieldError("If-Match", "is not * or a list of quoted entity tags")]))
         }
         var head = request.head
         head.method = .get

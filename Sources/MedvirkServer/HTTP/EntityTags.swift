@@ -14,20 +14,44 @@ enum EntityTags {
         String(tag.dropLast()) + "-gzip\""
     }
 
-    static func list(_ header: String) -> [String] {
-        HeaderValues.items(header).map(String.init)
+    /// The entity tags of an `If-Match` / `If-None-Match` value as written (`"…"`, `W/"…"` or `*`); nil when
+    /// it is not `*` or a comma-separated list of entity tags (RFC 9110 §8.8.3: an opaque tag may hold commas,
+    /// `'`, `\\` and any visible character but `"`; list elements may be empty, RFC 9110 §5.6.1).
+    static func parse(_ header: String) -> [String]? {
+        let bytes = Array(header.utf8)
+        var tags: [String] = [], index = 0
+        func skipSpace() { while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 } }
+        skipSpace()
+        if bytes[index...].starts(with: [UInt8(ascii: "*")]) {
+            index += 1
+            skipSpace()
+            return index == bytes.count ? ["*"] : nil
+        }
+        while true {
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard index < bytes.count else { break }
+            let start = index
+            if bytes[index...].starts(with: Array("W/".utf8)) { index += 2 }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+            index += 1
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                let byte = bytes[index]
+                guard byte == 0x21 || (0x23...0x7E).contains(byte) || byte >= 0x80 else { return nil }
+                index += 1
+            }
+            guard index < bytes.count else { return nil }
+            index += 1
+            tags.append(String(decoding: bytes[start..<index], as: UTF8.self))
+            skipSpace()
+            guard index == bytes.count || bytes[index] == UInt8(ascii: ",") else { return nil }
+        }
+        return tags.isEmpty ? nil : tags
     }
 
-    /// `*` or a comma-separated list of entity tags (`"…"` or `W/"…"`), as RFC 9110 §8.8.3 spells them.
-    static func isWellFormed(_ header: String) -> Bool {
-        let tags = list(header)
-        if tags == ["*"] { return true }
-        return !tags.isEmpty && tags.allSatisfy { tag in
-            let opaque = tag.hasPrefix("W/") ? tag.dropFirst(2) : Substring(tag)
-            return opaque.count >= 2 && opaque.first == "\"" && opaque.last == "\""
-                && opaque.dropFirst().dropLast().utf8.allSatisfy { $0 == 0x21 || (0x23...0x7E).contains($0) || $0 >= 0x80 }
-        }
-    }
+    static func list(_ header: String) -> [String] { parse(header) ?? [] }
+
+    static func isWellFormed(_ header: String) -> Bool { parse(header) != nil }
 
     /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2).
     static func noneMatch(_ header: String, current: String) -> Bool {

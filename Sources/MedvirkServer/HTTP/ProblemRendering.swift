@@ -111,6 +111,9 @@ enum ProblemRendering {
             field = ""
             message = "could not be decoded"
         }
+        if !field.isEmpty, case .dataCorrupted(let context) = error, context.debugDescription.contains("is not a date that exists") {
+            return Problem.validation([FieldError(field, context.debugDescription)])
+        }
         if !field.isEmpty, case .dataCorrupted(let context) = error, context.debugDescription.hasPrefix("Cannot initialize") {
             // A well-formed body with a value outside the contract's enum breaks a rule: 422, like other rules.
             return Problem.validation([FieldError(field, "is not one of the allowed values: " + context.debugDescription)])

@@ -10,11 +10,11 @@ enum TextDecoding {
     static let supported = ["utf-8", "windows-1252", "iso-8859-1"]
 
     /// The text of `bytes` in Unicode NFC; a 415 for a charset we do not read, a 422 for bytes that are not in the charset.
-    static func decode(_ bytes: [UInt8], charset: String?) throws -> String {
+    static func decode(_ bytes: ArraySlice<UInt8>, charset: String?) throws -> String {
         TextNormalisation.nfc(try decodeCharset(bytes, charset: charset))
     }
 
-    static func decodeCharset(_ bytes: [UInt8], charset: String?) throws -> String {
+    static func decodeCharset(_ bytes: ArraySlice<UInt8>, charset: String?) throws -> String {
         switch charset?.lowercased() {
         case nil, "utf-8", "utf8":
             guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -39,7 +39,7 @@ enum TextDecoding {
     }
 
     /// The line (1-based) of the first byte that is not UTF-8, for the error message.
-    static func lineOfFirstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+    static func lineOfFirstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int {
         var decoder = UTF8(), iterator = bytes.makeIterator(), line = 1
         while true {
             switch decoder.decode(&iterator) {

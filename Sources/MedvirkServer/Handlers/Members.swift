@@ -47,8 +47,10 @@ extension APIHandlers {
             selection = .all
         case let text?:
             guard let day = CalendarDate(text) else {
-                throw Problem.badRequest("at must be a date YYYY-MM-DD or 'all'.", slug: "invalid-parameter",
-                                         errors: [FieldError("at", "must be a date YYYY-MM-DD or 'all'")])
+                // Shaped like a date (as the contract's pattern allows) but naming no day: a rule, 422; else 400.
+                let shaped = text.utf8.count == 10 && text.utf8.enumerated().allSatisfy { i, c in i == 4 || i == 7 ? c == 45 : (48...57).contains(c) }
+                let error = FieldError("at", CalendarDate.notADate(text) + ", or 'all'")
+                throw shaped ? Problem.validation([error]) : Problem.badRequest("at must be a date YYYY-MM-DD or 'all'.", slug: "invalid-parameter", errors: [error])
             }
             selection = .on(day)
         }
