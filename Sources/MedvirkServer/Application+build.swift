@@ -123,7 +123,7 @@ func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocumen
         metrics: MetricsMiddleware(metrics: metrics),
         crossOrigin: CrossOriginMiddleware(allowed: config.corsOrigins),
         problems: ProblemMiddleware(),
-        routeCheck: RouteCheckMiddleware(contract: contract),
+        routeCheck: RouteCheckMiddleware(query: QueryPolicy(contract: contract)),
         addressLimit: AddressRateLimitMiddleware(limiter: limiter, clock: store.clock),
         revalidation: RevalidationMiddleware(),
         publicCache: PublicCacheMiddleware(cache: cache, store: store, metrics: metrics),

@@ -36,6 +36,7 @@ extension Store {
             guard try Self.liveMunicipality(db, draft.municipalityId) != nil else {
                 throw Problem.validation([FieldError("municipality_id", "no municipality '\(draft.municipalityId)'")])
             }
+            try Self.checkServiceAreaNameFree(db, draft.name, municipality: draft.municipalityId, except: nil)
             let id = Identifiers.make("sa")
             let now = Timestamps.format(Date())
             try db.execute(sql: """
@@ -53,6 +54,7 @@ extension Store {
             if current.municipalityId != draft.municipalityId {
                 throw Problem.validation([FieldError("municipality_id", "cannot be changed")])
             }
+            try Self.checkServiceAreaNameFree(db, draft.name, municipality: current.municipalityId, except: id)
             try db.execute(sql: "UPDATE service_areas SET name = ?, description = ?, updated_at = ? WHERE id = ?",
                            arguments: [draft.name, draft.description, Timestamps.format(Date()), id])
             try Self.recordWrite(db, actor: actor, municipality: current.municipalityId, [.updated(.serviceArea, id)])
@@ -71,6 +73,18 @@ extension Store {
             let now = Timestamps.format(Date())
             try db.execute(sql: "UPDATE service_areas SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
             try Self.recordWrite(db, actor: actor, municipality: current.municipalityId, [.deleted(.serviceArea, id)])
+        }
+    }
+
+    /// Service areas are told apart by name (the CSV import matches rows to them by name), so a name is used
+    /// once per municipality, compared ignoring case in Unicode NFC (`Ældre og Sundhed` = `ældre og sundhed`): 409.
+    static func checkServiceAreaNameFree(_ db: Database, _ name: String, municipality: String, except id: String?) throws {
+        let key = name.lowercased()
+        let rows = try Row.fetchAll(db, sql: "SELECT id, name FROM service_areas WHERE municipality_id = ? AND deleted_at IS NULL",
+                                    arguments: [municipality])
+        if let other = rows.first(where: { ($0["id"] as String) != id && ($0["name"] as String).lowercased() == key }) {
+            throw Problem.conflict("service-area-name-taken",
+                                   "Service area '\(other["id"] as String)' is already called '\(other["name"] as String)' in this municipality; choose another name.")
         }
     }
 }

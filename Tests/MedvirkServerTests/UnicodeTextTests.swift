@@ -74,3 +74,23 @@ import Testing
         }
     }
 }
+
+/// Service areas are matched by name on import, so a name is used once per municipality, in any case or form.
+@Suite struct ServiceAreaNameTests {
+    @Test func aServiceAreaNameIsUsedOncePerMunicipality() async throws {
+        try await withAPI { api in
+            let (m, area) = try await seedMunicipality(api)   // "Ældre og Sundhed"
+            for name in ["Ældre og Sundhed", "ældre og sundhed", "ÆLDRE OG SUNDHED"] {
+                let reply = try await api.call(.post, "/v1/service-areas", token: api.service.admin,
+                                               body: #"{"municipality_id":"\#(m)","name":"\#(name)"}"#)
+                expectProblem(reply, .conflict, "service-area-name-taken")
+            }
+            let other = try await api.create("/v1/service-areas", #"{"municipality_id":"\#(m)","name":"Kultur"}"#)
+            expectProblem(try await api.patch("/v1/service-areas/\(other)", #"{"name":"ÆLDRE og sundhed"}"#), .conflict, "service-area-name-taken")
+            // Its own name, in another case, is fine; so is the same name in another municipality.
+            try expectOK(try await api.patch("/v1/service-areas/\(area)", #"{"name":"Ældre og sundhed"}"#))
+            try await api.create("/v1/municipalities", #"{"id":"andenby","name":"Andenby","country":"DK","time_zone":"Europe/Copenhagen"}"#)
+            try await api.create("/v1/service-areas", #"{"municipality_id":"andenby","name":"Ældre og Sundhed"}"#)
+        }
+    }
+}
