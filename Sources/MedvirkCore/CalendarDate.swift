@@ -41,7 +41,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool { lhs.text < rhs.text }
 
     /// Today's date in the given IANA time zone.
-    public static func today(in timeZone: String, now: Date = Date()) -> CalendarDate {
+    public static func today(in timeZone: String, now: Date) -> CalendarDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day], from: now)

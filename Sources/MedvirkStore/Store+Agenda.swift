@@ -68,7 +68,7 @@ extension Store {
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
             try Self.checkAgendaReferences(db, draft, meeting: meeting)
             let id = Identifiers.make("itm")
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.execute(sql: """
                 INSERT INTO agenda_items (id, meeting_id, position, title, description, kind, public, documents, consultation_id, created_at, updated_at)
                 VALUES (?, ?, 100000, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -76,7 +76,7 @@ extension Store {
                                  JSONColumn.encode(draft.documents), draft.consultationId, now, now])
             let moved = try Self.renumber(db, meeting: meetingId, placing: id, at: draft.position)
             try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
-                                 [.created(.agendaItem, id)] + moved.map { .updated(.agendaItem, $0) })
+                                 [.created(.agendaItem, id)] + moved.map { .updated(.agendaItem, $0) }, now: self.clock.now())
             return try Self.liveAgendaItem(db, id, meeting: meetingId)!
         }
     }
@@ -99,13 +99,13 @@ extension Store {
                 UPDATE agenda_items SET title = ?, description = ?, kind = ?, public = ?, documents = ?, consultation_id = ?, updated_at = ?
                 WHERE id = ?
                 """, arguments: [draft.title, draft.description, draft.kind.rawValue, draft.isPublic, JSONColumn.encode(draft.documents),
-                                 draft.consultationId, Timestamps.format(Date()), id])
+                                 draft.consultationId, Timestamps.format(self.clock.now()), id])
             var moved: [String] = []
             if let position = draft.position, position != current.position {
                 moved = try Self.renumber(db, meeting: meetingId, placing: id, at: position)
             }
             try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
-                                 [Change.updated(.agendaItem, id).cascading()] + moved.map { .updated(.agendaItem, $0) })
+                                 [Change.updated(.agendaItem, id).cascading()] + moved.map { .updated(.agendaItem, $0) }, now: self.clock.now())
             return try Self.liveAgendaItem(db, id, meeting: meetingId)!
         }
     }
@@ -117,11 +117,11 @@ extension Store {
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM decisions WHERE agenda_item_id = ?", arguments: [id]) ?? 0 > 0 {
                 throw Problem.conflict("agenda-item-has-decisions", "The item has recorded decisions and stays on the agenda.")
             }
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.execute(sql: "UPDATE agenda_items SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
             let moved = try Self.renumber(db, meeting: meetingId, placing: nil, at: nil)
             try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
-                                 [.deleted(.agendaItem, id)] + moved.map { .updated(.agendaItem, $0) })
+                                 [.deleted(.agendaItem, id)] + moved.map { .updated(.agendaItem, $0) }, now: self.clock.now())
         }
     }
 }

@@ -70,7 +70,7 @@ extension Store {
                 if seen.insert("\(type.rawValue)/\(id)").inserted { touched.append(.visibility(type, id)) }
             }
         }
-        let at = Timestamps.format(Date())
+        let at = Timestamps.format(now)
         for change in touched {
             let isPublic = try !change.createdPrivate && isReadable(db, change.type, change.id, by: .anyone, now: now)
             let wasPublic = try !change.createdPrivate && Bool.fetchOne(

@@ -117,14 +117,14 @@ extension Store {
         return try await pool.write { db in
             try Self.checkReferences(db, draft)
             let id = Identifiers.make("hor")
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.cachedStatement(sql: """
                 INSERT INTO consultations (service_area_id, title, summary, body, case_number, documents, opens_at, closes_at,
                     status, audience, late_policy, publish_responses, conclusion_summary, conclusion_memo_url, concluded_at, tags,
                     id, municipality_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: StatementArguments(Self.consultationArguments(draft) + [id, draft.municipalityId, now, now]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.consultation, id)])
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.consultation, id)], now: self.clock.now())
             return try Self.liveConsultation(db, id)!
         }
     }
@@ -149,7 +149,7 @@ extension Store {
                     opens_at = ?, closes_at = ?, status = ?, audience = ?, late_policy = ?, publish_responses = ?,
                     conclusion_summary = ?, conclusion_memo_url = ?, concluded_at = ?, tags = ?, updated_at = ?
                 WHERE id = ?
-                """).execute(arguments: StatementArguments(Self.consultationArguments(draft) + [Timestamps.format(Date()), id]))
+                """).execute(arguments: StatementArguments(Self.consultationArguments(draft) + [Timestamps.format(self.clock.now()), id]))
             // Publishing, withdrawing or moving the deadline changes which parties and responses the public reads.
             var change = Change.updated(.consultation, id)
             if draft.status != current.draft.status || draft.publishResponses != current.draft.publishResponses
@@ -168,9 +168,9 @@ extension Store {
             guard current.draft.status == .draft else {
                 throw Problem.conflict("consultation-not-draft", "Only a draft can be deleted; withdraw a published consultation instead.")
             }
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.cachedStatement(sql: "UPDATE consultations SET deleted_at = ?, updated_at = ? WHERE id = ?").execute(arguments: [now, now, id])
-            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, [Change.deleted(.consultation, id).cascading()])
+            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, [Change.deleted(.consultation, id).cascading()], now: self.clock.now())
         }
     }
 }

@@ -84,14 +84,14 @@ extension Store {
         return try await pool.write { db in
             try Self.checkReferences(db, draft)
             let id = Identifiers.make("cou")
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.execute(sql: """
                 INSERT INTO councils (service_area_id, name, kind, unit, description, legal_basis, authority, hearing_rights,
                     min_meetings_per_year, term_years, seats, contact_email, website, status, established_on, dissolved_on,
                     id, municipality_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: StatementArguments(Self.councilArguments(draft) + [id, draft.municipalityId, now, now]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.council, id)])
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.council, id)], now: self.clock.now())
             return try Self.liveCouncil(db, id)!
         }
     }
@@ -112,8 +112,8 @@ extension Store {
                     authority = ?, hearing_rights = ?, min_meetings_per_year = ?, term_years = ?, seats = ?, contact_email = ?,
                     website = ?, status = ?, established_on = ?, dissolved_on = ?, updated_at = ?
                 WHERE id = ?
-                """, arguments: StatementArguments(Self.councilArguments(draft) + [Timestamps.format(Date()), id]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.updated(.council, id)])
+                """, arguments: StatementArguments(Self.councilArguments(draft) + [Timestamps.format(self.clock.now()), id]))
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.updated(.council, id)], now: self.clock.now())
             return try Self.liveCouncil(db, id)!
         }
     }
@@ -122,13 +122,13 @@ extension Store {
     public func deleteCouncil(_ id: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard let current = try Self.liveCouncil(db, id) else { throw Problem.notFound("council", id) }
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             let members = try String.fetchAll(db, sql: "SELECT id FROM members WHERE council_id = ? AND deleted_at IS NULL ORDER BY seq", arguments: [id])
             try db.execute(sql: "UPDATE members SET deleted_at = ?, updated_at = ? WHERE council_id = ? AND deleted_at IS NULL",
                            arguments: [now, now, id])
             try db.execute(sql: "UPDATE councils SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
             try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId,
-                                 [.deleted(.council, id)] + members.map { .deleted(.member, $0) })
+                                 [.deleted(.council, id)] + members.map { .deleted(.member, $0) }, now: self.clock.now())
         }
     }
 }

@@ -71,13 +71,13 @@ extension Store {
                 throw Problem.validation([FieldError("votes", "\(votes.total) votes but \(voting) voting member(s) present according to the minutes")])
             }
             let id = Identifiers.make("dec")
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.execute(sql: """
                 INSERT INTO decisions (id, meeting_id, agenda_item_id, council_id, text, votes_for, votes_against, votes_abstain,
                     follow_up_status, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
                 """, arguments: [id, meetingId, itemId, councilId, text, votes.inFavour, votes.against, votes.abstain, now, now])
-            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.created(.decision, id)])
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.created(.decision, id)], now: self.clock.now())
             return try Self.fetchDecision(db, id)!
         }
     }
@@ -96,7 +96,7 @@ extension Store {
             }
             try db.execute(sql: "UPDATE decisions SET follow_up_status = ?, feedback = ?, responded_at = ?, updated_at = ? WHERE id = ?",
                            arguments: [followUp.status.rawValue, followUp.feedback, followUp.respondedAt?.text, Timestamps.format(now), id])
-            try Self.recordWrite(db, actor: actor, municipality: municipality, [.updated(.decision, id)])
+            try Self.recordWrite(db, actor: actor, municipality: municipality, [.updated(.decision, id)], now: self.clock.now())
             return try Self.fetchDecision(db, id)!
         }
     }
@@ -129,7 +129,7 @@ extension Store {
                                                    digest: submission.sha256(consultationId: consultation.id), token: token,
                                                    idempotencyKey: "decision:\(id)", late: late, now: now, actor: actor)
             try db.execute(sql: "UPDATE decisions SET response_id = ?, updated_at = ? WHERE id = ?",
-                           arguments: [response.id, Timestamps.format(Date()), id])
+                           arguments: [response.id, Timestamps.format(self.clock.now()), id])
             try Self.recordChanges(db, municipality: consultation.draft.municipalityId, [.updated(.decision, id)], now: now)
             return response
         }

@@ -75,15 +75,15 @@ extension Store {
          d.description, d.cadence?.count, d.cadence?.per.rawValue, d.volume, d.assessment, d.plannedChanges, d.councilId, d.active]
     }
 
-    static func insertChannel(_ db: Database, _ draft: DialogueChannelDraft, actor: WriteActor) throws -> String {
+    static func insertChannel(_ db: Database, _ draft: DialogueChannelDraft, actor: WriteActor, at time: Date) throws -> String {
         let id = Identifiers.make("chn")
-        let now = Timestamps.format(Date())
+        let now = Timestamps.format(time)
         try db.execute(sql: """
             INSERT INTO dialogue_channels (service_area_id, target_group, user_category, purpose, kind, name, description, cadence_count,
                 cadence_per, volume, assessment, planned_changes, council_id, active, id, municipality_id, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: StatementArguments(channelArguments(draft) + [id, draft.municipalityId, now, now]))
-        try recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.dialogueChannel, id)])
+        try recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.dialogueChannel, id)], now: time)
         return id
     }
 
@@ -91,7 +91,7 @@ extension Store {
         try draft.validate()
         return try await pool.write { db in
             try Self.checkReferences(db, draft)
-            return try Self.liveChannel(db, try Self.insertChannel(db, draft, actor: actor))!
+            return try Self.liveChannel(db, try Self.insertChannel(db, draft, actor: actor, at: self.clock.now()))!
         }
     }
 
@@ -103,27 +103,27 @@ extension Store {
                 throw Problem.validation([FieldError("municipality_id", "cannot be changed")])
             }
             try Self.checkReferences(db, draft)
-            try Self.writeChannel(db, id, draft, actor: actor)
+            try Self.writeChannel(db, id, draft, actor: actor, at: self.clock.now())
             return try Self.liveChannel(db, id)!
         }
     }
 
-    static func writeChannel(_ db: Database, _ id: String, _ draft: DialogueChannelDraft, actor: WriteActor) throws {
+    static func writeChannel(_ db: Database, _ id: String, _ draft: DialogueChannelDraft, actor: WriteActor, at time: Date) throws {
         try db.execute(sql: """
             UPDATE dialogue_channels SET service_area_id = ?, target_group = ?, user_category = ?, purpose = ?, kind = ?, name = ?,
                 description = ?, cadence_count = ?, cadence_per = ?, volume = ?, assessment = ?, planned_changes = ?, council_id = ?,
                 active = ?, updated_at = ?
             WHERE id = ?
-            """, arguments: StatementArguments(Self.channelArguments(draft) + [Timestamps.format(Date()), id]))
-        try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.updated(.dialogueChannel, id)])
+            """, arguments: StatementArguments(Self.channelArguments(draft) + [Timestamps.format(time), id]))
+        try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.updated(.dialogueChannel, id)], now: time)
     }
 
     public func deleteChannel(_ id: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard let current = try Self.liveChannel(db, id) else { throw Problem.notFound("dialogue channel", id) }
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.execute(sql: "UPDATE dialogue_channels SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
-            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, [.deleted(.dialogueChannel, id)])
+            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, [.deleted(.dialogueChannel, id)], now: self.clock.now())
         }
     }
 
@@ -169,11 +169,11 @@ extension Store {
                     draft.serviceAreaId = id
                 } else {
                     let id = Identifiers.make("sa")
-                    let now = Timestamps.format(Date())
+                    let now = Timestamps.format(self.clock.now())
                     try db.execute(sql: """
                         INSERT INTO service_areas (id, municipality_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
                         """, arguments: [id, municipality, row.serviceAreaName, now, now])
-                    try Self.recordWrite(db, actor: actor, municipality: municipality, [.created(.serviceArea, id)])
+                    try Self.recordWrite(db, actor: actor, municipality: municipality, [.created(.serviceArea, id)], now: self.clock.now())
                     areas[key] = id
                     result.serviceAreasCreated.append(row.serviceAreaName)
                     draft.serviceAreaId = id
@@ -181,10 +181,10 @@ extension Store {
                 if let id = row.id, let current = try Self.liveChannel(db, id) {
                     draft = row.draft(updating: current.draft)
                     draft.serviceAreaId = areas[key] ?? draft.serviceAreaId
-                    try Self.writeChannel(db, id, draft, actor: actor)
+                    try Self.writeChannel(db, id, draft, actor: actor, at: self.clock.now())
                     result.updated += 1
                 } else {
-                    _ = try Self.insertChannel(db, draft, actor: actor)
+                    _ = try Self.insertChannel(db, draft, actor: actor, at: self.clock.now())
                     result.created += 1
                 }
             }

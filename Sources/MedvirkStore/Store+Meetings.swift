@@ -106,13 +106,13 @@ extension Store {
         return try await pool.write { db in
             try Self.checkReferences(db, draft)
             let id = Identifiers.make("mtg")
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.execute(sql: """
                 INSERT INTO meetings (council_id, consultation_id, kind, title, description, starts_at, ends_at, location, online_url,
                     public, status, accessibility, registration, id, municipality_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: StatementArguments(Self.meetingArguments(draft) + [id, draft.municipalityId, now, now]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.meeting, id)])
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.meeting, id)], now: self.clock.now())
             return try Self.liveMeeting(db, id)!
         }
     }
@@ -137,9 +137,9 @@ extension Store {
                     location = ?, online_url = ?, public = ?, status = ?, accessibility = ?, registration = ?,
                     sequence = sequence + 1, updated_at = ?
                 WHERE id = ?
-                """, arguments: StatementArguments(Self.meetingArguments(draft) + [Timestamps.format(Date()), id]))
+                """, arguments: StatementArguments(Self.meetingArguments(draft) + [Timestamps.format(self.clock.now()), id]))
             // Making a meeting private (or public) hides (or shows) its agenda, minutes and decisions too.
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [Change.updated(.meeting, id).cascading()])
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [Change.updated(.meeting, id).cascading()], now: self.clock.now())
             return try Self.liveMeeting(db, id)!
         }
     }
@@ -150,13 +150,13 @@ extension Store {
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM decisions WHERE meeting_id = ?", arguments: [id]) ?? 0 > 0 {
                 throw Problem.conflict("meeting-has-decisions", "The meeting has recorded decisions; cancel it instead of deleting it.")
             }
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             let items = try String.fetchAll(db, sql: "SELECT id FROM agenda_items WHERE meeting_id = ? AND deleted_at IS NULL ORDER BY position", arguments: [id])
             let minutes = try String.fetchAll(db, sql: "SELECT meeting_id FROM minutes WHERE meeting_id = ?", arguments: [id])
             try db.execute(sql: "UPDATE agenda_items SET deleted_at = ?, updated_at = ? WHERE meeting_id = ? AND deleted_at IS NULL", arguments: [now, now, id])
             try db.execute(sql: "UPDATE meetings SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
             try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId,
-                                 [.deleted(.meeting, id)] + items.map { .deleted(.agendaItem, $0) } + minutes.map { .deleted(.minutes, $0) })
+                                 [.deleted(.meeting, id)] + items.map { .deleted(.agendaItem, $0) } + minutes.map { .deleted(.minutes, $0) }, now: self.clock.now())
         }
     }
 }

@@ -104,13 +104,13 @@ extension Store {
             guard let council = try Self.liveCouncil(db, councilId) else { throw Problem.notFound("council", councilId) }
             try Self.checkMember(db, council: council, member: draft, replacing: nil)
             let id = Identifiers.make("mem")
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.execute(sql: """
                 INSERT INTO members (name, role, member_group, organisation, nominated_by, voting, deputy_of, term_start,
                     term_end, email, phone, id, council_id, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: StatementArguments(Self.memberArguments(draft) + [id, councilId, now, now]))
-            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.created(.member, id)])
+            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.created(.member, id)], now: self.clock.now())
             return try Self.liveMember(db, id)!
         }
     }
@@ -129,8 +129,8 @@ extension Store {
                 UPDATE members SET name = ?, role = ?, member_group = ?, organisation = ?, nominated_by = ?, voting = ?,
                     deputy_of = ?, term_start = ?, term_end = ?, email = ?, phone = ?, updated_at = ?
                 WHERE id = ?
-                """, arguments: StatementArguments(Self.memberArguments(draft) + [Timestamps.format(Date()), id]))
-            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.updated(.member, id)])
+                """, arguments: StatementArguments(Self.memberArguments(draft) + [Timestamps.format(self.clock.now()), id]))
+            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.updated(.member, id)], now: self.clock.now())
             return try Self.liveMember(db, id)!
         }
     }
@@ -144,9 +144,9 @@ extension Store {
             if !deputies.isEmpty {
                 throw Problem.conflict("member-has-deputy", "Member '\(id)' has personal deputy \(deputies.joined(separator: ", ")); remove or reassign the deputy first.")
             }
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.execute(sql: "UPDATE members SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, current.id])
-            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.deleted(.member, id)])
+            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.deleted(.member, id)], now: self.clock.now())
         }
     }
 }

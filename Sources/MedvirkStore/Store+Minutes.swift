@@ -61,9 +61,9 @@ extension Store {
                 INSERT INTO minutes (meeting_id, text, present, absent, updated_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (meeting_id) DO UPDATE SET text = excluded.text, present = excluded.present,
                     absent = excluded.absent, updated_at = excluded.updated_at
-                """, arguments: [meetingId, text, JSONColumn.encode(present), JSONColumn.encode(absent), Timestamps.format(Date())])
+                """, arguments: [meetingId, text, JSONColumn.encode(present), JSONColumn.encode(absent), Timestamps.format(self.clock.now())])
             try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
-                                 [existed ? .updated(.minutes, meetingId) : .created(.minutes, meetingId)])
+                                 [existed ? .updated(.minutes, meetingId) : .created(.minutes, meetingId)], now: self.clock.now())
             return try Self.fetchMinutes(db, meetingId)!
         }
     }
@@ -83,7 +83,7 @@ extension Store {
             try Problem.check(NationalIdScreening.check([("text", minutes.text)]))
             try db.execute(sql: "UPDATE minutes SET approved_at = ?, updated_at = ? WHERE meeting_id = ?",
                            arguments: [Timestamps.format(now), Timestamps.format(now), meetingId])
-            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.updated(.minutes, meetingId)])
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.updated(.minutes, meetingId)], now: self.clock.now())
             return try Self.fetchMinutes(db, meetingId)!
         }
     }

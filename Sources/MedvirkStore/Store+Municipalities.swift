@@ -44,13 +44,13 @@ extension Store {
             } else {
                 prefix = try Self.freeReceiptPrefix(db, for: draft.id)
             }
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.cachedStatement(sql: """
                 INSERT INTO municipalities (id, name, country, language, time_zone, receipt_prefix, website, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [draft.id, draft.name, draft.country.rawValue, (draft.language ?? .default(for: draft.country)).rawValue,
                                          draft.timeZone, prefix, draft.website, now, now])
-            try Self.recordWrite(db, actor: actor, municipality: draft.id, [.created(.municipality, draft.id)])
+            try Self.recordWrite(db, actor: actor, municipality: draft.id, [.created(.municipality, draft.id)], now: self.clock.now())
             return try Self.liveMunicipality(db, draft.id)!
         }
     }
@@ -75,8 +75,8 @@ extension Store {
                 UPDATE municipalities SET name = ?, country = ?, language = ?, time_zone = ?, receipt_prefix = ?, website = ?, updated_at = ?
                 WHERE id = ?
                 """).execute(arguments: [draft.name, draft.country.rawValue, language.rawValue, draft.timeZone, prefix, draft.website,
-                                         Timestamps.format(Date()), draft.id])
-            try Self.recordWrite(db, actor: actor, municipality: draft.id, [.updated(.municipality, draft.id)])
+                                         Timestamps.format(self.clock.now()), draft.id])
+            try Self.recordWrite(db, actor: actor, municipality: draft.id, [.updated(.municipality, draft.id)], now: self.clock.now())
             return try Self.liveMunicipality(db, draft.id)!
         }
     }
@@ -91,8 +91,8 @@ extension Store {
                 throw Problem.conflict("municipality-not-empty", "Municipality '\(id)' still has \(councils) council(s) and \(areas) service area(s); delete them first.")
             }
             try db.cachedStatement(sql: "UPDATE municipalities SET deleted_at = ?, updated_at = ? WHERE id = ?").execute(
-                           arguments: [Timestamps.format(Date()), Timestamps.format(Date()), id])
-            try Self.recordWrite(db, actor: actor, municipality: id, [.deleted(.municipality, id)])
+                           arguments: [Timestamps.format(self.clock.now()), Timestamps.format(self.clock.now()), id])
+            try Self.recordWrite(db, actor: actor, municipality: id, [.deleted(.municipality, id)], now: self.clock.now())
         }
     }
 

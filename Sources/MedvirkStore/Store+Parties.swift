@@ -60,7 +60,7 @@ extension Store {
             try db.cachedStatement(sql: """
                 INSERT INTO parties (id, consultation_id, name, kind, council_id, partner_token_id, invited_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [partyId, id, name, kind.rawValue, councilId, partnerTokenId, Timestamps.format(clock.now())])
-            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.created(.party, partyId)])
+            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.created(.party, partyId)], now: self.clock.now())
             return try Self.liveParty(db, partyId)!
         }
     }
@@ -72,8 +72,8 @@ extension Store {
             if party.responded {
                 throw Problem.conflict("party-has-responded", "Party '\(partyId)' has responded and stays on the record.")
             }
-            try db.cachedStatement(sql: "UPDATE parties SET deleted_at = ? WHERE id = ?").execute(arguments: [Timestamps.format(Date()), partyId])
-            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.deleted(.party, partyId)])
+            try db.cachedStatement(sql: "UPDATE parties SET deleted_at = ? WHERE id = ?").execute(arguments: [Timestamps.format(self.clock.now()), partyId])
+            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.deleted(.party, partyId)], now: self.clock.now())
         }
     }
 }

@@ -201,7 +201,7 @@ extension Store {
             try Problem.check(Rules.optionalText("withheld_reason", response.withheldReason, max: 2000))
             try db.cachedStatement(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ?, moderation_note = NULL WHERE id = ?")
                 .execute(arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
-                                     Timestamps.format(Date()), id])
+                                     Timestamps.format(self.clock.now()), id])
             var changes: [Change] = [.updated(.response, id)]
             if wasPublished != (response.status == .published) { changes.append(.updated(.consultation, consultation.id)) }
             try Self.recordWrite(db, actor: actor, municipality: response.municipalityId, changes, now: now)

@@ -38,11 +38,11 @@ extension Store {
             }
             try Self.checkServiceAreaNameFree(db, draft.name, municipality: draft.municipalityId, except: nil)
             let id = Identifiers.make("sa")
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.execute(sql: """
                 INSERT INTO service_areas (id, municipality_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [id, draft.municipalityId, draft.name, draft.description, now, now])
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.serviceArea, id)])
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.serviceArea, id)], now: self.clock.now())
             return try Self.liveServiceArea(db, id)!
         }
     }
@@ -56,8 +56,8 @@ extension Store {
             }
             try Self.checkServiceAreaNameFree(db, draft.name, municipality: current.municipalityId, except: id)
             try db.execute(sql: "UPDATE service_areas SET name = ?, description = ?, updated_at = ? WHERE id = ?",
-                           arguments: [draft.name, draft.description, Timestamps.format(Date()), id])
-            try Self.recordWrite(db, actor: actor, municipality: current.municipalityId, [.updated(.serviceArea, id)])
+                           arguments: [draft.name, draft.description, Timestamps.format(self.clock.now()), id])
+            try Self.recordWrite(db, actor: actor, municipality: current.municipalityId, [.updated(.serviceArea, id)], now: self.clock.now())
             return try Self.liveServiceArea(db, id)!
         }
     }
@@ -70,9 +70,9 @@ extension Store {
             if councils > 0 {
                 throw Problem.conflict("service-area-in-use", "\(councils) council(s) still belong to service area '\(id)'; move or delete them first.")
             }
-            let now = Timestamps.format(Date())
+            let now = Timestamps.format(self.clock.now())
             try db.execute(sql: "UPDATE service_areas SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
-            try Self.recordWrite(db, actor: actor, municipality: current.municipalityId, [.deleted(.serviceArea, id)])
+            try Self.recordWrite(db, actor: actor, municipality: current.municipalityId, [.deleted(.serviceArea, id)], now: self.clock.now())
         }
     }
 

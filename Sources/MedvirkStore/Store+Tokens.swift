@@ -24,7 +24,7 @@ extension Store {
             try db.execute(sql: """
                 INSERT INTO tokens (id, name, scope, municipalities, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [info.id, info.name, scope.rawValue, JSONColumn.encode(info.municipalities),
-                                 Data(secret.hash), Timestamps.format(Date())])
+                                 Data(secret.hash), Timestamps.format(self.clock.now())])
         }
         return (info, secret.bearer)
     }
@@ -50,7 +50,7 @@ extension Store {
     public func revokeToken(_ id: String) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                           arguments: [Timestamps.format(Date()), id])
+                           arguments: [Timestamps.format(self.clock.now()), id])
             return db.changesCount > 0
         }
     }

@@ -114,8 +114,9 @@ public struct Store: Sendable {
     // MARK: - Write bookkeeping
 
     /// Raises the write generations, appends to the change feed and the audit log, inside the caller's
-    /// transaction. `now` is the clock that decides whether responses are past their publication deadline.
-    static func recordWrite(_ db: Database, actor: WriteActor?, municipality: String, _ changes: [Change], now: Date = Date()) throws {
+    /// transaction. `now` is the store's clock: it stamps the feed and the audit entry and decides whether
+    /// responses are past their publication deadline.
+    static func recordWrite(_ db: Database, actor: WriteActor?, municipality: String, _ changes: [Change], now: Date) throws {
         try recordChanges(db, municipality: municipality, changes, now: now)
         for scope in Set(["*", municipality]) {
             try db.cachedStatement(sql: """
@@ -127,7 +128,7 @@ public struct Store: Sendable {
         try db.cachedStatement(sql: """
             INSERT INTO audit_log (at, token_id, token_name, method, path, resource_id, municipality_id, request_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [Timestamps.format(Date()), actor.tokenId, actor.tokenName, actor.method, actor.path,
+            """).execute(arguments: [Timestamps.format(now), actor.tokenId, actor.tokenName, actor.method, actor.path,
                              changes.first?.id, municipality, actor.requestId])
     }
 

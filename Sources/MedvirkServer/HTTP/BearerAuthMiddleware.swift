@@ -44,7 +44,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
 
     /// Keeps `last_used_at` roughly current without a durable write on every request.
     func touch(_ tokenId: String) {
-        let now = Date()
+        let now = store.clock.now()
         let due = touches.times.withLock { touches -> Bool in
             if let last = touches[tokenId], now.timeIntervalSince(last) < 60 { return false }
             touches[tokenId] = now

@@ -42,7 +42,7 @@ extension APIHandlers {
         switch input.query.at {
         case nil:
             let zone = try await store.municipality(council.draft.municipalityId)?.timeZone ?? "UTC"
-            selection = .on(CalendarDate.today(in: zone))
+            selection = .on(CalendarDate.today(in: zone, now: store.clock.now()))
         case "all":
             selection = .all
         case let text?:
