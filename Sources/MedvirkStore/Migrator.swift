@@ -102,9 +102,9 @@ public struct Migrator: Sendable {
         return MigrationStatus(applied: applied, pending: files.filter { !done.contains($0.version) })
     }
 
-    /// Applies pending migrations; returns the names applied.
+    /// Applies pending migrations, recording `now` (the store's clock) as each one's applied_at; returns the names applied.
     @discardableResult
-    public func migrate(_ writer: some DatabaseWriter) throws -> [String] {
+    public func migrate(_ writer: some DatabaseWriter, now: Date = SystemClock().now()) throws -> [String] {
         try writer.write { db in try db.execute(sql: Self.ledger) }
         let pending = try status(writer).pending
         for file in pending {
@@ -112,7 +112,7 @@ public struct Migrator: Sendable {
                 try db.execute(sql: file.sql)
                 try db.execute(
                     sql: "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
-                    arguments: [file.version, file.name, file.checksum, Timestamps.format(Date())])
+                    arguments: [file.version, file.name, file.checksum, Timestamps.format(now)])
             }
         }
         return pending.map(\.name)

@@ -25,7 +25,7 @@ public struct Store: Sendable {
         // synchronous=NORMAL, overriding what `prepareDatabase` set, so FULL is set again on the writer here.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         if migrate {
-            try migrations.migrate(pool)
+            try migrations.migrate(pool, now: clock.now())
             try pool.write { db in try backfillChanges(db, now: clock.now()) }
             try pool.write { db in try rescreenResponses(db, now: clock.now()) }
             let report = try pool.write { db in try normaliseStoredText(db, now: clock.now()) }
