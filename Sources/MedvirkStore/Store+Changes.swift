@@ -3,7 +3,7 @@ import GRDB
 import MedvirkCore
 
 /// A resource a write touched, and what happened to it as its administrators see it.
-struct Change {
+struct Change: Hashable {
     var type: ChangeType
     var id: String
     /// nil: the resource itself did not change; only whether the public may read it is checked again.

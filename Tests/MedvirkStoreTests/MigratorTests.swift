@@ -133,6 +133,10 @@ func copyOfMigrations() throws -> URL {
                               Array("\u{00C5}BY SKOLE".utf8)],
                     "only names made equal by normalisation are told apart")
             #expect(try Bool.fetchOne(db, sql: "SELECT done_at IS NOT NULL FROM maintenance_tasks WHERE task = 'nfc-text'") == true)
+            // The change feed tells mirrors what changed: the municipality's name, the renamed service area.
+            let updated = try Row.fetchAll(db, sql: "SELECT type, resource_id FROM changes WHERE action = 'updated'")
+                .map { "\($0["type"] as String)/\($0["resource_id"] as String)" }
+            #expect(Set(updated).isSuperset(of: ["municipality/testby", "service_area/sa_2"]), "\(updated)")
         }
     }
 
