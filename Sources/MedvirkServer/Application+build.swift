@@ -116,7 +116,7 @@ struct PipelineResponder: HTTPResponder {
 
 /// The middleware list, and the router with the generated handlers (the route table recorded as they register).
 func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocument, metrics: ServiceMetrics,
-                   cache: ResponseCache, built: BuiltRouter) throws -> (PipelineResponder, RouteTable) {
+                   cache: ResponseCache, built: BuiltRouter, usage: TokenUsageRecorder) throws -> (PipelineResponder, RouteTable) {
     let limiter = RateLimiter(perToken: config.tokenRateLimit, perAddress: config.addressRateLimit)
     let pipeline = RequestPipeline(
         log: RequestLogMiddleware(level: .info, logClientAddress: config.logClientAddress, onUndeclaredStatus: config.onUndeclaredStatus),
@@ -127,7 +127,7 @@ func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocumen
         addressLimit: AddressRateLimitMiddleware(limiter: limiter, clock: store.clock),
         revalidation: RevalidationMiddleware(),
         publicCache: PublicCacheMiddleware(cache: cache, store: store, metrics: metrics),
-        auth: BearerAuthMiddleware(store: store, limiter: limiter),
+        auth: BearerAuthMiddleware(store: store, limiter: limiter, usage: usage),
         body: RequestBodyMiddleware(maxBytes: config.maxBodyBytes, timeout: config.bodyTimeout, policy: BodyPolicy(contract: contract)),
         conditionalWrite: ConditionalWriteMiddleware(router: built),
         representation: RepresentationMiddleware(publicMaxAge: config.publicMaxAge),
@@ -144,23 +144,30 @@ func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocumen
 }
 
 /// Everything that answers requests: the pre-routing responder in front of the pipeline and the router.
-func buildResponder(store: Store, config: ServerConfig) throws -> PreRoutingResponder<PipelineResponder> {
+func buildResponder(store: Store, config: ServerConfig, usage: TokenUsageRecorder) throws -> PreRoutingResponder<PipelineResponder> {
     let metrics = ServiceMetrics()
     store.onSubmissionBatch { size in metrics.batch(size) }
     let cache = ResponseCache(budget: config.cacheBytes, lifetime: config.cacheSeconds)
     let contract = try ContractDocument.parse(config.contract)
     let built = BuiltRouter()
-    let (pipeline, routes) = try buildPipeline(store: store, config: config, contract: contract, metrics: metrics, cache: cache, built: built)
+    let (pipeline, routes) = try buildPipeline(store: store, config: config, contract: contract, metrics: metrics, cache: cache, built: built,
+                                             usage: usage)
     let responder = PreRoutingResponder(next: pipeline, routes: routes, clients: ClientAddressResolver(trustedProxies: config.trustedProxies, header: config.proxyHeader))
     built.set(pipeline)
     return responder
 }
 
-/// The whole service, ready to run or to test. Throws when the contract cannot be read.
+/// The whole service, ready to run or to test: the HTTP server and the background services (the scheduler,
+/// the token-use recorder) in one service group. On SIGTERM the server stops taking requests and finishes
+/// those in flight (their group commits with them), then the background services finish their work, in
+/// that order. Throws when the contract cannot be read.
 public func buildApplication(store: Store, config: ServerConfig, logger: Logger? = nil) throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "medvirk")
     logger.logLevel = config.logLevel
-    let responder = try buildResponder(store: store, config: config)
+    let scheduler = Scheduler(store: store, logger: logger)
+    for job in store.timedJobs { scheduler.register(job) }
+    let usage = TokenUsageRecorder(store: store, logger: logger)
+    let responder = try buildResponder(store: store, config: config, usage: usage)
     let address: BindAddress = switch config.address {
     case .tcp(let host, let port): .hostname(host, port: port)
     case .unixSocket(let path): .unixDomainSocket(path: path)
@@ -169,5 +176,6 @@ public func buildApplication(store: Store, config: ServerConfig, logger: Logger?
         responder: responder,
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.idleTimeout * 1000)))),
         configuration: ApplicationConfiguration(address: address, serverName: "medvirk"),
+        services: [scheduler, usage],
         logger: logger)
 }

@@ -106,9 +106,9 @@ extension Store {
         ORDER BY r.seq
         """
 
-    /// No write happens when a deadline passes, so the feed records the responses it releases when it is read.
-    func releaseDueResponses() async throws {
-        let now = clock.now()
+    /// No write happens when a deadline passes, so the scheduler records the responses a deadline released
+    /// (`Store.timedJobs`). Safe to run twice: the query skips responses already announced.
+    func releaseDueResponses(now: Date) async throws {
         // Returns a Bool, not rows: `Row` is not Sendable, and with it this resolved to GRDB's blocking `read`,
         // which holds a cooperative thread while waiting for a reader.
         let anyDue = try await pool.read { db in
@@ -121,6 +121,16 @@ extension Store {
                 try Self.recordWrite(db, actor: nil, municipality: municipality, group.map { .visibility(.response, $0["id"]) }, now: now)
             }
         }
+    }
+
+    /// The next deadline after `now` that will release responses to the public; nil when none is set.
+    func nextResponseRelease(after now: Date) async throws -> Date? {
+        try await pool.read { db in
+            try String.fetchOne(db.cachedStatement(sql: """
+                SELECT min(closes_at) FROM consultations
+                WHERE publish_responses = 'after_deadline' AND closes_at > ? AND deleted_at IS NULL
+                """), arguments: [Timestamps.format(now)])
+        }.map(Timestamps.parse)
     }
 
     /// Every live resource, oldest first, for a database that had data before the feed existed.
@@ -156,8 +166,7 @@ extension Store {
     /// A page of the feed after `after`. `adminOf` lists the municipalities whose every event the caller sees
     /// (nil: all); elsewhere the caller sees the public events.
     public func changes(municipality: String?, after: Int64, limit: Int, adminOf: [String]?) async throws -> ChangePage {
-        try await releaseDueResponses()
-        return try await pool.read { db in
+        try await pool.read { db in
             if let municipality, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM municipalities WHERE id = ?"), arguments: [municipality]) != true {
                 throw Problem.notFound("municipality", municipality)
             }

@@ -179,7 +179,7 @@ func drain(_ api: API, after cursor: String, token: String? = nil, limit: Int = 
             #expect(!seen.contains { $0.hasPrefix("response") })
             expectProblem(try await api.get("/v1/responses/\(response)"), .notFound)
 
-            api.service.clock.advance(by: 7200)
+            await api.service.clock.advance(by: 7200)
             (seen, cursor) = try await drain(api, after: cursor)
             #expect(seen == ["response \(response) created"])
             #expect(try await api.get("/v1/responses/\(response)").status == .ok)

@@ -45,7 +45,7 @@ import Testing
             expectProblem(try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin), .conflict, "no-minutes")
             try expectOK(try await api.call(.put, "/v1/meetings/\(meeting)/minutes", token: api.service.admin, body: #"{"text":"Forberedt"}"#))
             expectProblem(try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin), .conflict, "meeting-not-held")
-            api.service.clock.advance(by: 2 * 86_400)
+            await api.service.clock.advance(by: 2 * 86_400)
             #expect(try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin).status == .ok)
             // Nor can approved minutes be made premature by moving the meeting into the future.
             let later = api.service.clock.now() + 7 * 86_400

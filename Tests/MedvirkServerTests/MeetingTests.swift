@@ -36,7 +36,7 @@ func seedMeeting(_ api: API, municipality: String, council: String?, startsIn: T
 
             let future = try await seedMeeting(api, municipality: m, council: council, startsIn: 3600)
             expectProblem(try await api.patch("/v1/meetings/\(future)", #"{"status":"held"}"#), .conflict, "meeting-not-started")
-            api.service.clock.advance(by: 3600)
+            await api.service.clock.advance(by: 3600)
             #expect(try await api.patch("/v1/meetings/\(future)", #"{"status":"held"}"#).string("status") == "held")
 
             let closed = try await seedMeeting(api, municipality: m, council: council, extra: #","public":false"#)
@@ -245,7 +245,7 @@ func seedMeeting(_ api: API, municipality: String, council: String?, startsIn: T
             #expect(rows.count == 2 && rows[0][0] == "council_id" && rows[1][0] == council)
             expectProblem(try await api.get("/v1/reports/council-activity?year=1800"), .badRequest)
 
-            clock.advance(by: 91 * 86_400)
+            await clock.advance(by: 91 * 86_400)
             let later = try await api.get("/v1/reports/council-activity?municipality=\(m)&year=\(year)")
             #expect((later.json["councils"] as? [[String: Any]])?.first?["follow_ups_overdue"] as? Int == 1)
         }

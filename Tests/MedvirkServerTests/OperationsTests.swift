@@ -23,7 +23,7 @@ import Testing
             // Guessing tokens counts against the address.
             expectProblem(try await api.get("/v1/municipalities", token: "mvk_aaaaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"), .tooManyRequests)
             // The buckets refill with time (the limiter runs on the service's clock).
-            api.service.clock.advance(by: 1)
+            await api.service.clock.advance(by: 1)
             #expect(try await api.get("/v1/municipalities").status == .ok)
             expectProblem(try await api.get("/v1/municipalities"), .tooManyRequests)
         }

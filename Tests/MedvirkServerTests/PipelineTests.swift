@@ -177,7 +177,7 @@ final class LogRecorder: Sendable {
         // Short enough that, were the gate taken before the body, the stalled upload would end (408) and
         // release it before the second PATCH could finish: the order checked below would then be reversed.
         config.bodyTimeout = 2
-        let responder = try buildResponder(store: service.store, config: config)
+        let responder = try buildResponder(store: service.store, config: config, usage: TokenUsageRecorder(store: service.store, logger: Logger(label: "test")))
         func send(_ method: HTTPRequest.Method, _ path: String, _ body: RequestBody, type: String = "application/json",
                   token: String? = nil) async throws -> Response {
             let request = Request(

@@ -431,7 +431,7 @@ import Testing
             #expect(try await api.get("/v1/consultations/\(consultation)").json["response_counts"] as? [String: Int] == ["received": 1, "published": 0])
             #expect(try await api.get("/v1/consultations/\(consultation)", token: api.service.admin).json["response_counts"] as? [String: Int]
                     == ["received": 1, "published": 1])
-            api.service.clock.advance(by: 2 * 86_400)
+            await api.service.clock.advance(by: 2 * 86_400)
             #expect(try await api.get("/v1/consultations/\(consultation)").json["response_counts"] as? [String: Int] == ["received": 1, "published": 1])
         }
     }

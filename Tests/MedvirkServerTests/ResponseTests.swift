@@ -50,21 +50,21 @@ import Testing
                 try expectOK(reply)
                 return try #require(reply.string("receipt_number"))
             }
-            api.service.clock.set(try Date("2026-12-31T22:30:00Z", strategy: .iso8601))
+            await api.service.clock.set(try Date("2026-12-31T22:30:00Z", strategy: .iso8601))
             let (m, _) = try await seedMunicipality(api, id: "rudersdal")
             let copenhagen = try await seedConsultation(api, municipality: m, closesIn: 3 * 86_400)
             _ = try await api.create("/v1/municipalities", #"{"id":"sermersooq","name":"Kommuneqarfik Sermersooq","country":"DK","time_zone":"America/Nuuk"}"#)
             let nuuk = try await seedConsultation(api, municipality: "sermersooq", closesIn: 3 * 86_400)
 
             #expect(try await receipt(copenhagen, "a") == "RUD-2026-000001")
-            api.service.clock.advance(by: 3600)  // 23:30 UTC: 00:30 in Copenhagen, 21:30 in Nuuk
+            await api.service.clock.advance(by: 3600)  // 23:30 UTC: 00:30 in Copenhagen, 21:30 in Nuuk
             #expect(try await receipt(copenhagen, "b") == "RUD-2027-000001")
             #expect(try await receipt(nuuk, "c") == "SER-2026-000001")
-            api.service.clock.advance(by: 2 * 3600)  // 01:30 UTC on 1 January: still 23:30 on 31 December in Nuuk
+            await api.service.clock.advance(by: 2 * 3600)  // 01:30 UTC on 1 January: still 23:30 on 31 December in Nuuk
             #expect(try await receipt(nuuk, "d") == "SER-2026-000002")
-            api.service.clock.advance(by: 3600)  // 02:30 UTC
+            await api.service.clock.advance(by: 3600)  // 02:30 UTC
             #expect(try await receipt(nuuk, "e") == "SER-2027-000001")
-            api.service.clock.advance(by: 86_400)  // 2 January
+            await api.service.clock.advance(by: 86_400)  // 2 January
             #expect(try await receipt(copenhagen, "f") == "RUD-2027-000002")
             #expect(try await receipt(nuuk, "g") == "SER-2027-000002")
         }
@@ -76,9 +76,9 @@ import Testing
             let id = try await seedConsultation(api, municipality: m, closesIn: 3 * 86_400)
             let partner = try await api.service.token(.partner)
             let first = try await submit(api, id, token: partner, key: "daily")
-            api.service.clock.advance(by: 24 * 3600 - 1)
+            await api.service.clock.advance(by: 24 * 3600 - 1)
             #expect(try await submit(api, id, token: partner, key: "daily").text == first.text)
-            api.service.clock.advance(by: 2)
+            await api.service.clock.advance(by: 2)
             let fresh = try await submit(api, id, token: partner, key: "daily", text: "Et nyt svar")
             #expect(fresh.status == .created && fresh["Idempotency-Replayed"] == nil)
             #expect(fresh.string("receipt_number") != first.string("receipt_number"))
@@ -223,7 +223,7 @@ import Testing
 
             // after_deadline: nothing public until the deadline has passed.
             #expect(try await api.get("/v1/consultations/\(id)/responses").data.isEmpty)
-            api.service.clock.advance(by: 3600)
+            await api.service.clock.advance(by: 3600)
             let visible = try await api.get("/v1/consultations/\(id)/responses")
             #expect(visible.data.count == 2)
             #expect(!visible.text.contains("@example.dk") && !visible.text.contains("Vej 1") && !visible.text.contains("Åvej 3"))
@@ -280,7 +280,7 @@ import Testing
             #expect(audit.contains { ($0["path"] as? String)?.hasSuffix("/withdraw") == true })
 
             let late = try await submit(api, id, token: partner, key: "x")
-            api.service.clock.advance(by: 601)
+            await api.service.clock.advance(by: 601)
             expectProblem(try await api.call(.post, "/v1/receipts/\(late.string("receipt_number")!)/withdraw", token: partner),
                           .conflict, "consultation-closed")
         }

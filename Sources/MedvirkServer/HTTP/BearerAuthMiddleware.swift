@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import MedvirkCore
 import MedvirkStore
-import Synchronization
 
 /// Bearer authentication (`Authorization: Bearer mvk_<id>_<secret>`): sets the principal on the context,
 /// answers 401 for an unknown, revoked or expired token and for an anonymous write, and takes each
@@ -12,7 +11,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = MedvirkRequestContext
     let store: Store
     let limiter: RateLimiter
-    let touches = TokenTouches()
+    let usage: TokenUsageRecorder
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // The internal GET for `If-Match` runs as the caller already authenticated.
@@ -38,23 +37,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
               let secret = TokenSecret(bearer: parts[1].trimmingCharacters(in: .whitespaces)),
               let token = try store.authenticate(secret)
         else { throw Problem.invalidToken }
-        touch(token.id)
+        usage.used(token.id, at: store.clock.now())
         return .token(token)
     }
-
-    /// Keeps `last_used_at` roughly current without a durable write on every request.
-    func touch(_ tokenId: String) {
-        let now = store.clock.now()
-        let due = touches.times.withLock { touches -> Bool in
-            if let last = touches[tokenId], now.timeIntervalSince(last) < 60 { return false }
-            touches[tokenId] = now
-            return true
-        }
-        if due { Task { [store] in try? await store.touchToken(tokenId, at: now) } }
-    }
-}
-
-/// When each token's `last_used_at` was last written, shared by all requests.
-final class TokenTouches: Sendable {
-    let times = Mutex<[String: Date]>([:])
 }

@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+import MedvirkCore
+
+extension Store {
+    /// The store's work that falls due as time passes, for the server's scheduler: announcing, in the change
+    /// feed, the responses a consultation's deadline releases to the public.
+    public var timedJobs: [TimedJob] {
+        [TimedJob(name: "release responses at deadlines", tables: ["consultations"],
+                  nextDue: { now in try await nextResponseRelease(after: now) },
+                  run: { now in try await releaseDueResponses(now: now) })]
+    }
+
+    /// Calls `onCommit` after every transaction of this process that changed one of `tables`. It runs on the
+    /// writer's queue, inside the commit's completion, so it must only signal (wake a task), never wait.
+    /// Keep the returned observation: it stops when cancelled or released.
+    public func observeCommits(touching tables: Set<String>, _ onCommit: @escaping @Sendable () -> Void) -> CommitObservation {
+        let observation = DatabaseRegionObservation(tracking: tables.sorted().map { Table($0) })
+        return CommitObservation(observation.start(in: pool, onError: { _ in }, onChange: { _ in onCommit() }))
+    }
+}
+
+/// A running `observeCommits`; it stops when cancelled or released.
+public final class CommitObservation: Sendable {
+    private let cancellable: AnyDatabaseCancellable
+
+    init(_ cancellable: AnyDatabaseCancellable) { self.cancellable = cancellable }
+
+    public func cancel() { cancellable.cancel() }
+}
