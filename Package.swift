@@ -90,6 +90,10 @@ let package = Package(
             path: "Benchmarks/Tool"
         ),
         .testTarget(
+            name: "MedvirkCLITests",
+            dependencies: ["medvirk"]
+        ),
+        .testTarget(
             name: "MedvirkStoreTests",
             dependencies: ["MedvirkStore", "MedvirkCore"]
         ),

@@ -16,13 +16,13 @@ struct Medvirk: AsyncParsableCommand {
 
 /// Options every command that opens the database shares. Each option also reads an environment variable.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite database file (env MEDVIRK_DB).")
+    @Option(name: .customLong(ServeSettings.db.name), help: ServeSettings.db.helpLine)
     var db: String?
 
-    @Option(name: .long, help: "Folder of NNNN_description.sql migrations (env MEDVIRK_MIGRATIONS).")
+    @Option(name: .customLong(ServeSettings.migrations.name), help: ServeSettings.migrations.helpLine)
     var migrations: String?
 
-    var databasePath: String { db ?? Environment.value("MEDVIRK_DB") ?? "./medvirk.sqlite" }
+    var databasePath: String { ServeSettings.db.text(db) ?? ServeSettings.db.defaultText }
 
     /// The database path made absolute, for messages.
     var absolutePath: String { URL(fileURLWithPath: databasePath).standardizedFileURL.path }
@@ -55,7 +55,7 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     var migrationsDirectory: URL {
-        shippedFile("Migrations", explicit: migrations ?? Environment.value("MEDVIRK_MIGRATIONS"))
+        shippedFile("Migrations", explicit: ServeSettings.migrations.text(migrations))
     }
 }
 

@@ -11,53 +11,55 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Address to listen on (env MEDVIRK_HOST; default 127.0.0.1).")
+    // Each option's name, variable, default and help are declared once, in `ServeSettings`.
+    @Option(name: .customLong(ServeSettings.host.name), help: ServeSettings.host.helpLine)
     var host: String?
 
-    @Option(help: "TCP port (env MEDVIRK_PORT; default 8080).")
+    @Option(name: .customLong(ServeSettings.port.name), help: ServeSettings.port.helpLine)
     var port: Int?
 
-    @Option(name: .customLong("unix-socket"), help: "Listen on this Unix domain socket instead of TCP (env MEDVIRK_UNIX_SOCKET).")
+    @Option(name: .customLong(ServeSettings.unixSocket.name), help: ServeSettings.unixSocket.helpLine)
     var unixSocket: String?
 
-    @Flag(help: "Load demo data into an empty database (env MEDVIRK_DEMO=1).")
+    @Flag(name: .customLong(ServeSettings.demo.name), help: ServeSettings.demo.helpLine)
     var demo = false
 
-    @Option(name: .customLong("cors-origin"), help: "Origin allowed to read cross-origin; repeatable (env MEDVIRK_CORS_ORIGINS, comma-separated; default *).")
+    @Option(name: .customLong(ServeSettings.corsOrigin.name), help: ServeSettings.corsOrigin.helpLine)
     var corsOrigins: [String] = []
 
-    @Option(help: "The OpenAPI contract to serve (env MEDVIRK_CONTRACT; default ./openapi.yaml or the installed copy).")
+    @Option(name: .customLong(ServeSettings.contract.name), help: ServeSettings.contract.helpLine)
     var contract: String?
 
-    @Option(name: .customLong("cache-bytes"), help: "Memory for cached anonymous reads; 0 turns the cache off (env MEDVIRK_CACHE_BYTES; default 67108864).")
+    @Option(name: .customLong(ServeSettings.cacheBytes.name), help: ServeSettings.cacheBytes.helpLine)
     var cacheBytes: Int?
 
-    @Option(name: .customLong("address-rate-limit"), help: "Requests a minute per client address without a token, bursts of a quarter; 0: unlimited (env MEDVIRK_ADDRESS_RATE_LIMIT; default 1200).")
+    @Option(name: .customLong(ServeSettings.addressRateLimit.name), help: ServeSettings.addressRateLimit.helpLine)
     var addressRateLimit: Int?
 
-    @Option(name: .customLong("token-rate-limit"), help: "Requests a minute per API token, bursts of a quarter; 0: unlimited (env MEDVIRK_TOKEN_RATE_LIMIT; default 6000).")
+    @Option(name: .customLong(ServeSettings.tokenRateLimit.name), help: ServeSettings.tokenRateLimit.helpLine)
     var tokenRateLimit: Int?
 
-    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection, or a request body still arriving, is dropped (env MEDVIRK_IDLE_TIMEOUT; default 30).")
+    @Option(name: .customLong(ServeSettings.idleTimeout.name), help: ServeSettings.idleTimeout.helpLine)
     var idleTimeout: Double?
 
-    @Option(name: .customLong("trusted-proxy"), help: "Peer address range (CIDR, or 'unix' for the Unix socket) of a reverse proxy whose Forwarded/X-Forwarded-For names the client; repeatable (env MEDVIRK_TRUSTED_PROXIES, comma-separated; default none).")
+    @Option(name: .customLong(ServeSettings.trustedProxy.name), help: ServeSettings.trustedProxy.helpLine)
     var trustedProxies: [String] = []
 
-    @Option(name: .customLong("proxy-header"), help: "The header the trusted proxies write the client into: x-forwarded-for or forwarded (RFC 7239); the other is ignored (env MEDVIRK_PROXY_HEADER; default x-forwarded-for).")
+    @Option(name: .customLong(ServeSettings.proxyHeader.name), help: ServeSettings.proxyHeader.helpLine)
     var proxyHeader: String?
 
-    @Option(name: .customLong("metrics-from"), help: "Client address range (CIDR, or 'unix') that may read /metrics without an admin token; repeatable (env MEDVIRK_METRICS_FROM, comma-separated; default 127.0.0.0/8,::1/128).")
+    @Option(name: .customLong(ServeSettings.metricsFrom.name), help: ServeSettings.metricsFrom.helpLine)
     var metricsFrom: [String] = []
 
-    @Flag(name: .customLong("log-client-address"), help: "Write client addresses, which are personal data, to the access log (env MEDVIRK_LOG_CLIENT_ADDRESS=1; default off).")
+    @Flag(name: .customLong(ServeSettings.logClientAddress.name), help: ServeSettings.logClientAddress.helpLine)
     var logClientAddress = false
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env MEDVIRK_LOG_LEVEL; default info).")
+    @Option(name: .customLong(ServeSettings.logLevel.name), help: ServeSettings.logLevel.helpLine)
     var logLevel: String?
 
     func run() async throws {
-        let levelName = logLevel ?? Environment.value("MEDVIRK_LOG_LEVEL") ?? "info"
+        let settings = ServeSettings.self
+        let levelName = settings.logLevel.text(logLevel) ?? settings.logLevel.defaultText
         guard let level = Logger.Level(rawValue: levelName) else { fail("unknown log level '\(levelName)'") }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -66,21 +68,12 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "medvirk")
 
-        let store = try database.open(ifMissing: .create)
-        if demo || Environment.value("MEDVIRK_DEMO") == "1" {
-            if try await store.loadDemo() {
-                logger.info("loaded demo data")
-            } else {
-                logger.notice("database is not empty; demo data not loaded")
-            }
-        }
-
-        let contractFile = shippedFile("openapi.yaml", explicit: contract ?? Environment.value("MEDVIRK_CONTRACT"))
+        let contractFile = shippedFile("openapi.yaml", explicit: settings.contract.text(contract))
         guard let contractText = try? String(contentsOf: contractFile, encoding: .utf8) else {
             fail("cannot read the contract at \(contractFile.path); pass --contract")
         }
         var config = ServerConfig(contract: contractText, logLevel: level)
-        if let socket = unixSocket ?? Environment.value("MEDVIRK_UNIX_SOCKET") {
+        if let socket = settings.unixSocket.text(unixSocket) {
             // A socket file left by a server that is gone is replaced; one a live server answers on is not.
             if UnixSocket.isAnswering(socket) {
                 fail("the Unix socket \(socket) is in use by a running server; stop it or choose another path with --unix-socket")
@@ -88,34 +81,39 @@ struct Serve: AsyncParsableCommand {
             try? FileManager.default.removeItem(atPath: socket)
             config.address = .unixSocket(path: socket)
         } else {
-            let port = port ?? Environment.value("MEDVIRK_PORT").flatMap(Int.init) ?? 8080
+            let port = settings.port.number(port)
             guard (0...65535).contains(port) else { fail("port must be between 0 and 65535") }
-            config.address = .tcp(host: host ?? Environment.value("MEDVIRK_HOST") ?? "127.0.0.1", port: port)
+            config.address = .tcp(host: settings.host.text(host) ?? settings.host.defaultText, port: port)
         }
-        let origins = corsOrigins.isEmpty
-            ? (Environment.value("MEDVIRK_CORS_ORIGINS")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? ["*"])
-            : corsOrigins
-        config.corsOrigins = origins
-        config.addressRateLimit = rateLimit(addressRateLimit ?? Environment.value("MEDVIRK_ADDRESS_RATE_LIMIT").flatMap(Int.init) ?? 1200)
-        config.tokenRateLimit = rateLimit(tokenRateLimit ?? Environment.value("MEDVIRK_TOKEN_RATE_LIMIT").flatMap(Int.init) ?? 6000)
-        let timeout = idleTimeout ?? Environment.value("MEDVIRK_IDLE_TIMEOUT").flatMap(Double.init) ?? 30
+        config.corsOrigins = settings.corsOrigin.list(corsOrigins) ?? [settings.corsOrigin.defaultText]
+        config.addressRateLimit = rateLimit(settings.addressRateLimit.number(addressRateLimit))
+        config.tokenRateLimit = rateLimit(settings.tokenRateLimit.number(tokenRateLimit))
+        let timeout = settings.idleTimeout.number(idleTimeout)
         guard timeout > 0 else { fail("the idle timeout must be more than 0 seconds") }
         config.idleTimeout = timeout
         config.bodyTimeout = timeout
-        if let bytes = cacheBytes ?? Environment.value("MEDVIRK_CACHE_BYTES").flatMap(Int.init) {
-            guard bytes >= 0 else { fail("cache bytes must be 0 or more") }
-            config.cacheBytes = bytes
-        }
+        let bytes = settings.cacheBytes.number(cacheBytes)
+        guard bytes >= 0 else { fail("cache bytes must be 0 or more") }
+        config.cacheBytes = bytes
 
-        config.trustedProxies = ranges("--trusted-proxy", trustedProxies, env: "MEDVIRK_TRUSTED_PROXIES") ?? []
-        let header = proxyHeader ?? Environment.value("MEDVIRK_PROXY_HEADER") ?? "x-forwarded-for"
+        config.trustedProxies = ranges(settings.trustedProxy, trustedProxies) ?? []
+        let header = settings.proxyHeader.text(proxyHeader) ?? settings.proxyHeader.defaultText
         guard let parsedHeader = ClientAddressResolver.ProxyHeader(rawValue: header.lowercased()) else {
             fail("--proxy-header must be x-forwarded-for or forwarded, not '\(header)'")
         }
         config.proxyHeader = parsedHeader
-        config.metricsFrom = ranges("--metrics-from", metricsFrom, env: "MEDVIRK_METRICS_FROM") ?? AddressRange.loopback
-        config.logClientAddress = logClientAddress || Environment.value("MEDVIRK_LOG_CLIENT_ADDRESS") == "1"
+        config.metricsFrom = ranges(settings.metricsFrom, metricsFrom) ?? AddressRange.list(settings.metricsFrom.defaultText).0
+        config.logClientAddress = settings.logClientAddress.isOn(logClientAddress)
 
+        // The database is opened (and created) only once every setting is known to be good.
+        let store = try database.open(ifMissing: .create)
+        if settings.demo.isOn(demo) {
+            if try await store.loadDemo() {
+                logger.info("loaded demo data")
+            } else {
+                logger.notice("database is not empty; demo data not loaded")
+            }
+        }
         let app = try buildApplication(store: store, config: config, logger: logger)
         // Runs until SIGTERM or SIGINT; in-flight requests finish first.
         do {
@@ -131,10 +129,10 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// Address ranges from the repeated option, else the environment variable; nil when neither is given.
-    func ranges(_ option: String, _ given: [String], env: String) -> [AddressRange]? {
-        guard let text = given.isEmpty ? Environment.value(env) : given.joined(separator: ",") else { return nil }
-        let (ranges, bad) = AddressRange.list(text)
-        if let bad { fail("\(option): '\(bad)' is not an address range (CIDR such as 10.0.0.0/8 or 2001:db8::/32, an address, or unix)") }
+    func ranges(_ setting: ServeSetting, _ given: [String]) -> [AddressRange]? {
+        guard let list = setting.list(given) else { return nil }
+        let (ranges, bad) = AddressRange.list(list.joined(separator: ","))
+        if let bad { fail("--\(setting.name): '\(bad)' is not an address range (CIDR such as 10.0.0.0/8 or 2001:db8::/32, an address, or unix)") }
         return ranges
     }
 
