@@ -7,7 +7,7 @@ extension Store {
     /// The same database read at another time, so demo responses can arrive inside a past window.
     func at(_ date: Date) -> Store {
         Store(pool: pool, path: path, migrator: migrator, clock: ManualClock(date), generations: generations, submissions: submissions,
-              tokenReader: tokenReader)
+              tokenReader: tokenReader, tokenCache: tokenCache)
     }
 
     func loadConsultationDemo() async throws {

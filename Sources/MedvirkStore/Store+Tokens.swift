@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MedvirkCore
+import Synchronization
 
 /// A token as listed by `medvirk token list`: never its secret.
 public struct TokenRecord: Sendable {
@@ -57,16 +58,24 @@ extension Store {
 
     /// The live token a bearer string names, compared by hash in constant time; nil when unknown or revoked.
     /// Every authenticated request asks, so this reads on the caller's thread from a read-only connection of
-    /// its own, as one autocommit statement (a `read` block would add BEGIN, COMMIT and two query_only pragmas).
-    /// Reading the database each time keeps revocation (by `medvirk token revoke`, another process) immediate.
+    /// its own, as autocommit statements (a `read` block would add BEGIN, COMMIT and two query_only pragmas).
+    /// Live tokens are kept in memory (`TokenCache`) for as long as `token_revision`, which triggers raise on
+    /// every change to a token but its `last_used_at` (migration 0012), stays the same; reading that one row
+    /// each time keeps revocation by any process (`medvirk token revoke`) immediate.
     public func authenticate(_ secret: TokenSecret) throws -> TokenInfo? {
         try tokenReader.inDatabase { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.liveTokenById), arguments: [secret.id]) else {
-                return nil
+            let revision = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM token_revision WHERE id = 1")) ?? -1
+            let entry: TokenCache.Entry
+            if let cached = tokenCache.entry(secret.id, revision: revision) {
+                entry = cached
+            } else {
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.liveTokenById), arguments: [secret.id]) else {
+                    return nil
+                }
+                entry = TokenCache.Entry(info: try Self.tokenInfo(row), secretHash: Array(row[4] as Data))
+                tokenCache.keep(entry, revision: revision)
             }
-            let stored: Data = row[4]
-            guard TokenSecret.constantTimeEqual(Array(stored), secret.hash) else { return nil }
-            return try Self.tokenInfo(row)
+            return TokenSecret.constantTimeEqual(entry.secretHash, secret.hash) ? entry.info : nil
         }
     }
 
@@ -74,6 +83,29 @@ extension Store {
     public func touchToken(_ id: String, at date: Date) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE tokens SET last_used_at = ? WHERE id = ?", arguments: [Timestamps.format(date), id])
+        }
+    }
+}
+
+/// Live tokens by id, valid while the database's `token_revision` is the one they were read at. Only tokens
+/// that exist are kept (a guessed id is never cached), and the whole cache is dropped when the revision moves.
+final class TokenCache: Sendable {
+    struct Entry: Sendable {
+        let info: TokenInfo
+        let secretHash: [UInt8]
+    }
+
+    private let state = Mutex<(revision: Int64, entries: [String: Entry])>((-1, [:]))
+
+    /// The entry for `id` if it was read at `revision`.
+    func entry(_ id: String, revision: Int64) -> Entry? {
+        state.withLock { state in state.revision == revision ? state.entries[id] : nil }
+    }
+
+    func keep(_ entry: Entry, revision: Int64) {
+        state.withLock { state in
+            if state.revision != revision { state = (revision, [:]) }
+            state.entries[entry.info.id] = entry
         }
     }
 }

@@ -17,6 +17,8 @@ public struct Store: Sendable {
     /// the caller's thread, it costs microseconds instead of a hop to a reader queue and back. (Blocking on
     /// the pool's readers instead can deadlock: they may wait for the very threads that wait for them.)
     let tokenReader: DatabaseQueue
+    /// Live tokens read by `authenticate`, shared by every copy of this store.
+    let tokenCache: TokenCache
 
     /// Opens (creating if needed) the database and applies pending migrations.
     public static func open(path: String, migrations: Migrator, migrate: Bool = true, clock: any WallClock = SystemClock()) throws -> Store {
@@ -42,7 +44,8 @@ public struct Store: Sendable {
         readOnly.readonly = true
         readOnly.busyMode = .timeout(10)
         let store = Store(pool: pool, path: path, migrator: migrations, clock: clock, generations: generations,
-                          submissions: GroupCommitter(writer: pool), tokenReader: try DatabaseQueue(path: path, configuration: readOnly))
+                          submissions: GroupCommitter(writer: pool), tokenReader: try DatabaseQueue(path: path, configuration: readOnly),
+                          tokenCache: TokenCache())
         pool.add(transactionObserver: store.generations, extent: .databaseLifetime)
         return store
     }

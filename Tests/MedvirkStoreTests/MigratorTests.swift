@@ -232,6 +232,29 @@ func copyOfMigrations() throws -> URL {
         #expect(try store.authenticate(TokenSecret(bearer: bearer)!) == nil)
         #expect(try await store.revokeToken(info.id) == false)
     }
+
+    /// The server keeps live tokens in memory; a revocation by another process (`medvirk token revoke`
+    /// opens the database on its own connections) still holds from the next request on, and so does a
+    /// secret changed under the same id.
+    @Test func aRevocationByAnotherProcessHoldsAtOnceDespiteTheCache() async throws {
+        let path = temporaryDatabase()
+        let migrations = try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations"))
+        let server = try Store.open(path: path, migrations: migrations)
+        let (info, bearer) = try await server.createToken(name: "Web form", scope: .partner, municipalities: [])
+        let (other, otherBearer) = try await server.createToken(name: "Archive", scope: .partner, municipalities: [])
+        let secret = try #require(TokenSecret(bearer: bearer))
+        #expect(try server.authenticate(secret)?.id == info.id)
+        #expect(try server.authenticate(secret)?.id == info.id)  // from memory now
+        try await server.touchToken(info.id, at: Date())  // not a change that drops the cache
+        #expect(try server.authenticate(secret)?.id == info.id)
+
+        let command = try Store.open(path: path, migrations: migrations)
+        #expect(try await command.revokeToken(info.id))
+        #expect(try server.authenticate(secret) == nil)
+        #expect(try server.authenticate(TokenSecret(bearer: otherBearer)!)?.id == other.id)
+        try command.close()
+        try server.close()
+    }
 }
 
 @Suite struct SeatRuleTests {
