@@ -91,17 +91,6 @@ extension Store {
 
     // MARK: Writes
 
-    static func checkReferences(_ db: Database, _ draft: ConsultationDraft) throws {
-        guard try liveMunicipality(db, draft.municipalityId) != nil else {
-            throw Problem.validation([FieldError("municipality_id", "no municipality '\(draft.municipalityId)'")])
-        }
-        if let areaId = draft.serviceAreaId {
-            guard let area = try liveServiceArea(db, areaId), area.municipalityId == draft.municipalityId else {
-                throw Problem.validation([FieldError("service_area_id", "no service area '\(areaId)' in municipality '\(draft.municipalityId)'")])
-            }
-        }
-    }
-
     static func consultationArguments(_ d: ConsultationDraft) -> [(any DatabaseValueConvertible)?] {
         [d.serviceAreaId, d.title, d.summary, d.body, d.caseNumber, JSONColumn.encode(d.documents),
          Timestamps.format(d.opensAt), Timestamps.format(d.closesAt), d.status.rawValue, d.audience.rawValue,
@@ -115,7 +104,7 @@ extension Store {
             throw Problem.validation([FieldError("status", "a new consultation is a draft or published")])
         }
         return try await pool.write { db in
-            try Self.checkReferences(db, draft)
+            try Self.checkReferences(db, References(municipalityId: draft.municipalityId, serviceAreaId: draft.serviceAreaId))
             let id = Identifiers.make("hor")
             let now = Timestamps.format(self.clock.now())
             try db.cachedStatement(sql: """
@@ -143,7 +132,7 @@ extension Store {
             if draft.status == .concluded, current.draft.status != .concluded {
                 draft.conclusion?.concludedAt = now
             }
-            try Self.checkReferences(db, draft)
+            try Self.checkReferences(db, References(municipalityId: draft.municipalityId, serviceAreaId: draft.serviceAreaId))
             try db.cachedStatement(sql: """
                 UPDATE consultations SET service_area_id = ?, title = ?, summary = ?, body = ?, case_number = ?, documents = ?,
                     opens_at = ?, closes_at = ?, status = ?, audience = ?, late_policy = ?, publish_responses = ?,

@@ -6,13 +6,9 @@ extension Store {
     static let decisionColumns = "d.*, (SELECT receipt_number FROM responses r WHERE r.id = d.response_id) AS receipt_number, i.consultation_id AS item_consultation_id"
     static let decisionJoin = "decisions d JOIN agenda_items i ON i.id = d.agenda_item_id"
 
-    static func decision(_ row: Row) -> Decision {
-        Decision(id: row["id"], meetingId: row["meeting_id"], agendaItemId: row["agenda_item_id"], councilId: row["council_id"],
-                 text: row["text"], votes: Votes(inFavour: row["votes_for"], against: row["votes_against"], abstain: row["votes_abstain"]),
-                 followUp: FollowUp(status: FollowUpStatus(rawValue: row["follow_up_status"]) ?? .pending, feedback: row["feedback"],
-                                    respondedAt: (row["responded_at"] as String?).flatMap(CalendarDate.init)),
-                 consultationId: row["item_consultation_id"], responseReceipt: row["receipt_number"],
-                 createdAt: Timestamps.parse(row["created_at"]), updatedAt: Timestamps.parse(row["updated_at"]))
+    /// A row of `decisionColumns`: the decision's own columns, then the joined ones.
+    static func decision(_ row: Row) throws -> Decision {
+        try DecisionRecord(row: row).decision(consultationId: row["item_consultation_id"], responseReceipt: row["receipt_number"])
     }
 
     static func fetchDecision(_ db: Database, _ id: String) throws -> Decision? {
@@ -33,7 +29,7 @@ extension Store {
                   AND \(Readable.condition(.decision, "d", reader: "?5", now: "?6"))
                 ORDER BY d.seq LIMIT ?2
                 """, arguments: [page.after?.after ?? 0, page.limit + 1, council, followUp?.rawValue, reader.argument, now])
-            return self.page(rows, limit: page.limit, map: Self.decision)
+            return try self.page(rows, limit: page.limit, map: Self.decision)
         }
     }
 
@@ -70,15 +66,12 @@ extension Store {
             if votes.total > voting {
                 throw Problem.validation([FieldError("votes", "\(votes.total) votes but \(voting) voting member(s) present according to the minutes")])
             }
-            let id = Identifiers.make("dec")
-            let now = Timestamps.format(self.clock.now())
-            try db.execute(sql: """
-                INSERT INTO decisions (id, meeting_id, agenda_item_id, council_id, text, votes_for, votes_against, votes_abstain,
-                    follow_up_status, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-                """, arguments: [id, meetingId, itemId, councilId, text, votes.inFavour, votes.against, votes.abstain, now, now])
-            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.created(.decision, id)], now: self.clock.now())
-            return try Self.fetchDecision(db, id)!
+            let now = self.clock.now()
+            let record = DecisionRecord(id: Identifiers.make("dec"), meetingId: meetingId, agendaItemId: itemId, councilId: councilId,
+                                        text: text, votes: votes, at: now)
+            try record.insert(db)
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.created(.decision, record.id)], now: now)
+            return try Self.fetchDecision(db, record.id)!
         }
     }
 
@@ -86,7 +79,7 @@ extension Store {
         try followUp.validate()
         let now = clock.now()
         return try await pool.write { db in
-            guard try Self.fetchDecision(db, id) != nil,
+            guard var record = try DecisionRecord.find(db, id),
                   let municipality = try String.fetchOne(db, sql: "SELECT municipality_id FROM councils c JOIN decisions d ON d.council_id = c.id WHERE d.id = ?", arguments: [id])
             else { throw Problem.notFound("decision", id) }
             // Feedback on a decision of a public item is published with it (see `createDecision`).
@@ -94,9 +87,10 @@ extension Store {
                                  arguments: [id]) == true {
                 try Problem.check(NationalIdScreening.check([("feedback", followUp.feedback)]))
             }
-            try db.execute(sql: "UPDATE decisions SET follow_up_status = ?, feedback = ?, responded_at = ?, updated_at = ? WHERE id = ?",
-                           arguments: [followUp.status.rawValue, followUp.feedback, followUp.respondedAt?.text, Timestamps.format(now), id])
-            try Self.recordWrite(db, actor: actor, municipality: municipality, [.updated(.decision, id)], now: self.clock.now())
+            (record.followUpStatus, record.feedback, record.respondedAt) = (followUp.status, followUp.feedback, followUp.respondedAt?.text)
+            record.updatedAt = now
+            try record.update(db)
+            try Self.recordWrite(db, actor: actor, municipality: municipality, [.updated(.decision, id)], now: now)
             return try Self.fetchDecision(db, id)!
         }
     }
@@ -128,8 +122,9 @@ extension Store {
             let response = try Self.insertResponse(db, consultation: consultation, submission,
                                                    digest: submission.sha256(consultationId: consultation.id), token: token,
                                                    idempotencyKey: "decision:\(id)", late: late, now: now, actor: actor)
-            try db.execute(sql: "UPDATE decisions SET response_id = ?, updated_at = ? WHERE id = ?",
-                           arguments: [response.id, Timestamps.format(self.clock.now()), id])
+            guard var record = try DecisionRecord.find(db, id) else { throw Problem.notFound("decision", id) }
+            (record.responseId, record.updatedAt) = (response.id, now)
+            try record.update(db)
             try Self.recordChanges(db, municipality: consultation.draft.municipalityId, [.updated(.decision, id)], now: now)
             return response
         }

@@ -3,24 +3,8 @@ import GRDB
 import MedvirkCore
 
 extension Store {
-    static func channel(_ row: Row) -> DialogueChannel {
-        let per = (row["cadence_per"] as String?).flatMap(CadencePeriod.init)
-        let count: Double? = row["cadence_count"]
-        let draft = DialogueChannelDraft(
-            municipalityId: row["municipality_id"], serviceAreaId: row["service_area_id"],
-            targetGroup: TargetGroup(rawValue: row["target_group"]) ?? .serviceUsers,
-            userCategory: UserCategory(rawValue: row["user_category"]) ?? .other,
-            purpose: ChannelPurpose(rawValue: row["purpose"]) ?? .informal, kind: ChannelKind(rawValue: row["kind"]) ?? .other,
-            name: row["name"], description: row["description"],
-            cadence: per.flatMap { per in count.map { Cadence(count: $0, per: per) } },
-            volume: row["volume"], assessment: row["assessment"], plannedChanges: row["planned_changes"],
-            councilId: row["council_id"], active: row["active"])
-        return DialogueChannel(id: row["id"], draft: draft, createdAt: Timestamps.parse(row["created_at"]),
-                               updatedAt: Timestamps.parse(row["updated_at"]))
-    }
-
     static func liveChannel(_ db: Database, _ id: String) throws -> DialogueChannel? {
-        try Row.fetchOne(db, sql: "SELECT * FROM dialogue_channels WHERE id = ? AND deleted_at IS NULL", arguments: [id]).map(channel)
+        try DialogueChannelRecord.live(db, id)?.channel
     }
 
     public func channel(_ id: String) async throws -> DialogueChannel? {
@@ -29,7 +13,7 @@ extension Store {
 
     public func channels(_ filter: ChannelFilter, _ page: PageRequest) async throws -> Page<DialogueChannel> {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let records = try DialogueChannelRecord.fetchAll(db, sql: """
                 SELECT * FROM dialogue_channels
                 WHERE deleted_at IS NULL AND seq > ?1
                   AND (?3 IS NULL OR municipality_id = ?3) AND (?4 IS NULL OR service_area_id = ?4)
@@ -39,91 +23,66 @@ extension Store {
                 """, arguments: [page.after?.after ?? 0, page.limit + 1, filter.municipality, filter.serviceArea,
                                  filter.targetGroup?.rawValue, filter.userCategory?.rawValue, filter.purpose?.rawValue,
                                  filter.kind?.rawValue])
-            return self.page(rows, limit: page.limit, map: Self.channel)
+            return self.page(records, limit: page.limit, map: \.channel)
         }
     }
 
     /// Every live channel and service area of a municipality, for the overview.
     public func inventory(municipality: String) async throws -> (areas: [ServiceArea], channels: [DialogueChannel]) {
         try await pool.read { db in
-            let areas = try Row.fetchAll(db, sql: "SELECT * FROM service_areas WHERE municipality_id = ? AND deleted_at IS NULL ORDER BY seq",
-                                         arguments: [municipality]).map(Self.serviceArea)
-            let channels = try Row.fetchAll(db, sql: "SELECT * FROM dialogue_channels WHERE municipality_id = ? AND deleted_at IS NULL ORDER BY seq",
-                                            arguments: [municipality]).map(Self.channel)
+            let areas = try Self.serviceAreas(db, municipality: municipality)
+            let channels = try DialogueChannelRecord.fetchAll(
+                db, sql: "SELECT * FROM dialogue_channels WHERE municipality_id = ? AND deleted_at IS NULL ORDER BY seq",
+                arguments: [municipality]).map(\.channel)
             return (areas, channels)
         }
     }
 
     // MARK: Writes
 
-    static func checkReferences(_ db: Database, _ draft: DialogueChannelDraft) throws {
-        guard try liveMunicipality(db, draft.municipalityId) != nil else {
-            throw Problem.validation([FieldError("municipality_id", "no municipality '\(draft.municipalityId)'")])
-        }
-        var errors: [FieldError] = []
-        if try liveServiceArea(db, draft.serviceAreaId)?.municipalityId != draft.municipalityId {
-            errors.append(FieldError("service_area_id", "no service area '\(draft.serviceAreaId)' in municipality '\(draft.municipalityId)'"))
-        }
-        if let councilId = draft.councilId, try liveCouncil(db, councilId)?.draft.municipalityId != draft.municipalityId {
-            errors.append(FieldError("council_id", "no council '\(councilId)' in municipality '\(draft.municipalityId)'"))
-        }
-        try Problem.check(errors)
-    }
-
-    static func channelArguments(_ d: DialogueChannelDraft) -> [(any DatabaseValueConvertible)?] {
-        [d.serviceAreaId, d.targetGroup.rawValue, d.userCategory.rawValue, d.purpose.rawValue, d.kind.rawValue, d.name,
-         d.description, d.cadence?.count, d.cadence?.per.rawValue, d.volume, d.assessment, d.plannedChanges, d.councilId, d.active]
-    }
-
-    static func insertChannel(_ db: Database, _ draft: DialogueChannelDraft, actor: WriteActor, at time: Date) throws -> String {
-        let id = Identifiers.make("chn")
-        let now = Timestamps.format(time)
-        try db.execute(sql: """
-            INSERT INTO dialogue_channels (service_area_id, target_group, user_category, purpose, kind, name, description, cadence_count,
-                cadence_per, volume, assessment, planned_changes, council_id, active, id, municipality_id, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: StatementArguments(channelArguments(draft) + [id, draft.municipalityId, now, now]))
-        try recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.dialogueChannel, id)], now: time)
-        return id
+    static func insertChannel(_ db: Database, _ draft: DialogueChannelDraft, actor: WriteActor, at time: Date) throws -> DialogueChannel {
+        let record = DialogueChannelRecord(id: Identifiers.make("chn"), draft: draft, createdAt: time, updatedAt: time)
+        try record.insert(db)
+        try recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.dialogueChannel, record.id)], now: time)
+        return record.channel
     }
 
     public func createChannel(_ draft: DialogueChannelDraft, actor: WriteActor) async throws -> DialogueChannel {
         try draft.validate()
         return try await pool.write { db in
-            try Self.checkReferences(db, draft)
-            return try Self.liveChannel(db, try Self.insertChannel(db, draft, actor: actor, at: self.clock.now()))!
+            try Self.checkReferences(db, References(municipalityId: draft.municipalityId, serviceAreaId: draft.serviceAreaId, councilId: draft.councilId))
+            return try Self.insertChannel(db, draft, actor: actor, at: self.clock.now())
         }
     }
 
     public func updateChannel(_ id: String, _ draft: DialogueChannelDraft, actor: WriteActor) async throws -> DialogueChannel {
         try draft.validate()
         return try await pool.write { db in
-            guard let current = try Self.liveChannel(db, id) else { throw Problem.notFound("dialogue channel", id) }
-            if current.draft.municipalityId != draft.municipalityId {
+            guard let current = try DialogueChannelRecord.live(db, id) else { throw Problem.notFound("dialogue channel", id) }
+            if current.municipalityId != draft.municipalityId {
                 throw Problem.validation([FieldError("municipality_id", "cannot be changed")])
             }
-            try Self.checkReferences(db, draft)
-            try Self.writeChannel(db, id, draft, actor: actor, at: self.clock.now())
-            return try Self.liveChannel(db, id)!
+            try Self.checkReferences(db, References(municipalityId: draft.municipalityId, serviceAreaId: draft.serviceAreaId, councilId: draft.councilId))
+            return try Self.writeChannel(db, current, draft, actor: actor, at: self.clock.now())
         }
     }
 
-    static func writeChannel(_ db: Database, _ id: String, _ draft: DialogueChannelDraft, actor: WriteActor, at time: Date) throws {
-        try db.execute(sql: """
-            UPDATE dialogue_channels SET service_area_id = ?, target_group = ?, user_category = ?, purpose = ?, kind = ?, name = ?,
-                description = ?, cadence_count = ?, cadence_per = ?, volume = ?, assessment = ?, planned_changes = ?, council_id = ?,
-                active = ?, updated_at = ?
-            WHERE id = ?
-            """, arguments: StatementArguments(Self.channelArguments(draft) + [Timestamps.format(time), id]))
-        try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.updated(.dialogueChannel, id)], now: time)
+    /// Stores `draft` over the channel `current` holds and records the change.
+    static func writeChannel(_ db: Database, _ current: DialogueChannelRecord, _ draft: DialogueChannelDraft, actor: WriteActor,
+                             at time: Date) throws -> DialogueChannel {
+        let record = current.updated(draft, at: time)
+        try record.update(db)
+        try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.updated(.dialogueChannel, record.id)], now: time)
+        return record.channel
     }
 
     public func deleteChannel(_ id: String, actor: WriteActor) async throws {
         try await pool.write { db in
-            guard let current = try Self.liveChannel(db, id) else { throw Problem.notFound("dialogue channel", id) }
-            let now = Timestamps.format(self.clock.now())
-            try db.execute(sql: "UPDATE dialogue_channels SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, id])
-            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, [.deleted(.dialogueChannel, id)], now: self.clock.now())
+            guard var record = try DialogueChannelRecord.live(db, id) else { throw Problem.notFound("dialogue channel", id) }
+            let now = self.clock.now()
+            (record.deletedAt, record.updatedAt) = (now, now)
+            try record.update(db)
+            try Self.recordWrite(db, actor: actor, municipality: record.municipalityId, [.deleted(.dialogueChannel, id)], now: now)
         }
     }
 
@@ -158,8 +117,7 @@ extension Store {
                 throw Problem.validation(Array(errors.prefix(Problem.maxListedErrors)), total: errors.count,
                                          detail: "Nothing was imported; fix the rows listed in errors and send the whole file again.")
             }
-            var areas = Dictionary(try Row.fetchAll(db, sql: "SELECT * FROM service_areas WHERE municipality_id = ? AND deleted_at IS NULL",
-                                                    arguments: [municipality]).map(Self.serviceArea).map { ($0.name.lowercased(), $0.id) },
+            var areas = Dictionary(try Self.serviceAreas(db, municipality: municipality).map { ($0.name.lowercased(), $0.id) },
                                    uniquingKeysWith: { first, _ in first })
             var result = ChannelImportResult()
             for row in rows {
@@ -168,20 +126,19 @@ extension Store {
                 if let id = areas[key] {
                     draft.serviceAreaId = id
                 } else {
-                    let id = Identifiers.make("sa")
-                    let now = Timestamps.format(self.clock.now())
-                    try db.execute(sql: """
-                        INSERT INTO service_areas (id, municipality_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-                        """, arguments: [id, municipality, row.serviceAreaName, now, now])
-                    try Self.recordWrite(db, actor: actor, municipality: municipality, [.created(.serviceArea, id)], now: self.clock.now())
-                    areas[key] = id
+                    let now = self.clock.now()
+                    let area = ServiceAreaRecord(id: Identifiers.make("sa"), municipalityId: municipality, name: row.serviceAreaName,
+                                                 createdAt: now, updatedAt: now)
+                    try area.insert(db)
+                    try Self.recordWrite(db, actor: actor, municipality: municipality, [.created(.serviceArea, area.id)], now: now)
+                    areas[key] = area.id
                     result.serviceAreasCreated.append(row.serviceAreaName)
-                    draft.serviceAreaId = id
+                    draft.serviceAreaId = area.id
                 }
-                if let id = row.id, let current = try Self.liveChannel(db, id) {
-                    draft = row.draft(updating: current.draft)
+                if let id = row.id, let current = try DialogueChannelRecord.live(db, id) {
+                    draft = row.draft(updating: current.channel.draft)
                     draft.serviceAreaId = areas[key] ?? draft.serviceAreaId
-                    try Self.writeChannel(db, id, draft, actor: actor, at: self.clock.now())
+                    _ = try Self.writeChannel(db, current, draft, actor: actor, at: self.clock.now())
                     result.updated += 1
                 } else {
                     _ = try Self.insertChannel(db, draft, actor: actor, at: self.clock.now())

@@ -6,12 +6,12 @@ import MedvirkCore
 extension Store {
     public func members(municipality: String, _ page: PageRequest) async throws -> Page<Member> {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let records = try MemberRecord.fetchAll(db, sql: """
                 SELECT m.* FROM members m JOIN councils c ON c.id = m.council_id
                 WHERE c.municipality_id = ?3 AND m.deleted_at IS NULL AND c.deleted_at IS NULL AND m.seq > ?1
                 ORDER BY m.seq LIMIT ?2
                 """, arguments: [page.after?.after ?? 0, page.limit + 1, municipality])
-            return self.page(rows, limit: page.limit, map: Self.member)
+            return self.page(records, limit: page.limit, map: \.member)
         }
     }
 

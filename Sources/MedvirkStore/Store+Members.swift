@@ -9,19 +9,8 @@ public enum MemberSelection: Sendable {
 }
 
 extension Store {
-    static func member(_ row: Row) -> Member {
-        let draft = MemberDraft(
-            name: row["name"], role: MemberRole(rawValue: row["role"]) ?? .member,
-            group: MemberGroup(rawValue: row["member_group"]) ?? .users, organisation: row["organisation"],
-            nominatedBy: row["nominated_by"], voting: row["voting"], deputyOf: row["deputy_of"],
-            termStart: CalendarDate(row["term_start"]) ?? CalendarDate("1900-01-01")!,
-            termEnd: (row["term_end"] as String?).flatMap(CalendarDate.init), email: row["email"], phone: row["phone"])
-        return Member(id: row["id"], councilId: row["council_id"], draft: draft,
-                      createdAt: Timestamps.parse(row["created_at"]), updatedAt: Timestamps.parse(row["updated_at"]))
-    }
-
     static func liveMember(_ db: Database, _ id: String) throws -> Member? {
-        try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ? AND deleted_at IS NULL", arguments: [id]).map(member)
+        try MemberRecord.live(db, id)?.member
     }
 
     /// A live member of a live council.
@@ -35,13 +24,13 @@ extension Store {
     public func members(council councilId: String, _ selection: MemberSelection, _ page: PageRequest) async throws -> Page<Member> {
         try await pool.read { db in
             let date: String? = if case .on(let day) = selection { day.text } else { nil }
-            let rows = try Row.fetchAll(db, sql: """
+            let records = try MemberRecord.fetchAll(db, sql: """
                 SELECT * FROM members
                 WHERE council_id = ?3 AND deleted_at IS NULL AND seq > ?1
                   AND (?4 IS NULL OR (term_start <= ?4 AND (term_end IS NULL OR term_end >= ?4)))
                 ORDER BY seq LIMIT ?2
                 """, arguments: [page.after?.after ?? 0, page.limit + 1, councilId, date])
-            return self.page(rows, limit: page.limit, map: Self.member)
+            return self.page(records, limit: page.limit, map: \.member)
         }
     }
 
@@ -68,7 +57,7 @@ extension Store {
     }
 
     static func liveMembers(_ db: Database, council: String) throws -> [Member] {
-        try Row.fetchAll(db, sql: "SELECT * FROM members WHERE council_id = ? AND deleted_at IS NULL", arguments: [council]).map(member)
+        try MemberRecord.fetchAll(db, sql: "SELECT * FROM members WHERE council_id = ? AND deleted_at IS NULL", arguments: [council]).map(\.member)
     }
 
     /// No group may have more voting members than seats on any date.
@@ -103,35 +92,24 @@ extension Store {
         try await pool.write { db in
             guard let council = try Self.liveCouncil(db, councilId) else { throw Problem.notFound("council", councilId) }
             try Self.checkMember(db, council: council, member: draft, replacing: nil)
-            let id = Identifiers.make("mem")
-            let now = Timestamps.format(self.clock.now())
-            try db.execute(sql: """
-                INSERT INTO members (name, role, member_group, organisation, nominated_by, voting, deputy_of, term_start,
-                    term_end, email, phone, id, council_id, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: StatementArguments(Self.memberArguments(draft) + [id, councilId, now, now]))
-            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.created(.member, id)], now: self.clock.now())
-            return try Self.liveMember(db, id)!
+            let now = self.clock.now()
+            let record = MemberRecord(id: Identifiers.make("mem"), councilId: councilId, draft: draft, createdAt: now, updatedAt: now)
+            try record.insert(db)
+            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.created(.member, record.id)], now: now)
+            return record.member
         }
-    }
-
-    static func memberArguments(_ draft: MemberDraft) -> [(any DatabaseValueConvertible)?] {
-        [draft.name, draft.role.rawValue, draft.group.rawValue, draft.organisation, draft.nominatedBy, draft.voting,
-         draft.deputyOf, draft.termStart.text, draft.termEnd?.text, draft.email, draft.phone]
     }
 
     public func updateMember(_ id: String, council councilId: String, _ draft: MemberDraft, actor: WriteActor) async throws -> Member {
         try await pool.write { db in
             guard let council = try Self.liveCouncil(db, councilId) else { throw Problem.notFound("council", councilId) }
-            guard let current = try Self.liveMember(db, id), current.councilId == councilId else { throw Problem.notFound("member", id) }
+            guard let current = try MemberRecord.live(db, id), current.councilId == councilId else { throw Problem.notFound("member", id) }
             try Self.checkMember(db, council: council, member: draft, replacing: current.id)
-            try db.execute(sql: """
-                UPDATE members SET name = ?, role = ?, member_group = ?, organisation = ?, nominated_by = ?, voting = ?,
-                    deputy_of = ?, term_start = ?, term_end = ?, email = ?, phone = ?, updated_at = ?
-                WHERE id = ?
-                """, arguments: StatementArguments(Self.memberArguments(draft) + [Timestamps.format(self.clock.now()), id]))
-            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.updated(.member, id)], now: self.clock.now())
-            return try Self.liveMember(db, id)!
+            let now = self.clock.now()
+            let record = current.updated(draft, at: now)
+            try record.update(db)
+            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.updated(.member, id)], now: now)
+            return record.member
         }
     }
 
@@ -139,14 +117,15 @@ extension Store {
     public func deleteMember(_ id: String, council councilId: String, actor: WriteActor) async throws {
         try await pool.write { db in
             guard let council = try Self.liveCouncil(db, councilId) else { throw Problem.notFound("council", councilId) }
-            guard let current = try Self.liveMember(db, id), current.councilId == councilId else { throw Problem.notFound("member", id) }
+            guard var record = try MemberRecord.live(db, id), record.councilId == councilId else { throw Problem.notFound("member", id) }
             let deputies = try String.fetchAll(db, sql: "SELECT id FROM members WHERE deputy_of = ? AND deleted_at IS NULL", arguments: [id])
             if !deputies.isEmpty {
                 throw Problem.conflict("member-has-deputy", "Member '\(id)' has personal deputy \(deputies.joined(separator: ", ")); remove or reassign the deputy first.")
             }
-            let now = Timestamps.format(self.clock.now())
-            try db.execute(sql: "UPDATE members SET deleted_at = ?, updated_at = ? WHERE id = ?", arguments: [now, now, current.id])
-            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.deleted(.member, id)], now: self.clock.now())
+            let now = self.clock.now()
+            (record.deletedAt, record.updatedAt) = (now, now)
+            try record.update(db)
+            try Self.recordWrite(db, actor: actor, municipality: council.draft.municipalityId, [.deleted(.member, id)], now: now)
         }
     }
 }

@@ -3,14 +3,10 @@ import GRDB
 import MedvirkCore
 
 extension Store {
-    static func minutes(_ row: Row) throws -> Minutes {
-        Minutes(meetingId: row["meeting_id"], text: row["text"], present: try JSONColumn.decode([String].self, row["present"]),
-                absent: try JSONColumn.decode([String].self, row["absent"]),
-                approvedAt: (row["approved_at"] as String?).map(Timestamps.parse), updatedAt: Timestamps.parse(row["updated_at"]))
-    }
+    static func minutes(_ row: Row) throws -> Minutes { try MinutesRecord(row: row).minutes }
 
     static func fetchMinutes(_ db: Database, _ meeting: String) throws -> Minutes? {
-        try Row.fetchOne(db, sql: "SELECT * FROM minutes WHERE meeting_id = ?", arguments: [meeting]).map(minutes)
+        try MinutesRecord.find(db, meeting: meeting)?.minutes
     }
 
     public func minutes(meeting: String) async throws -> Minutes? {
@@ -56,15 +52,13 @@ extension Store {
             // Minutes are published once approved (and the meeting public, now or later): screened as written.
             try Problem.check(NationalIdScreening.check([("text", text)]))
             try Self.checkAttendance(db, meeting: meeting, present: present, absent: absent)
-            let existed = try Self.fetchMinutes(db, meetingId) != nil
-            try db.execute(sql: """
-                INSERT INTO minutes (meeting_id, text, present, absent, updated_at) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (meeting_id) DO UPDATE SET text = excluded.text, present = excluded.present,
-                    absent = excluded.absent, updated_at = excluded.updated_at
-                """, arguments: [meetingId, text, JSONColumn.encode(present), JSONColumn.encode(absent), Timestamps.format(self.clock.now())])
+            let existed = try MinutesRecord.find(db, meeting: meetingId) != nil
+            let now = self.clock.now()
+            let record = MinutesRecord(meetingId: meetingId, text: text, present: present, absent: absent, approvedAt: nil, updatedAt: now)
+            try record.save(db)
             try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
-                                 [existed ? .updated(.minutes, meetingId) : .created(.minutes, meetingId)], now: self.clock.now())
-            return try Self.fetchMinutes(db, meetingId)!
+                                 [existed ? .updated(.minutes, meetingId) : .created(.minutes, meetingId)], now: now)
+            return record.minutes
         }
     }
 
@@ -73,18 +67,18 @@ extension Store {
         return try await pool.write { db in
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
             // The meeting exists; what is missing is a state (minutes to approve): 409, not 404.
-            guard let minutes = try Self.fetchMinutes(db, meetingId) else {
+            guard var record = try MinutesRecord.find(db, meeting: meetingId) else {
                 throw Problem.conflict("no-minutes", "Meeting '\(meetingId)' has no minutes to approve yet; write them with PUT /v1/meetings/\(meetingId)/minutes first.")
             }
-            if minutes.isApproved { throw Problem.conflict("minutes-approved", "The minutes are already approved.") }
+            if record.approvedAt != nil { throw Problem.conflict("minutes-approved", "The minutes are already approved.") }
             if now < meeting.draft.startsAt {
                 throw Problem.conflict("meeting-not-held", "The meeting starts at \(UTCTimestamp.secondsText(meeting.draft.startsAt)); its minutes can be approved once it has started.")
             }
-            try Problem.check(NationalIdScreening.check([("text", minutes.text)]))
-            try db.execute(sql: "UPDATE minutes SET approved_at = ?, updated_at = ? WHERE meeting_id = ?",
-                           arguments: [Timestamps.format(now), Timestamps.format(now), meetingId])
-            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.updated(.minutes, meetingId)], now: self.clock.now())
-            return try Self.fetchMinutes(db, meetingId)!
+            try Problem.check(NationalIdScreening.check([("text", record.text)]))
+            (record.approvedAt, record.updatedAt) = (now, now)
+            try record.update(db)
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.updated(.minutes, meetingId)], now: now)
+            return record.minutes
         }
     }
 }

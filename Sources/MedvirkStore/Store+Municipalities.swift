@@ -3,29 +3,20 @@ import GRDB
 import MedvirkCore
 
 extension Store {
-    static func municipality(_ row: Row) -> Municipality {
-        let country = Country(rawValue: row["country"]) ?? .dk
-        return Municipality(id: row["id"], name: row["name"], country: country,
-                     language: (row["language"] as String?).flatMap(Language.init) ?? .default(for: country),
-                     timeZone: row["time_zone"], receiptPrefix: row["receipt_prefix"] ?? "", website: row["website"],
-                     createdAt: Timestamps.parse(row["created_at"]), updatedAt: Timestamps.parse(row["updated_at"]))
-    }
-
     public func municipality(_ id: String) async throws -> Municipality? {
         try await pool.read { db in try Self.liveMunicipality(db, id) }
     }
 
     static func liveMunicipality(_ db: Database, _ id: String) throws -> Municipality? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM municipalities WHERE id = ? AND deleted_at IS NULL"), arguments: [id])
-            .map(municipality)
+        try MunicipalityRecord.live(db, id)?.municipality
     }
 
     public func municipalities(_ page: PageRequest) async throws -> Page<Municipality> {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            let records = try MunicipalityRecord.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM municipalities WHERE deleted_at IS NULL AND seq > ? ORDER BY seq LIMIT ?
                 """), arguments: [page.after?.after ?? 0, page.limit + 1])
-            return self.page(rows, limit: page.limit, map: Self.municipality)
+            return self.page(records, limit: page.limit, map: \.municipality)
         }
     }
 
@@ -44,21 +35,22 @@ extension Store {
             } else {
                 prefix = try Self.freeReceiptPrefix(db, for: draft.id)
             }
-            let now = Timestamps.format(self.clock.now())
-            try db.cachedStatement(sql: """
-                INSERT INTO municipalities (id, name, country, language, time_zone, receipt_prefix, website, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [draft.id, draft.name, draft.country.rawValue, (draft.language ?? .default(for: draft.country)).rawValue,
-                                         draft.timeZone, prefix, draft.website, now, now])
-            try Self.recordWrite(db, actor: actor, municipality: draft.id, [.created(.municipality, draft.id)], now: self.clock.now())
-            return try Self.liveMunicipality(db, draft.id)!
+            let now = self.clock.now()
+            let record = MunicipalityRecord(
+                id: draft.id, name: draft.name, country: draft.country.rawValue,
+                language: (draft.language ?? .default(for: draft.country)).rawValue, timeZone: draft.timeZone,
+                receiptPrefix: prefix, website: draft.website, createdAt: now, updatedAt: now)
+            try record.insert(db)
+            try Self.recordWrite(db, actor: actor, municipality: draft.id, [.created(.municipality, draft.id)], now: now)
+            return record.municipality
         }
     }
 
     public func updateMunicipality(_ draft: MunicipalityDraft, actor: WriteActor) async throws -> Municipality {
         try draft.validate()
         return try await pool.write { db in
-            guard let current = try Self.liveMunicipality(db, draft.id) else { throw Problem.notFound("municipality", draft.id) }
+            guard var record = try MunicipalityRecord.live(db, draft.id) else { throw Problem.notFound("municipality", draft.id) }
+            let current = record.municipality
             let prefix = draft.receiptPrefix ?? current.receiptPrefix
             if prefix != current.receiptPrefix {
                 if try Bool.fetchOne(db, sql: "SELECT 1 FROM responses WHERE municipality_id = ? LIMIT 1", arguments: [draft.id]) == true {
@@ -71,28 +63,28 @@ extension Store {
             guard Language.allowed(in: draft.country).contains(language) else {
                 throw Problem.validation([FieldError("language", "'\(language.rawValue)' is not a language of \(draft.country.rawValue)")])
             }
-            try db.cachedStatement(sql: """
-                UPDATE municipalities SET name = ?, country = ?, language = ?, time_zone = ?, receipt_prefix = ?, website = ?, updated_at = ?
-                WHERE id = ?
-                """).execute(arguments: [draft.name, draft.country.rawValue, language.rawValue, draft.timeZone, prefix, draft.website,
-                                         Timestamps.format(self.clock.now()), draft.id])
-            try Self.recordWrite(db, actor: actor, municipality: draft.id, [.updated(.municipality, draft.id)], now: self.clock.now())
-            return try Self.liveMunicipality(db, draft.id)!
+            let now = self.clock.now()
+            (record.name, record.country, record.language, record.timeZone) = (draft.name, draft.country.rawValue, language.rawValue, draft.timeZone)
+            (record.receiptPrefix, record.website, record.updatedAt) = (prefix, draft.website, now)
+            try record.update(db)
+            try Self.recordWrite(db, actor: actor, municipality: draft.id, [.updated(.municipality, draft.id)], now: now)
+            return record.municipality
         }
     }
 
     /// Refuses (409) while the municipality still has councils or service areas.
     public func deleteMunicipality(_ id: String, actor: WriteActor) async throws {
         try await pool.write { db in
-            guard try Self.liveMunicipality(db, id) != nil else { throw Problem.notFound("municipality", id) }
+            guard var record = try MunicipalityRecord.live(db, id) else { throw Problem.notFound("municipality", id) }
             let councils = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM councils WHERE municipality_id = ? AND deleted_at IS NULL"), arguments: [id]) ?? 0
             let areas = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM service_areas WHERE municipality_id = ? AND deleted_at IS NULL"), arguments: [id]) ?? 0
             if councils > 0 || areas > 0 {
                 throw Problem.conflict("municipality-not-empty", "Municipality '\(id)' still has \(councils) council(s) and \(areas) service area(s); delete them first.")
             }
-            try db.cachedStatement(sql: "UPDATE municipalities SET deleted_at = ?, updated_at = ? WHERE id = ?").execute(
-                           arguments: [Timestamps.format(self.clock.now()), Timestamps.format(self.clock.now()), id])
-            try Self.recordWrite(db, actor: actor, municipality: id, [.deleted(.municipality, id)], now: self.clock.now())
+            let now = self.clock.now()
+            (record.deletedAt, record.updatedAt) = (now, now)
+            try record.update(db)
+            try Self.recordWrite(db, actor: actor, municipality: id, [.deleted(.municipality, id)], now: now)
         }
     }
 

@@ -37,9 +37,9 @@ extension Store {
         let readerArgument = reader.argument, stamp = Timestamps.format(now)
         return try await pool.read { db in
             let visible: [(any DatabaseValueConvertible)?] = [readerArgument, stamp]
-            let councils = try Row.fetchAll(db, sql: """
+            let councils = try CouncilRecord.fetchAll(db, sql: """
                 SELECT * FROM councils WHERE deleted_at IS NULL AND (?1 IS NULL OR municipality_id = ?1) ORDER BY municipality_id, seq
-                """, arguments: [municipality]).map(Self.council)
+                """, arguments: [municipality]).map(\.council)
             return try councils.map { council in
                 let zone = try Self.liveMunicipality(db, council.draft.municipalityId)?.timeZone ?? "UTC"
                 let today = CalendarDate.today(in: zone, now: now)

@@ -164,46 +164,19 @@ extension Store {
 
     // MARK: Moderation and withdrawal
 
+    /// Applies `moderation` (see `ModerationRules`) and records it; 404 when there is no such response.
     public func moderateResponse(_ id: String, _ moderation: Moderation, actor: WriteActor) async throws -> HearingResponse {
         let now = clock.now()
         return try await pool.write { db in
-            guard var response = try Self.fetchResponse(db, where: "id", id),
-                  let consultation = try Self.liveConsultation(db, response.consultationId, counted: false)
+            guard let stored = try Self.fetchResponse(db, where: "id", id),
+                  let consultation = try Self.liveConsultation(db, stored.consultationId, counted: false)
             else { throw Problem.notFound("response", id) }
-            let wasPublished = response.status == .published
-            guard response.status != .withdrawn else {
-                throw Problem.conflict("response-withdrawn", "The respondent withdrew this response; it can never be published.")
-            }
-            if let redactions = moderation.redactions {
-                let written = response.publishableFields.compactMap(\.text)
-                let missing = redactions.enumerated().filter { redaction in !written.contains { $0.contains(redaction.element) } }
-                try Problem.check(missing.map { FieldError("redactions[\($0.offset)]", "does not occur in the text or the respondent's public fields") })
-                response.redactions = redactions
-            }
-            if let status = moderation.status { response.status = status }
-            response.withheldReason = response.status == .withheld ? (moderation.withheldReason ?? response.withheldReason) : nil
-            switch response.status {
-            case .withheld:
-                if (response.withheldReason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    throw Problem.validation([FieldError("withheld_reason", "is required to withhold a response")])
-                }
-            case .published:
-                if consultation.draft.publishResponses == .never {
-                    throw Problem.conflict("publication-disabled", "This consultation never publishes responses.")
-                }
-                let found = response.publicFields.filter { $0.text.map(NationalIdScreening.containsNationalId) ?? false }
-                try Problem.check(found.map {
-                    FieldError($0.name, "still contains a national identity number; add a redaction for every one before publishing")
-                })
-            default:
-                break
-            }
-            try Problem.check(Rules.optionalText("withheld_reason", response.withheldReason, max: 2000))
+            let response = try ModerationRules.apply(moderation, to: stored, consultation: consultation)
             try db.cachedStatement(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ?, moderation_note = NULL WHERE id = ?")
                 .execute(arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
-                                     Timestamps.format(self.clock.now()), id])
+                                     Timestamps.format(now), id])
             var changes: [Change] = [.updated(.response, id)]
-            if wasPublished != (response.status == .published) { changes.append(.updated(.consultation, consultation.id)) }
+            if (stored.status == .published) != (response.status == .published) { changes.append(.updated(.consultation, consultation.id)) }
             try Self.recordWrite(db, actor: actor, municipality: response.municipalityId, changes, now: now)
             return try Self.fetchResponse(db, where: "id", id)!
         }
@@ -217,9 +190,7 @@ extension Store {
                   let consultation = try Self.liveConsultation(db, response.consultationId, counted: false)
             else { throw Problem.notFound("receipt", receipt) }
             if response.status == .withdrawn { return response }
-            guard now < consultation.draft.closesAt else {
-                throw Problem.conflict("consultation-closed", "The deadline has passed; the response can no longer be withdrawn.")
-            }
+            try ModerationRules.checkWithdrawal(consultation, now: now)
             try db.cachedStatement(sql: "UPDATE responses SET status = 'withdrawn', updated_at = ? WHERE id = ?").execute(
                            arguments: [Timestamps.format(now), response.id])
             try Self.recordWrite(db, actor: actor, municipality: response.municipalityId,

@@ -148,6 +148,7 @@ import Yams
         case "Consultation.swift": ["Consultation"]
         case "Meeting.swift": ["Meeting", "AgendaItem", "FollowUp"]
         case "HearingResponse.swift": ["HearingResponse", "ModerationPatch"]
+        case "ModerationRules.swift": ["ModerationPatch"]
         case "DialogueChannel.swift": ["DialogueChannel"]
         case "Decisions.swift": ["DecisionCreate"]
         case "MinutesHandlers.swift": ["MinutesInput"]

@@ -322,3 +322,30 @@ func copyOfMigrations() throws -> URL {
         }
     }
 }
+
+/// Every table's timestamps are stored in one format, whichever code wrote them (GRDB records or SQL):
+/// RFC 3339 in UTC with a `.000` millisecond field, which sorts chronologically and compares with `now`.
+@Suite struct StoredFormatTests {
+    @Test func everyTimestampColumnHoldsTheOneStoredFormat() async throws {
+        let path = temporaryDatabase()
+        let store = try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations")))
+        #expect(try await store.loadDemo())
+        try store.close()
+        let queue = try DatabaseQueue(path: path)
+        try await queue.read { db in
+            var checked = 0
+            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '%fts%'") {
+                for column in try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]).map({ $0["name"] as String })
+                where column.hasSuffix("_at") {
+                    let bad = try String.fetchAll(db, sql: """
+                        SELECT "\(column)" FROM "\(table)" WHERE "\(column)" IS NOT NULL AND "\(column)" NOT GLOB '????-??-??T??:??:??.000Z' LIMIT 3
+                        """)
+                    #expect(bad.isEmpty, "\(table).\(column) holds \(bad)")
+                    checked += try Int.fetchOne(db, sql: "SELECT count(\"\(column)\") FROM \"\(table)\"") ?? 0
+                }
+            }
+            #expect(checked > 100)
+        }
+        try queue.close()
+    }
+}
