@@ -48,9 +48,16 @@ public final class ManualClock: WallClock {
     /// The time it was set to, cut to whole seconds like the system clock.
     public func now() -> Date { UTCTimestamp.wholeSeconds(state.withLock { $0.now }) }
 
-    public func set(_ date: Date) async {
+    public func set(_ date: Date) async { await move { _ in date } }
+
+    /// Adds `seconds` to the time it holds (fractions accumulate; `now()` shows whole seconds).
+    public func advance(by seconds: TimeInterval) async { await move { $0.addingTimeInterval(seconds) } }
+
+    /// Sets the time, resumes the sleepers it reached, and waits for every follower to act on it.
+    private func move(_ change: (Date) -> Date) async {
         let (woken, followers) = state.withLock { state in
-            state.now = date
+            state.now = change(state.now)
+            let date = state.now
             let shown = UTCTimestamp.wholeSeconds(date)
             let due = state.sleepers.filter { $0.value.deadline <= shown }
             for id in due.keys { state.sleepers[id] = nil }
@@ -60,8 +67,6 @@ public final class ManualClock: WallClock {
         let shown = now()
         for follower in followers { await follower(shown) }
     }
-
-    public func advance(by seconds: TimeInterval) async { await set(now().addingTimeInterval(seconds)) }
 
     public func sleep(until deadline: Date) async {
         let id = UUID()

@@ -14,6 +14,9 @@ struct Change: Hashable {
     /// Created in a state the public never reads (a response arrives unmoderated): its visibility needs no
     /// lookups, which matters on the submission path, where every statement runs inside the single writer.
     var createdPrivate = false
+    /// Changed in a way that cannot change whether the public may read it (a new response changes its
+    /// consultation's counts, never its status): one lookup, of what the feed announced, instead of two.
+    var keepsVisibility = false
 
     static func created(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .created) }
     static func updated(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .updated) }
@@ -21,6 +24,10 @@ struct Change: Hashable {
     static func visibility(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: nil) }
     static func createdPrivate(_ type: ChangeType, _ id: String) -> Change {
         Change(type: type, id: id, action: .created, createdPrivate: true)
+    }
+
+    static func updatedKeepingVisibility(_ type: ChangeType, _ id: String) -> Change {
+        Change(type: type, id: id, action: .updated, keepsVisibility: true)
     }
 
     func cascading() -> Change {
@@ -72,10 +79,11 @@ extension Store {
         }
         let at = Timestamps.format(now)
         for change in touched {
-            let isPublic = try !change.createdPrivate && isReadable(db, change.type, change.id, by: .anyone, now: now)
             let wasPublic = try !change.createdPrivate && Bool.fetchOne(
                 db.cachedStatement(sql: "SELECT 1 FROM public_resources WHERE type = ? AND resource_id = ?"),
                 arguments: [change.type.rawValue, change.id]) ?? false
+            let isPublic = try change.keepsVisibility ? wasPublic
+                : !change.createdPrivate && isReadable(db, change.type, change.id, by: .anyone, now: now)
             let publicAction: ChangeAction?
             switch (wasPublic, isPublic) {
             case (false, true):

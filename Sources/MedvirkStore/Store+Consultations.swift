@@ -91,13 +91,6 @@ extension Store {
 
     // MARK: Writes
 
-    static func consultationArguments(_ d: ConsultationDraft) -> [(any DatabaseValueConvertible)?] {
-        [d.serviceAreaId, d.title, d.summary, d.body, d.caseNumber, JSONColumn.encode(d.documents),
-         Timestamps.format(d.opensAt), Timestamps.format(d.closesAt), d.status.rawValue, d.audience.rawValue,
-         d.latePolicy.rawValue, d.publishResponses.rawValue, d.conclusion?.summary, d.conclusion?.memoURL,
-         d.conclusion?.concludedAt.map(Timestamps.format), JSONColumn.encode(d.tags)]
-    }
-
     public func createConsultation(_ draft: ConsultationDraft, actor: WriteActor) async throws -> Consultation {
         try draft.validate()
         guard draft.status == .draft || draft.status == .published else {
@@ -105,16 +98,11 @@ extension Store {
         }
         return try await pool.write { db in
             try Self.checkReferences(db, References(municipalityId: draft.municipalityId, serviceAreaId: draft.serviceAreaId))
-            let id = Identifiers.make("hor")
-            let now = Timestamps.format(self.clock.now())
-            try db.cachedStatement(sql: """
-                INSERT INTO consultations (service_area_id, title, summary, body, case_number, documents, opens_at, closes_at,
-                    status, audience, late_policy, publish_responses, conclusion_summary, conclusion_memo_url, concluded_at, tags,
-                    id, municipality_id, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: StatementArguments(Self.consultationArguments(draft) + [id, draft.municipalityId, now, now]))
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.consultation, id)], now: self.clock.now())
-            return try Self.liveConsultation(db, id)!
+            let now = self.clock.now()
+            let record = ConsultationRecord(id: Identifiers.make("hor"), draft: draft, createdAt: now, updatedAt: now)
+            try record.insert(db)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.consultation, record.id)], now: now)
+            return try Self.liveConsultation(db, record.id)!
         }
     }
 
@@ -123,7 +111,9 @@ extension Store {
         try draft.validate()
         let now = clock.now()
         return try await pool.write { db in
-            guard let current = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
+            guard let stored = try ConsultationRecord.live(db, id), let current = try Self.liveConsultation(db, id, counted: false) else {
+                throw Problem.notFound("consultation", id)
+            }
             if current.draft.municipalityId != draft.municipalityId {
                 throw Problem.validation([FieldError("municipality_id", "cannot be changed")])
             }
@@ -133,12 +123,7 @@ extension Store {
                 draft.conclusion?.concludedAt = now
             }
             try Self.checkReferences(db, References(municipalityId: draft.municipalityId, serviceAreaId: draft.serviceAreaId))
-            try db.cachedStatement(sql: """
-                UPDATE consultations SET service_area_id = ?, title = ?, summary = ?, body = ?, case_number = ?, documents = ?,
-                    opens_at = ?, closes_at = ?, status = ?, audience = ?, late_policy = ?, publish_responses = ?,
-                    conclusion_summary = ?, conclusion_memo_url = ?, concluded_at = ?, tags = ?, updated_at = ?
-                WHERE id = ?
-                """).execute(arguments: StatementArguments(Self.consultationArguments(draft) + [Timestamps.format(self.clock.now()), id]))
+            try stored.updated(draft, at: now).update(db)
             // Publishing, withdrawing or moving the deadline changes which parties and responses the public reads.
             var change = Change.updated(.consultation, id)
             if draft.status != current.draft.status || draft.publishResponses != current.draft.publishResponses
@@ -153,13 +138,14 @@ extension Store {
     /// Only drafts can be deleted; a published consultation is withdrawn instead, keeping its responses.
     public func deleteConsultation(_ id: String, actor: WriteActor) async throws {
         try await pool.write { db in
-            guard let current = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
-            guard current.draft.status == .draft else {
+            guard var record = try ConsultationRecord.live(db, id) else { throw Problem.notFound("consultation", id) }
+            guard record.status == .draft else {
                 throw Problem.conflict("consultation-not-draft", "Only a draft can be deleted; withdraw a published consultation instead.")
             }
-            let now = Timestamps.format(self.clock.now())
-            try db.cachedStatement(sql: "UPDATE consultations SET deleted_at = ?, updated_at = ? WHERE id = ?").execute(arguments: [now, now, id])
-            try Self.recordWrite(db, actor: actor, municipality: current.draft.municipalityId, [Change.deleted(.consultation, id).cascading()], now: self.clock.now())
+            let now = self.clock.now()
+            (record.deletedAt, record.updatedAt) = (now, now)
+            try record.update(db)
+            try Self.recordWrite(db, actor: actor, municipality: record.municipalityId, [Change.deleted(.consultation, id).cascading()], now: now)
         }
     }
 }

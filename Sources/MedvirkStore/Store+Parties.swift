@@ -38,17 +38,11 @@ extension Store {
                             partnerTokenId: String?, actor: WriteActor) async throws -> Party {
         try Problem.check(Rules.text("name", name, max: 200) + NationalIdScreening.check([("name", name)]))
         return try await pool.write { db in
-            guard let consultation = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
+            guard let consultation = try Self.liveConsultation(db, id, counted: false) else { throw Problem.notFound("consultation", id) }
             guard consultation.draft.status == .draft || consultation.draft.status == .published else {
                 throw Problem.conflict("consultation-final", "Parties cannot be invited to a \(consultation.draft.status.rawValue) consultation.")
             }
-            var errors: [FieldError] = []
-            if let councilId {
-                let council = try Self.liveCouncil(db, councilId)
-                if council?.draft.municipalityId != consultation.draft.municipalityId {
-                    errors.append(FieldError("council_id", "no council '\(councilId)' in municipality '\(consultation.draft.municipalityId)'"))
-                }
-            }
+            var errors = try Self.referenceErrors(db, References(municipalityId: consultation.draft.municipalityId, councilId: councilId))
             if let partnerTokenId {
                 let scope = try String.fetchOne(db.cachedStatement(sql: "SELECT scope FROM tokens WHERE id = ? AND revoked_at IS NULL"), arguments: [partnerTokenId])
                 if scope != TokenScope.partner.rawValue {
@@ -56,24 +50,27 @@ extension Store {
                 }
             }
             try Problem.check(errors)
-            let partyId = Identifiers.make("pty")
-            try db.cachedStatement(sql: """
-                INSERT INTO parties (id, consultation_id, name, kind, council_id, partner_token_id, invited_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [partyId, id, name, kind.rawValue, councilId, partnerTokenId, Timestamps.format(clock.now())])
-            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.created(.party, partyId)], now: self.clock.now())
-            return try Self.liveParty(db, partyId)!
+            let now = self.clock.now()
+            let record = PartyRecord(id: Identifiers.make("pty"), consultationId: id, name: name, kind: kind, councilId: councilId,
+                                     partnerTokenId: partnerTokenId, invitedAt: now)
+            try record.insert(db)
+            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.created(.party, record.id)], now: now)
+            return try Self.liveParty(db, record.id)!
         }
     }
 
     public func deleteParty(_ partyId: String, consultation id: String, actor: WriteActor) async throws {
         try await pool.write { db in
-            guard let consultation = try Self.liveConsultation(db, id) else { throw Problem.notFound("consultation", id) }
-            guard let party = try Self.liveParty(db, partyId), party.consultationId == id else { throw Problem.notFound("party", partyId) }
+            guard let consultation = try Self.liveConsultation(db, id, counted: false) else { throw Problem.notFound("consultation", id) }
+            guard let party = try Self.liveParty(db, partyId), party.consultationId == id,
+                  var record = try PartyRecord.live(db, partyId) else { throw Problem.notFound("party", partyId) }
             if party.responded {
                 throw Problem.conflict("party-has-responded", "Party '\(partyId)' has responded and stays on the record.")
             }
-            try db.cachedStatement(sql: "UPDATE parties SET deleted_at = ? WHERE id = ?").execute(arguments: [Timestamps.format(self.clock.now()), partyId])
-            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.deleted(.party, partyId)], now: self.clock.now())
+            let now = self.clock.now()
+            record.deletedAt = now
+            try record.update(db)
+            try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId, [.deleted(.party, partyId)], now: now)
         }
     }
 }

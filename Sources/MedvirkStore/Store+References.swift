@@ -14,6 +14,12 @@ extension Store {
     /// (422 naming `municipality_id` alone, since the rest depends on it), and each referenced service area,
     /// council and consultation must be live and in that municipality (422 naming each field that is not).
     static func checkReferences(_ db: Database, _ references: References) throws {
+        try Problem.check(referenceErrors(db, references))
+    }
+
+    /// What `checkReferences` would refuse, for a write that checks more fields and lists every error together.
+    /// Throws only when the municipality itself is missing.
+    static func referenceErrors(_ db: Database, _ references: References) throws -> [FieldError] {
         let municipality = references.municipalityId
         guard try liveMunicipality(db, municipality) != nil else {
             throw Problem.validation([FieldError("municipality_id", "no municipality '\(municipality)'")])
@@ -31,6 +37,6 @@ extension Store {
         if let id = references.consultationId, try liveConsultation(db, id, counted: false)?.draft.municipalityId != municipality {
             missing("consultation_id", "consultation", id)
         }
-        try Problem.check(errors)
+        return errors
     }
 }

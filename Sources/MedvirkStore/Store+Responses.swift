@@ -135,8 +135,8 @@ extension Store {
             """).execute(arguments: [token.id, idempotencyKey, digest, stored.id, stamp])
         // The consultation's response counts and the party's `responded` are public fields that change with it.
         try Self.recordWrite(db, actor: actor, municipality: municipality,
-                             [.createdPrivate(.response, stored.id), .updated(.consultation, consultation.id)]
-                                + [submission.partyId].compactMap { $0 }.map { .updated(.party, $0) }, now: now)
+                             [.createdPrivate(.response, stored.id), .updatedKeepingVisibility(.consultation, consultation.id)]
+                                + [submission.partyId].compactMap { $0 }.map { .updatedKeepingVisibility(.party, $0) }, now: now)
         return stored
     }
 

@@ -14,9 +14,11 @@ extension Store {
     /// Calls `onCommit` after every transaction of this process that changed one of `tables`. It runs on the
     /// writer's queue, inside the commit's completion, so it must only signal (wake a task), never wait.
     /// Keep the returned observation: it stops when cancelled or released.
-    public func observeCommits(touching tables: Set<String>, _ onCommit: @escaping @Sendable () -> Void) -> CommitObservation {
+    /// `onError` is called if the observation fails (it then stops).
+    public func observeCommits(touching tables: Set<String>, onError: @escaping @Sendable (any Error) -> Void,
+                               onCommit: @escaping @Sendable () -> Void) -> CommitObservation {
         let observation = DatabaseRegionObservation(tracking: tables.sorted().map { Table($0) })
-        return CommitObservation(observation.start(in: pool, onError: { _ in }, onChange: { _ in onCommit() }))
+        return CommitObservation(observation.start(in: pool, onError: onError, onChange: { _ in onCommit() }))
     }
 }
 

@@ -64,16 +64,17 @@ extension Store {
     /// each time keeps revocation by any process (`medvirk token revoke`) immediate.
     public func authenticate(_ secret: TokenSecret) throws -> TokenInfo? {
         try tokenReader.inDatabase { db in
-            let revision = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM token_revision WHERE id = 1")) ?? -1
+            // Without the row (a damaged database) nothing is served from memory.
+            let revision = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM token_revision WHERE id = 1"))
             let entry: TokenCache.Entry
-            if let cached = tokenCache.entry(secret.id, revision: revision) {
+            if let revision, let cached = tokenCache.entry(secret.id, revision: revision) {
                 entry = cached
             } else {
                 guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.liveTokenById), arguments: [secret.id]) else {
                     return nil
                 }
                 entry = TokenCache.Entry(info: try Self.tokenInfo(row), secretHash: Array(row[4] as Data))
-                tokenCache.keep(entry, revision: revision)
+                if let revision { tokenCache.keep(entry, revision: revision) }
             }
             return TokenSecret.constantTimeEqual(entry.secretHash, secret.hash) ? entry.info : nil
         }

@@ -121,12 +121,11 @@ public struct Store: Sendable {
     /// responses are past their publication deadline.
     static func recordWrite(_ db: Database, actor: WriteActor?, municipality: String, _ changes: [Change], now: Date) throws {
         try recordChanges(db, municipality: municipality, changes, now: now)
-        for scope in Set(["*", municipality]) {
-            try db.cachedStatement(sql: """
-                INSERT INTO generations (scope, value) VALUES (?, 1)
-                ON CONFLICT (scope) DO UPDATE SET value = value + 1
-                """).execute(arguments: [scope])
-        }
+        // Both scopes in one statement (every write, submissions included, passes here).
+        try db.cachedStatement(sql: """
+            INSERT INTO generations (scope, value) VALUES ('*', 1), (?, 1)
+            ON CONFLICT (scope) DO UPDATE SET value = value + 1
+            """).execute(arguments: [municipality])
         guard let actor, !actor.isService else { return }
         try db.cachedStatement(sql: """
             INSERT INTO audit_log (at, token_id, token_name, method, path, resource_id, municipality_id, request_id)

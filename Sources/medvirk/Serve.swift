@@ -86,10 +86,10 @@ struct Serve: AsyncParsableCommand {
             config.address = .tcp(host: settings.host.text(host) ?? settings.host.defaultText, port: port)
         }
         config.corsOrigins = settings.corsOrigin.list(corsOrigins) ?? [settings.corsOrigin.defaultText]
-        config.addressRateLimit = rateLimit(settings.addressRateLimit.number(addressRateLimit))
-        config.tokenRateLimit = rateLimit(settings.tokenRateLimit.number(tokenRateLimit))
+        config.addressRateLimit = rateLimit(settings.addressRateLimit.number(addressRateLimit), settings.addressRateLimit)
+        config.tokenRateLimit = rateLimit(settings.tokenRateLimit.number(tokenRateLimit), settings.tokenRateLimit)
         let timeout = settings.idleTimeout.number(idleTimeout)
-        guard timeout > 0 else { fail("the idle timeout must be more than 0 seconds") }
+        guard timeout > 0, timeout <= 86_400 else { fail("--idle-timeout must be more than 0 and at most 86400 seconds, not \(timeout)") }
         config.idleTimeout = timeout
         config.bodyTimeout = timeout
         let bytes = settings.cacheBytes.number(cacheBytes)
@@ -104,10 +104,11 @@ struct Serve: AsyncParsableCommand {
         config.proxyHeader = parsedHeader
         config.metricsFrom = ranges(settings.metricsFrom, metricsFrom) ?? AddressRange.list(settings.metricsFrom.defaultText).0
         config.logClientAddress = settings.logClientAddress.isOn(logClientAddress)
+        let loadDemo = settings.demo.isOn(demo)
 
         // The database is opened (and created) only once every setting is known to be good.
         let store = try database.open(ifMissing: .create)
-        if settings.demo.isOn(demo) {
+        if loadDemo {
             if try await store.loadDemo() {
                 logger.info("loaded demo data")
             } else {
@@ -136,9 +137,10 @@ struct Serve: AsyncParsableCommand {
         return ranges
     }
 
-    /// `perMinute` requests a minute in bursts of a quarter of that; 0 or less is unlimited.
-    func rateLimit(_ perMinute: Int) -> RateLimit? {
-        perMinute > 0 ? RateLimit(perMinute: perMinute, burst: max(10, perMinute / 4)) : nil
+    /// `perMinute` requests a minute in bursts of a quarter of that; 0 is unlimited, less than 0 is refused.
+    func rateLimit(_ perMinute: Int, _ setting: ServeSetting) -> RateLimit? {
+        guard perMinute >= 0 else { fail("--\(setting.name) must be 0 (unlimited) or more, not \(perMinute)") }
+        return perMinute > 0 ? RateLimit(perMinute: perMinute, burst: max(10, perMinute / 4)) : nil
     }
 }
 

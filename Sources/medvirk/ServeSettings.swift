@@ -76,8 +76,15 @@ extension ServeSetting {
         return Environment.value(env).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
     }
 
-    /// A flag given, or its variable set to 1.
-    func isOn(_ given: Bool) -> Bool { given || Environment.value(env) == "1" }
+    /// A flag given, or its variable set to 1; a variable set to anything but 0 or 1 stops the server.
+    func isOn(_ given: Bool) -> Bool {
+        if given { return true }
+        switch Environment.value(env) {
+        case nil, "0": return false
+        case "1": return true
+        case let other?: fail("\(env)='\(other)' must be 1 (on) or 0 (off) (--\(name))")
+        }
+    }
 
     /// A number from the option, else the variable, else the default; a variable that is not a number stops
     /// the server with a message naming it.

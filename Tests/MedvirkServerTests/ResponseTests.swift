@@ -123,7 +123,10 @@ import Testing
             receipt["received_at"] = try storedDate(receipt["received_at"])
             legacy["receipt"] = receipt
             let answer = try JSONSerialization.data(withJSONObject: legacy)
-            let queue = try DatabaseQueue(path: api.service.store.path)
+            // The server may be writing (a token's last use): wait for the lock as the server's connections do.
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            let queue = try DatabaseQueue(path: api.service.store.path, configuration: configuration)
             try await queue.write { db in
                 try db.execute(sql: "UPDATE idempotency_keys SET answer = ? WHERE key = 'old'", arguments: [answer])
             }

@@ -251,9 +251,37 @@ func copyOfMigrations() throws -> URL {
         let command = try Store.open(path: path, migrations: migrations)
         #expect(try await command.revokeToken(info.id))
         #expect(try server.authenticate(secret) == nil)
-        #expect(try server.authenticate(TokenSecret(bearer: otherBearer)!)?.id == other.id)
+        let otherSecret = try #require(TokenSecret(bearer: otherBearer))
+        #expect(try server.authenticate(otherSecret)?.id == other.id)
         try command.close()
+
+        // Another process gives the second token a new secret under the same id (as rotation will).
+        let (_, replacement) = try await server.createToken(name: "Unused", scope: .partner, municipalities: [])
+        let newHash = Data(try #require(TokenSecret(bearer: replacement)).hash)
+        let raw = try DatabaseQueue(path: path)
+        try await raw.write { db in try db.execute(sql: "UPDATE tokens SET secret_sha256 = ? WHERE id = ?", arguments: [newHash, other.id]) }
+        #expect(try server.authenticate(otherSecret) == nil)
+        // Without its revision row, nothing is served from memory: a revocation still holds.
+        let third = try #require(TokenSecret(bearer: try await server.createToken(name: "Third", scope: .admin, municipalities: []).1))
+        #expect(try server.authenticate(third) != nil)
+        try await raw.write { db in try db.execute(sql: "DELETE FROM token_revision") }
+        #expect(try server.authenticate(third) != nil)
+        try await raw.write { db in try db.execute(sql: "UPDATE tokens SET revoked_at = '2026-01-01T00:00:00.000Z' WHERE id = ?", arguments: [third.id]) }
+        #expect(try server.authenticate(third) == nil)
+        try raw.close()
         try server.close()
+    }
+
+    /// The triggers that keep the token cache honest exist (a migration that rebuilds `tokens` drops them).
+    @Test func theTokenRevisionTriggersExist() throws {
+        let path = temporaryDatabase()
+        try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations"))).close()
+        let queue = try DatabaseQueue(path: path)
+        let triggers = try queue.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tokens' ORDER BY name")
+        }
+        #expect(triggers == ["token_changed", "token_deleted", "token_inserted"])
+        try queue.close()
     }
 }
 

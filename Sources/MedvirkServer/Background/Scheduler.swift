@@ -11,8 +11,9 @@ import Synchronization
 /// until a job is registered. Other parts of the server register jobs here rather than polling on their own.
 ///
 /// With a `ManualClock`, moving the clock wakes the scheduler and returns only after a pass at the new time,
-/// so tests see the effects of time passing without sleeping. Graceful shutdown (SIGTERM) lets the current
-/// pass commit, then ends the service.
+/// so tests see the effects of time passing without sleeping. Graceful shutdown (SIGTERM) cancels a pass
+/// under way (its transaction rolls back; every job is safe to run again, so the next start does it) and
+/// ends the service.
 public final class Scheduler: Service, Sendable {
     private let store: Store
     private let logger: Logger
@@ -56,9 +57,12 @@ public final class Scheduler: Service, Sendable {
         while !Task.isCancelled {
             let jobs = self.jobs.withLock { $0 }
             let tables = jobs.reduce(into: Set<String>()) { $0.formUnion($1.tables) }
-            if tables != watched {
+            if tables != watched || signals.takeObservationFailure() {
                 observation?.cancel()
-                observation = store.observeCommits(touching: tables) { [signals] in signals.wake() }
+                observation = store.observeCommits(touching: tables, onError: { [logger, signals] error in
+                    logger.error("cannot watch commits for the scheduler; watching again", metadata: ["error": "\(error)"])
+                    signals.observationFailed()
+                }, onCommit: { [signals] in signals.wake() })
                 watched = tables
             }
             let now = store.clock.now()
@@ -105,6 +109,8 @@ final class SchedulerSignals: Sendable {
         /// Callers of `caughtUp(to:)`, resumed after a pass at or after their time.
         var waiters: [(time: Date, continuation: CheckedContinuation<Void, Never>)] = []
         var stopped = false
+        /// The commit observation failed (it has then stopped): the next pass starts a new one.
+        var observationFailed = false
     }
 
     private let state = Mutex(State())
@@ -151,6 +157,20 @@ final class SchedulerSignals: Sendable {
         for continuation in due { continuation.resume() }
     }
 
+    /// The commit observation failed: a pass starts now and watches again.
+    func observationFailed() {
+        state.withLock { $0.observationFailed = true }
+        wake()
+    }
+
+    /// Whether the observation failed since the last call.
+    func takeObservationFailure() -> Bool {
+        state.withLock { state in
+            defer { state.observationFailed = false }
+            return state.observationFailed
+        }
+    }
+
     /// The scheduler has ended: nobody waits for it any more.
     func stop() {
         let waiting = state.withLock { state in
@@ -162,15 +182,15 @@ final class SchedulerSignals: Sendable {
     }
 
     /// Wakes the scheduler and returns once a pass has run at `time` or later (at once when it has stopped).
+    /// The caller waits before it wakes the scheduler, so a pass that starts and ends in between still counts.
     func caughtUp(to time: Date) async {
-        wake()
         await withCheckedContinuation { continuation in
             let resumeNow = state.withLock { state -> Bool in
                 guard !state.stopped else { return true }
                 state.waiters.append((time, continuation))
                 return false
             }
-            if resumeNow { continuation.resume() }
+            if resumeNow { continuation.resume() } else { wake() }
         }
     }
 }

@@ -12,7 +12,8 @@ struct AgendaItemRecord: SequencedRecord {
     var position: Int
     var title: String
     var description: String?
-    var kind: AgendaItemKind
+    /// An `AgendaItemKind` (no CHECK constraint: an unknown value reads as `information`).
+    var kind: String
     var `public`: Bool
     var documents: [ConsultationDocument]
     var consultationId: String?
@@ -23,7 +24,7 @@ struct AgendaItemRecord: SequencedRecord {
     /// A live row holding `draft` at `position`.
     init(seq: Int64? = nil, id: String, meetingId: String, position: Int, draft: AgendaItemDraft, createdAt: Date, updatedAt: Date) {
         (self.seq, self.id, self.meetingId, self.position) = (seq, id, meetingId, position)
-        (title, description, kind, `public`) = (draft.title, draft.description, draft.kind, draft.isPublic)
+        (title, description, kind, `public`) = (draft.title, draft.description, draft.kind.rawValue, draft.isPublic)
         (documents, consultationId) = (draft.documents, draft.consultationId)
         (self.createdAt, self.updatedAt, deletedAt) = (createdAt, updatedAt, nil)
     }
@@ -34,7 +35,7 @@ struct AgendaItemRecord: SequencedRecord {
     }
 
     var agendaItem: AgendaItem {
-        let draft = AgendaItemDraft(position: position, title: title, description: description, kind: kind, isPublic: `public`,
+        let draft = AgendaItemDraft(position: position, title: title, description: description, kind: AgendaItemKind(rawValue: kind) ?? .information, isPublic: `public`,
                                     documents: documents, consultationId: consultationId)
         return AgendaItem(id: id, meetingId: meetingId, position: position, draft: draft)
     }

@@ -11,7 +11,8 @@ struct CouncilRecord: SequencedRecord {
     var municipalityId: String
     var serviceAreaId: String?
     var name: String
-    var kind: CouncilKind
+    /// A `CouncilKind` (no CHECK constraint: a value this version does not know reads as `other`).
+    var kind: String
     var unit: String?
     var description: String?
     var legalBasis: LegalBasis
@@ -33,7 +34,7 @@ struct CouncilRecord: SequencedRecord {
     /// A live row holding `draft`.
     init(seq: Int64? = nil, id: String, draft: CouncilDraft, createdAt: Date, updatedAt: Date) {
         (self.seq, self.id, municipalityId, serviceAreaId, name) = (seq, id, draft.municipalityId, draft.serviceAreaId, draft.name)
-        (kind, unit, description, legalBasis, authority) = (draft.kind, draft.unit, draft.description, draft.legalBasis, draft.authority)
+        (kind, unit, description, legalBasis, authority) = (draft.kind.rawValue, draft.unit, draft.description, draft.legalBasis, draft.authority)
         (hearingRights, minMeetingsPerYear, termYears, seats) = (draft.hearingRights, draft.minMeetingsPerYear, draft.termYears, draft.seats)
         (contactEmail, website, status) = (draft.contactEmail, draft.website, draft.status)
         (establishedOn, dissolvedOn) = (draft.establishedOn?.text, draft.dissolvedOn?.text)
@@ -47,7 +48,7 @@ struct CouncilRecord: SequencedRecord {
 
     var council: Council {
         let draft = CouncilDraft(
-            municipalityId: municipalityId, serviceAreaId: serviceAreaId, name: name, kind: kind, unit: unit, description: description,
+            municipalityId: municipalityId, serviceAreaId: serviceAreaId, name: name, kind: CouncilKind(rawValue: kind) ?? .other, unit: unit, description: description,
             legalBasis: legalBasis, authority: authority, hearingRights: hearingRights, minMeetingsPerYear: minMeetingsPerYear,
             termYears: termYears, seats: seats, contactEmail: contactEmail, website: website, status: status,
             establishedOn: establishedOn.flatMap(CalendarDate.init), dissolvedOn: dissolvedOn.flatMap(CalendarDate.init))

@@ -9,10 +9,12 @@ struct DialogueChannelRecord: SequencedRecord {
     var id: String
     var municipalityId: String
     var serviceAreaId: String
-    var targetGroup: TargetGroup
-    var userCategory: UserCategory
+    /// `TargetGroup`, `UserCategory` and `ChannelKind` have no CHECK constraints: unknown values read as
+    /// `service_users`, `other` and `other`.
+    var targetGroup: String
+    var userCategory: String
     var purpose: ChannelPurpose
-    var kind: ChannelKind
+    var kind: String
     var name: String
     var description: String?
     var cadenceCount: Double?
@@ -29,7 +31,7 @@ struct DialogueChannelRecord: SequencedRecord {
     /// A live row holding `draft`.
     init(seq: Int64? = nil, id: String, draft: DialogueChannelDraft, createdAt: Date, updatedAt: Date) {
         (self.seq, self.id, municipalityId, serviceAreaId) = (seq, id, draft.municipalityId, draft.serviceAreaId)
-        (targetGroup, userCategory, purpose, kind) = (draft.targetGroup, draft.userCategory, draft.purpose, draft.kind)
+        (targetGroup, userCategory, purpose, kind) = (draft.targetGroup.rawValue, draft.userCategory.rawValue, draft.purpose, draft.kind.rawValue)
         (name, description, cadenceCount, cadencePer) = (draft.name, draft.description, draft.cadence?.count, draft.cadence?.per)
         (volume, assessment, plannedChanges, councilId, active) = (draft.volume, draft.assessment, draft.plannedChanges, draft.councilId, draft.active)
         (self.createdAt, self.updatedAt, deletedAt) = (createdAt, updatedAt, nil)
@@ -42,8 +44,8 @@ struct DialogueChannelRecord: SequencedRecord {
 
     var channel: DialogueChannel {
         let draft = DialogueChannelDraft(
-            municipalityId: municipalityId, serviceAreaId: serviceAreaId, targetGroup: targetGroup, userCategory: userCategory,
-            purpose: purpose, kind: kind, name: name, description: description,
+            municipalityId: municipalityId, serviceAreaId: serviceAreaId, targetGroup: TargetGroup(rawValue: targetGroup) ?? .serviceUsers,
+            userCategory: UserCategory(rawValue: userCategory) ?? .other, purpose: purpose, kind: ChannelKind(rawValue: kind) ?? .other, name: name, description: description,
             cadence: cadencePer.flatMap { per in cadenceCount.map { Cadence(count: $0, per: per) } },
             volume: volume, assessment: assessment, plannedChanges: plannedChanges, councilId: councilId, active: active)
         return DialogueChannel(id: id, draft: draft, createdAt: createdAt, updatedAt: updatedAt)

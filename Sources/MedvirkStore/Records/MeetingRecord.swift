@@ -11,7 +11,8 @@ struct MeetingRecord: SequencedRecord {
     var municipalityId: String
     var councilId: String?
     var consultationId: String?
-    var kind: MeetingKind
+    /// A `MeetingKind` (no CHECK constraint: an unknown value reads as `workshop`).
+    var kind: String
     var title: String
     var description: String?
     var startsAt: Date
@@ -30,7 +31,7 @@ struct MeetingRecord: SequencedRecord {
     /// A live row holding `draft`.
     init(seq: Int64? = nil, id: String, draft: MeetingDraft, sequence: Int, createdAt: Date, updatedAt: Date) {
         (self.seq, self.id, municipalityId, councilId, consultationId) = (seq, id, draft.municipalityId, draft.councilId, draft.consultationId)
-        (kind, title, description, startsAt, endsAt) = (draft.kind, draft.title, draft.description, draft.startsAt, draft.endsAt)
+        (kind, title, description, startsAt, endsAt) = (draft.kind.rawValue, draft.title, draft.description, draft.startsAt, draft.endsAt)
         (location, onlineUrl, `public`, status) = (draft.location, draft.onlineURL, draft.isPublic, draft.status)
         (accessibility, registration, self.sequence) = (draft.accessibility, draft.registration, sequence)
         (self.createdAt, self.updatedAt, deletedAt) = (createdAt, updatedAt, nil)
@@ -43,7 +44,7 @@ struct MeetingRecord: SequencedRecord {
 
     var meeting: Meeting {
         let draft = MeetingDraft(
-            municipalityId: municipalityId, councilId: councilId, consultationId: consultationId, kind: kind, title: title,
+            municipalityId: municipalityId, councilId: councilId, consultationId: consultationId, kind: MeetingKind(rawValue: kind) ?? .workshop, title: title,
             description: description, startsAt: startsAt, endsAt: endsAt, location: location, onlineURL: onlineUrl,
             isPublic: `public`, status: status, accessibility: accessibility, registration: registration)
         return Meeting(id: id, draft: draft, sequence: sequence, createdAt: createdAt, updatedAt: updatedAt)

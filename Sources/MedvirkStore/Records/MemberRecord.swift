@@ -9,8 +9,9 @@ struct MemberRecord: SequencedRecord {
     var id: String
     var councilId: String
     var name: String
-    var role: MemberRole
-    var memberGroup: MemberGroup
+    /// `MemberRole` and `MemberGroup` (no CHECK constraints: unknown values read as `member` and `users`).
+    var role: String
+    var memberGroup: String
     var organisation: String?
     var nominatedBy: String?
     var voting: Bool
@@ -26,7 +27,7 @@ struct MemberRecord: SequencedRecord {
 
     /// A live row holding `draft`.
     init(seq: Int64? = nil, id: String, councilId: String, draft: MemberDraft, createdAt: Date, updatedAt: Date) {
-        (self.seq, self.id, self.councilId, name, role, memberGroup) = (seq, id, councilId, draft.name, draft.role, draft.group)
+        (self.seq, self.id, self.councilId, name, role, memberGroup) = (seq, id, councilId, draft.name, draft.role.rawValue, draft.group.rawValue)
         (organisation, nominatedBy, voting, deputyOf) = (draft.organisation, draft.nominatedBy, draft.voting, draft.deputyOf)
         (termStart, termEnd, email, phone) = (draft.termStart.text, draft.termEnd?.text, draft.email, draft.phone)
         (self.createdAt, self.updatedAt, deletedAt) = (createdAt, updatedAt, nil)
@@ -39,7 +40,7 @@ struct MemberRecord: SequencedRecord {
 
     var member: Member {
         let draft = MemberDraft(
-            name: name, role: role, group: memberGroup, organisation: organisation, nominatedBy: nominatedBy, voting: voting,
+            name: name, role: MemberRole(rawValue: role) ?? .member, group: MemberGroup(rawValue: memberGroup) ?? .users, organisation: organisation, nominatedBy: nominatedBy, voting: voting,
             deputyOf: deputyOf, termStart: CalendarDate(termStart) ?? CalendarDate("1900-01-01")!,
             termEnd: termEnd.flatMap(CalendarDate.init), email: email, phone: phone)
         return Member(id: id, councilId: councilId, draft: draft, createdAt: createdAt, updatedAt: updatedAt)
