@@ -84,7 +84,25 @@ with tempfile.TemporaryDirectory() as work:
         first.terminate()
         first.wait(timeout=30)
 
+    # Bad settings stop the server before any database is created, naming the variable or option.
+    def run_env(env, *args):
+        return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=30, cwd=ROOT,
+                              env={**{k: v for k, v in os.environ.items() if not k.startswith("MEDVIRK_")}, **env})
+    for env, args, named in [
+        ({"MEDVIRK_PORT": "http"}, [], "MEDVIRK_PORT"),
+        ({"MEDVIRK_DEMO": "true"}, [], "MEDVIRK_DEMO"),
+        ({"MEDVIRK_LOG_CLIENT_ADDRESS": "yes"}, [], "MEDVIRK_LOG_CLIENT_ADDRESS"),
+        ({"MEDVIRK_IDLE_TIMEOUT": "inf"}, [], "--idle-timeout"),
+        ({}, ["--idle-timeout", "1e300"], "--idle-timeout"),
+        ({}, ["--token-rate-limit", "-5"], "--token-rate-limit"),
+    ]:
+        target = os.path.join(work, "settings.sqlite")
+        port_args = [] if "MEDVIRK_PORT" in env else ["--port", "0"]
+        bad = run_env(env, "serve", "--db", target, *port_args, *args)
+        expect(bad.returncode != 0 and named in bad.stderr and not os.path.exists(target),
+               f"serve with {env or args} is refused naming {named}, before a database is created", bad)
+
 if failures:
     print("cli_check: FAILED\n- " + "\n- ".join(failures))
     sys.exit(1)
-print("cli_check: --version, missing databases refused by name, new ones announced, a busy port named")
+print("cli_check: --version, missing databases refused by name, new ones announced, a busy port named, bad settings refused by name")

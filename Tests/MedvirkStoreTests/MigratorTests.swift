@@ -377,3 +377,37 @@ func copyOfMigrations() throws -> URL {
         try queue.close()
     }
 }
+
+/// Columns without a CHECK constraint may hold a value a later version wrote (a new council kind, say):
+/// reading it gives the documented fallback instead of failing the whole read.
+@Suite struct UnknownStoredValueTests {
+    @Test func unknownKindsReadAsTheirFallbacks() async throws {
+        let path = temporaryDatabase()
+        let store = try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations")))
+        #expect(try await store.loadDemo())
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let raw = try DatabaseQueue(path: path, configuration: configuration)
+        let (meetingId, itemId) = try await raw.write { db -> (String, String) in
+            try db.execute(sql: """
+                UPDATE councils SET kind = 'elder_council';
+                UPDATE members SET role = 'emperor', member_group = 'guests';
+                UPDATE meetings SET kind = 'rave';
+                UPDATE agenda_items SET kind = 'gossip';
+                UPDATE dialogue_channels SET target_group = 'visitors', user_category = 'tourists', kind = 'carrier_pigeon';
+                """)
+            let item = try Row.fetchOne(db, sql: "SELECT id, meeting_id FROM agenda_items WHERE deleted_at IS NULL LIMIT 1")!
+            return (item["meeting_id"], item["id"])
+        }
+        try raw.close()
+        let councils = try await store.councils(CouncilFilter(), PageRequest(limit: 100, after: nil)).items
+        #expect(!councils.isEmpty && councils.allSatisfy { $0.draft.kind == .other })
+        let members = try await store.members(municipality: "fjordby", PageRequest(limit: 100, after: nil)).items
+        #expect(!members.isEmpty && members.allSatisfy { $0.draft.role == .member && $0.draft.group == .users })
+        #expect(try await store.meeting(meetingId)?.draft.kind == .workshop)
+        #expect(try await store.agendaItem(itemId, meeting: meetingId)?.draft.kind == .information)
+        let channels = try await store.inventory(municipality: "fjordby").channels
+        #expect(!channels.isEmpty && channels.allSatisfy { $0.draft.targetGroup == .serviceUsers && $0.draft.userCategory == .other && $0.draft.kind == .other })
+        try store.close()
+    }
+}
