@@ -5,28 +5,24 @@ import Synchronization
 /// of one each. Every write runs in its own savepoint, so one that fails is rolled back alone and its
 /// neighbours still commit; each caller resumes only after the transaction holding its write committed.
 ///
-/// There is no background task: the caller whose write finds no commit under way leads. It commits the
-/// writes waiting then (its own first), hands each its result, and passes the lead to the first write that
-/// arrived during the commit. Every commit therefore runs inside some caller's request, which graceful
-/// shutdown waits for. A commit, once started, is not cancelled with its leader: the others depend on it.
+/// There is no background task. The write that finds no commit under way hands a batch to GRDB's writer
+/// queue; when that commit completes, its completion hands over the writes that arrived meanwhile before it
+/// answers the batch, so the writer goes from commit to commit without waiting for a task to be scheduled.
+/// Every write is awaited by its caller (a request, which graceful shutdown waits for), and a commit, once
+/// handed over, is not cancelled with any one of them: the others depend on it.
 final class GroupCommitter: Sendable {
     typealias Work = @Sendable (Database) throws -> any Sendable
-
-    /// What a waiting write learns: its result, or that it leads the next commit.
-    private enum Turn: Sendable {
-        case done(Result<any Sendable, any Error>)
-        case lead
-    }
+    typealias Outcome = Result<any Sendable, any Error>
 
     private struct Job {
         let work: Work
-        let continuation: CheckedContinuation<Turn, Never>
+        let continuation: CheckedContinuation<Outcome, Never>
     }
 
     private struct Queue {
         var jobs: [Job] = []
-        /// A leader is committing; new writes wait for the lead or their result.
-        var leading = false
+        /// A batch is with the writer; new writes wait for the next.
+        var committing = false
     }
 
     private let writer: DatabasePool
@@ -47,69 +43,54 @@ final class GroupCommitter: Sendable {
     }
 
     func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        let turn = await withCheckedContinuation { continuation in
-            let leads = queue.withLock { queue -> Bool in
+        let outcome = await withCheckedContinuation { continuation in
+            let batch = queue.withLock { queue -> [Job]? in
                 queue.jobs.append(Job(work: { db in try work(db) }, continuation: continuation))
-                guard !queue.leading else { return false }
-                queue.leading = true
-                return true
+                guard !queue.committing else { return nil }
+                queue.committing = true
+                return Self.take(&queue, maxBatch)
             }
-            if leads { continuation.resume(returning: .lead) }
+            if let batch { commit(batch) }
         }
-        let result: Result<any Sendable, any Error>
-        switch turn {
-        case .done(let outcome): result = outcome
-        case .lead: result = await lead()
-        }
-        return try result.get() as! T
+        return try outcome.get() as! T
     }
 
-    /// Commits the batch at the head of the queue, whose first write is the leader's own (a leader is only
-    /// ever the head: the write that found the queue idle, or the head a leader handed over to). Returns the
-    /// leader's result and hands the lead on.
-    private func lead() async -> Result<any Sendable, any Error> {
-        let batch = queue.withLock { queue -> [Job] in
-            let taken = Array(queue.jobs.prefix(maxBatch))
-            queue.jobs.removeFirst(taken.count)
-            return taken
-        }
-        let results = await commit(batch)
-        for (job, result) in zip(batch, results).dropFirst() { job.continuation.resume(returning: .done(result)) }
-        let next = queue.withLock { queue -> Job? in
-            guard let head = queue.jobs.first else { queue.leading = false; return nil }
-            return head
-        }
-        next?.continuation.resume(returning: .lead)
-        return results[0]
+    /// The next batch, oldest first; when there is none, no commit is under way any more.
+    private static func take(_ queue: inout Queue, _ maxBatch: Int) -> [Job]? {
+        let taken = Array(queue.jobs.prefix(maxBatch))
+        queue.jobs.removeFirst(taken.count)
+        if taken.isEmpty { queue.committing = false }
+        return taken.isEmpty ? nil : taken
     }
 
-    /// Runs the batch in one transaction, each write in its savepoint; the results in the batch's order.
-    /// GRDB's callback form is used because it does not watch for task cancellation.
-    private func commit(_ batch: [Job]) async -> [Result<any Sendable, any Error>] {
+    /// Runs the batch in one transaction, each write in its savepoint, on the writer's queue. GRDB's callback
+    /// form is used because it does not watch for task cancellation.
+    private func commit(_ batch: [Job]) {
         let works = batch.map(\.work)
-        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[Result<any Sendable, any Error>], any Error>, Never>) in
-            writer.asyncWrite({ db -> [Result<any Sendable, any Error>] in
-                works.map { work in
-                    var result: Result<any Sendable, any Error> = .failure(CancellationError())
-                    do {
-                        try db.inSavepoint {
-                            result = .success(try work(db))
-                            return .commit
-                        }
-                    } catch {
-                        result = .failure(error)
+        writer.asyncWrite({ db -> [Outcome] in
+            works.map { work in
+                var result: Outcome = .failure(CancellationError())
+                do {
+                    try db.inSavepoint {
+                        result = .success(try work(db))
+                        return .commit
                     }
-                    return result
+                } catch {
+                    result = .failure(error)
                 }
-            }, completion: { _, outcome in continuation.resume(returning: outcome) })
-        }
-        switch outcome {
-        case .success(let results):
-            onBatch.withLock { $0 }.report?(batch.count)
-            return results
-        case .failure(let error):
-            // The commit itself failed: nothing in the batch is stored.
-            return batch.map { _ in .failure(error) }
-        }
+                return result
+            }
+        }, completion: { [self] _, outcome in
+            // The next batch goes to the writer first; then this one is answered.
+            if let next = queue.withLock({ Self.take(&$0, maxBatch) }) { commit(next) }
+            switch outcome {
+            case .success(let results):
+                onBatch.withLock { $0 }.report?(batch.count)
+                for (job, result) in zip(batch, results) { job.continuation.resume(returning: result) }
+            case .failure(let error):
+                // The commit itself failed: nothing in the batch is stored.
+                for job in batch { job.continuation.resume(returning: .failure(error)) }
+            }
+        })
     }
 }
