@@ -1,7 +1,7 @@
-# Build stage: the official Swift 6.3 image (the toolchain the project is built and tested with) with the SQLite and zlib headers.
+# Build stage: the official Swift 6.3 image (the toolchain the project is built and tested with) with the SQLite, zlib and libmagic headers.
 FROM swift:6.3-noble AS build
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsqlite3-dev zlib1g-dev \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsqlite3-dev zlib1g-dev libmagic-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift openapi.yaml ./
@@ -13,10 +13,10 @@ COPY Benchmarks ./Benchmarks
 RUN swift build -c release --product medvirk --static-swift-stdlib \
  && install -D "$(swift build -c release --show-bin-path)/medvirk" /out/medvirk
 
-# Runtime stage: the binary, its migrations and contract, SQLite and zlib, a non-root user.
+# Runtime stage: the binary, its migrations and contract, SQLite, zlib and libmagic (with its compiled database), a non-root user.
 FROM ubuntu:noble
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsqlite3-0 zlib1g curl ca-certificates \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsqlite3-0 zlib1g libmagic1 libmagic-mgc curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin medvirk \
  && mkdir -p /data && chown medvirk:medvirk /data

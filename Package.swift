@@ -31,6 +31,12 @@ let package = Package(
             ],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        /// libmagic, the file type detector of file(1): Debian's libmagic-dev, installed by `.ci/run` and the Dockerfile.
+        .systemLibrary(
+            name: "CMagic",
+            pkgConfig: "libmagic",
+            providers: [.apt(["libmagic-dev"])]
+        ),
         /// Domain types and rules; no I/O.
         .target(
             name: "MedvirkCore",
@@ -55,6 +61,7 @@ let package = Package(
                 "MedvirkAPI",
                 "MedvirkCore",
                 "MedvirkStore",
+                "CMagic",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
