@@ -150,7 +150,7 @@ enum JSONColumn {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
-    static let decoder = JSONDecoder()
+    static let decoder: JSONDecoder = StoredJSONDecoder()
 
     static func encode<T: Encodable>(_ value: T) -> String {
         String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
@@ -163,5 +163,22 @@ enum JSONColumn {
     /// A JSON array column; most hold `[]`, which needs no decoder.
     static func decodeList<T: Decodable>(_ type: T.Type, _ text: String) throws -> [T] {
         text == "[]" ? [] : try decode([T].self, text)
+    }
+}
+
+/// A stored value the store cannot read back: damaged or written by another program. It is the service's
+/// fault, not the client's, so it is answered as a 500 (a `DecodingError` would read as a 422 about the request).
+public struct StoredDataError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Decodes JSON columns; a failure is a `StoredDataError`, never a `DecodingError`.
+final class StoredJSONDecoder: JSONDecoder, @unchecked Sendable {
+    override func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        do {
+            return try super.decode(type, from: data)
+        } catch let error as DecodingError {
+            throw StoredDataError(description: "a stored JSON column cannot be read as \(T.self): \(error)")
+        }
     }
 }

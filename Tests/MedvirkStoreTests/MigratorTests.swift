@@ -411,3 +411,24 @@ func copyOfMigrations() throws -> URL {
         try store.close()
     }
 }
+
+/// A damaged JSON column is the service's fault: the store throws `StoredDataError` (answered as a 500),
+/// not a `DecodingError`, which the HTTP layer would answer as a 422 about the request.
+@Suite struct DamagedStoredDataTests {
+    @Test func aDamagedJSONColumnIsAStoredDataError() async throws {
+        let path = temporaryDatabase()
+        let store = try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations")))
+        #expect(try await store.loadDemo())
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let raw = try DatabaseQueue(path: path, configuration: configuration)
+        let (council, consultation) = try await raw.write { db -> (String, String) in
+            try db.execute(sql: "UPDATE councils SET seats = '{\"not\": \"a list\"}'; UPDATE consultations SET tags = '[1, 2]'")
+            return (try String.fetchOne(db, sql: "SELECT id FROM councils LIMIT 1")!, try String.fetchOne(db, sql: "SELECT id FROM consultations LIMIT 1")!)
+        }
+        try raw.close()
+        await #expect(throws: StoredDataError.self) { _ = try await store.council(council) }
+        await #expect(throws: StoredDataError.self) { _ = try await store.consultation(consultation) }
+        try store.close()
+    }
+}
