@@ -6,6 +6,7 @@ public enum ChangeType: String, Sendable, CaseIterable {
     case serviceArea = "service_area"
     case agendaItem = "agenda_item"
     case dialogueChannel = "dialogue_channel"
+    case file
 }
 
 public enum ChangeAction: String, Sendable, CaseIterable {
@@ -49,6 +50,7 @@ public struct ChangeEvent: Sendable, Equatable {
         case .party: "/v1/consultations/\(parent)/parties/\(id)"
         case .response: "/v1/responses/\(id)"
         case .dialogueChannel: "/v1/dialogue-channels/\(id)"
+        case .file: "/v1/files/\(id)"
         }
     }
 }

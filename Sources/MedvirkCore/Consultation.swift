@@ -6,13 +6,69 @@ public enum Audience: String, Sendable, Codable, CaseIterable { case `public`, i
 public enum LatePolicy: String, Sendable, Codable, CaseIterable { case reject, acceptFlagged = "accept_flagged" }
 public enum PublishResponses: String, Sendable, Codable, CaseIterable { case afterDeadline = "after_deadline", onApproval = "on_approval", never }
 
+/// A document of a consultation, meeting or agenda item: a link to a file hosted elsewhere (`url`), or a file
+/// hosted by Medvirk (`fileId`, with its `kind` and `language`), never both.
 public struct ConsultationDocument: Sendable, Equatable, Codable {
     public var title: String
-    public var url: String
-    public init(title: String, url: String) {
+    public var url: String?
+    public var fileId: String?
+    public var kind: DocumentKind?
+    /// ISO 639-1, such as `da`, `nb`, `nn`, `en`.
+    public var language: String?
+    /// The hosted file's facts, filled in by the store when it attaches the file (a file never changes).
+    public var file: FileSummary?
+
+    public init(title: String, url: String?, fileId: String? = nil, kind: DocumentKind? = nil, language: String? = nil) {
         self.title = title
         self.url = url
+        self.fileId = fileId
+        self.kind = kind
+        self.language = language
     }
+
+    enum CodingKeys: String, CodingKey {
+        case title, url, kind, language, file
+        case fileId = "file_id"
+    }
+
+    /// The rules every owner's `documents` share: at most 50, each with a title and exactly one of a link or
+    /// a file; a hosted file's kind defaults to `other`. `publish`: the text fields are screened for national
+    /// identity numbers (they are published with their owner).
+    public static func check(_ documents: [ConsultationDocument], publish: Bool) -> [FieldError] {
+        var errors = Rules.maxItems("documents", documents.count, max: 50)
+        for (i, document) in documents.enumerated() {
+            errors += Rules.text("documents[\(i)].title", document.title, max: 200)
+            switch (document.url, document.fileId) {
+            case (nil, nil): errors.append(FieldError("documents[\(i)]", "needs either url or file_id"))
+            case (.some, .some): errors.append(FieldError("documents[\(i)]", "takes url or file_id, not both"))
+            case (let url?, nil):
+                errors += Rules.url("documents[\(i)].url", url)
+                if document.kind != nil || document.language != nil {
+                    errors.append(FieldError("documents[\(i)]", "kind and language are for hosted files (file_id) only"))
+                }
+            case (nil, let fileId?):
+                errors += Rules.text("documents[\(i)].file_id", fileId, max: 64)
+                if let language = document.language, !(language.count == 2 && language.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) })) {
+                    errors.append(FieldError("documents[\(i)].language", "must be an ISO 639-1 code of two lowercase letters, such as da, nb, nn or en"))
+                }
+            }
+        }
+        if publish {
+            errors += NationalIdScreening.check(documents.enumerated().flatMap {
+                [("documents[\($0.offset)].title", $0.element.title), ("documents[\($0.offset)].url", $0.element.url)]
+            })
+        }
+        var seen: Set<String> = []
+        for (i, document) in documents.enumerated() {
+            if let id = document.fileId, !seen.insert(id).inserted {
+                errors.append(FieldError("documents[\(i)].file_id", "names a file already listed"))
+            }
+        }
+        return errors
+    }
+
+    /// The ids of the hosted files.
+    public static func fileIds(_ documents: [ConsultationDocument]) -> [String] { documents.compactMap(\.fileId) }
 }
 
 public struct Conclusion: Sendable, Equatable, Codable {
@@ -70,11 +126,7 @@ public struct ConsultationDraft: Sendable, Equatable {
         errors += Rules.optionalText("summary", summary, max: 5000)
         errors += Rules.optionalText("body", body, max: 100_000)
         errors += Rules.optionalText("case_number", caseNumber, max: 50)
-        errors += Rules.maxItems("documents", documents.count, max: 50)
-        for (i, document) in documents.enumerated() {
-            errors += Rules.text("documents[\(i)].title", document.title, max: 200)
-            errors += Rules.url("documents[\(i)].url", document.url)
-        }
+        errors += ConsultationDocument.check(documents, publish: true)
         if closesAt <= opensAt { errors.append(FieldError("closes_at", "must be after opens_at")) }
         errors += Rules.timestamp("opens_at", opensAt) + Rules.timestamp("closes_at", closesAt)
         errors += Rules.maxItems("tags", tags.count, max: 20)
@@ -84,8 +136,6 @@ public struct ConsultationDraft: Sendable, Equatable {
         // Everything here is written to be published.
         errors += NationalIdScreening.check([("title", title), ("summary", summary), ("body", body), ("case_number", caseNumber),
                                              ("conclusion.summary", conclusion?.summary), ("conclusion.memo_url", conclusion?.memoURL)]
-                                            + documents.enumerated().flatMap { [("documents[\($0.offset)].title", $0.element.title),
-                                                                               ("documents[\($0.offset)].url", $0.element.url)] }
                                             + tags.enumerated().map { ("tags[\($0.offset)]", $0.element) })
         try Problem.check(errors)
     }

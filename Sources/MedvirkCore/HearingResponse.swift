@@ -38,11 +38,14 @@ public struct Submission: Sendable, Equatable {
     public var respondent: Respondent
     public var text: String
     public var partyId: String?
+    /// Files the submitting token uploaded, with their sha256 looked up before hashing.
+    public var attachments: [AttachmentInput]
 
-    public init(respondent: Respondent, text: String, partyId: String?) {
+    public init(respondent: Respondent, text: String, partyId: String?, attachments: [AttachmentInput] = []) {
         self.respondent = respondent
         self.text = text
         self.partyId = partyId
+        self.attachments = attachments
     }
 
     public func validate() throws {
@@ -59,20 +62,31 @@ public struct Submission: Sendable, Equatable {
         if respondent.publishName && (respondent.name ?? "").isEmpty {
             errors.append(FieldError("respondent.name", "is required when publish_name is true"))
         }
+        errors += Rules.maxItems("attachments", attachments.count, max: 10)
+        var seen: Set<String> = []
+        for (i, attachment) in attachments.enumerated() {
+            errors += Rules.text("attachments[\(i)].title", attachment.title, max: 200)
+            errors += Rules.text("attachments[\(i)].file_id", attachment.fileId, max: 64)
+            if !seen.insert(attachment.fileId).inserted { errors.append(FieldError("attachments[\(i)].file_id", "names a file already listed")) }
+        }
         try Problem.check(errors)
     }
 
     /// The canonical content: sorted-key JSON of what was submitted, for the receipt hash and idempotency.
+    /// Attachments count with their files' sha256, so the receipt covers the bytes; a submission without
+    /// attachments hashes as it did before they existed.
     public func canonical(consultationId: String) -> Data {
         struct Canonical: Encodable {
             var consultation_id: String
             var party_id: String?
             var respondent: Respondent
             var text: String
+            var attachments: [AttachmentInput]?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(Canonical(consultation_id: consultationId, party_id: partyId, respondent: respondent, text: text))) ?? Data()
+        return (try? encoder.encode(Canonical(consultation_id: consultationId, party_id: partyId, respondent: respondent, text: text,
+                                              attachments: attachments.isEmpty ? nil : attachments))) ?? Data()
     }
 
     public func sha256(consultationId: String) -> String {
@@ -105,10 +119,13 @@ public struct HearingResponse: Sendable, Equatable {
     public var updatedAt: Date
     /// Why the service itself changed the moderation (a re-screening took it out of public view); nil otherwise.
     public var moderationNote: String?
+    /// The attached files, in the order submitted, with their moderation.
+    public var attachments: [ResponseAttachment] = []
 
     public init(id: String, consultationId: String, municipalityId: String, receiptNumber: String, tokenId: String,
                 submission: Submission, receivedAt: Date, late: Bool, sha256: String, containsNationalId: Bool,
-                status: ResponseStatus, withheldReason: String?, redactions: [String], updatedAt: Date, moderationNote: String? = nil) {
+                status: ResponseStatus, withheldReason: String?, redactions: [String], updatedAt: Date, moderationNote: String? = nil,
+                attachments: [ResponseAttachment] = []) {
         self.id = id
         self.consultationId = consultationId
         self.municipalityId = municipalityId
@@ -124,6 +141,7 @@ public struct HearingResponse: Sendable, Equatable {
         self.redactions = redactions
         self.updatedAt = updatedAt
         self.moderationNote = moderationNote
+        self.attachments = attachments
     }
 
     /// The text as the public sees it: every redaction replaced by `[…]`.
@@ -150,6 +168,15 @@ public struct HearingResponse: Sendable, Equatable {
         original.withheldReason = nil
         original.redactions = []
         original.updatedAt = receivedAt
+        original.attachments = attachments.map { attachment in
+            var received = attachment
+            received.status = .withheld
+            received.reason = nil
+            received.personalDataChecked = false
+            received.replacementFileId = nil
+            received.replacement = nil
+            return received
+        }
         return original
     }
 }

@@ -171,16 +171,10 @@ public struct AgendaItemDraft: Sendable, Equatable {
         var errors = Rules.text("title", title, max: 300)
         errors += Rules.optionalText("description", description, max: 10_000)
         errors += Rules.range("position", position, 1...500)
-        errors += Rules.maxItems("documents", documents.count, max: 50)
-        for (i, document) in documents.enumerated() {
-            errors += Rules.text("documents[\(i)].title", document.title, max: 200)
-            errors += Rules.url("documents[\(i)].url", document.url)
-        }
         // A public item's text is published with the agenda; a closed item's never is.
+        errors += ConsultationDocument.check(documents, publish: isPublic)
         if isPublic {
-            errors += NationalIdScreening.check([("title", title), ("description", description)]
-                                                + documents.enumerated().flatMap { [("documents[\($0.offset)].title", $0.element.title),
-                                                                                   ("documents[\($0.offset)].url", $0.element.url)] })
+            errors += NationalIdScreening.check([("title", title), ("description", description)])
         }
         try Problem.check(errors)
     }

@@ -17,6 +17,10 @@ public struct ServerConfig: Sendable {
     /// Origins allowed to read cross-origin; `*` allows any.
     public var corsOrigins: [String]
     public var maxBodyBytes: Int
+    /// The largest file upload (`--max-file-bytes`); JSON bodies keep `maxBodyBytes`.
+    public var maxFileBytes = 20 << 20
+    /// Where clamd listens (`--clamd`); nil: uploads are not scanned.
+    public var clamd: ClamdAddress?
     public var publicMaxAge: Int
     /// Memory for cached anonymous reads; 0 turns the cache off.
     public var cacheBytes: Int
@@ -133,8 +137,10 @@ func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocumen
         representation: RepresentationMiddleware(publicMaxAge: config.publicMaxAge),
         handlerContext: OpenAPIRequestContextMiddleware())
     let router = Router(context: MedvirkRequestContext.self)
+    let uploads = UploadReceiver(store: store, detector: try MediaTypeDetector(), scanner: ClamdScanner(address: config.clamd),
+                                 maxBytes: config.maxFileBytes)
     let handlers = APIHandlers(store: store, contract: config.contract, metrics: metrics, cache: cache, maxBodyBytes: config.maxBodyBytes,
-                               metricsFrom: config.metricsFrom)
+                               metricsFrom: config.metricsFrom, uploads: uploads)
     let recorder = RouteRecorder(router: router)
     try handlers.registerHandlers(
         on: recorder, serverURL: Servers.Server1.url(),

@@ -28,6 +28,32 @@ enum Readable {
         EXISTS (SELECT 1 FROM consultations pc WHERE pc.id = x.consultation_id AND pc.status IN ('published', 'concluded'))
         """
 
+    /// A published response the public may read now, over the row aliased `x`.
+    static let responseIsPublic = """
+        x.status = 'published' AND EXISTS (
+            SELECT 1 FROM consultations pc WHERE pc.id = x.consultation_id AND pc.status IN ('published', 'concluded')
+              AND (pc.publish_responses = 'on_approval' OR (pc.publish_responses = 'after_deadline' AND pc.closes_at <= ?now)))
+        """
+
+    /// A file is as public as the object it belongs to, and a response attachment only once published in
+    /// moderation and not replaced by a redacted copy (DESIGN.md §7). Unattached files are never public.
+    static let fileIsPublic = """
+        CASE x.owner_type
+        WHEN 'consultation' THEN EXISTS (SELECT 1 FROM consultations pc WHERE pc.id = x.owner_id AND pc.deleted_at IS NULL
+                                         AND pc.status IN ('published', 'concluded'))
+        WHEN 'meeting' THEN EXISTS (SELECT 1 FROM meetings pm WHERE pm.id = x.owner_id AND pm.deleted_at IS NULL AND pm.public = 1)
+        WHEN 'agenda_item' THEN EXISTS (SELECT 1 FROM agenda_items pi JOIN meetings pm ON pm.id = pi.meeting_id
+                                        WHERE pi.id = x.owner_id AND pi.deleted_at IS NULL AND pi.public = 1
+                                          AND pm.deleted_at IS NULL AND pm.public = 1)
+        WHEN 'response' THEN x.moderation = 'published' AND x.replacement_file_id IS NULL
+            AND (x.replaces_file_id IS NULL OR EXISTS (SELECT 1 FROM files po WHERE po.id = x.replaces_file_id
+                                                       AND po.moderation = 'published' AND po.replacement_file_id = x.id))
+            AND EXISTS (
+            SELECT 1 FROM responses pr WHERE pr.id = x.owner_id AND \(responseIsPublic.replacingOccurrences(of: "x.", with: "pr."))
+              AND EXISTS (SELECT 1 FROM consultations pc WHERE pc.id = pr.consultation_id AND pc.deleted_at IS NULL))
+        ELSE 0 END
+        """
+
     static let kinds: [ChangeType: Kind] = [
         .municipality: Kind(table: "municipalities", key: "id", live: "x.deleted_at IS NULL", owner: "x.id", isPublic: "1"),
         .serviceArea: Kind(table: "service_areas", key: "id", live: "x.deleted_at IS NULL", owner: "x.municipality_id", isPublic: "1"),
@@ -50,11 +76,8 @@ enum Readable {
                             isPublic: "x.status IN ('published', 'concluded')"),
         .party: Kind(table: "parties", key: "id", live: "x.deleted_at IS NULL AND \(consultationIsLive)",
                      owner: "(SELECT municipality_id FROM consultations WHERE id = x.consultation_id)", isPublic: consultationIsPublic),
-        .response: Kind(table: "responses", key: "id", live: consultationIsLive, owner: "x.municipality_id", isPublic: """
-            x.status = 'published' AND EXISTS (
-                SELECT 1 FROM consultations pc WHERE pc.id = x.consultation_id AND pc.status IN ('published', 'concluded')
-                  AND (pc.publish_responses = 'on_approval' OR (pc.publish_responses = 'after_deadline' AND pc.closes_at <= ?now)))
-            """),
+        .response: Kind(table: "responses", key: "id", live: consultationIsLive, owner: "x.municipality_id", isPublic: responseIsPublic),
+        .file: Kind(table: "files", key: "id", live: "1", owner: "x.municipality_id", isPublic: fileIsPublic),
         .dialogueChannel: Kind(table: "dialogue_channels", key: "id", live: "x.deleted_at IS NULL", owner: "x.municipality_id",
                                isPublic: "1"),
     ]

@@ -55,12 +55,16 @@ extension Store {
             try Self.checkReferences(db, References(municipalityId: meeting.draft.municipalityId, consultationId: draft.consultationId))
             let now = self.clock.now()
             // Stored last, then moved to its place.
-            let record = AgendaItemRecord(id: Identifiers.make("itm"), meetingId: meetingId, position: 100_000, draft: draft,
-                                          createdAt: now, updatedAt: now)
+            let id = Identifiers.make("itm")
+            var draft = draft
+            let files: [Change]
+            (draft.documents, files) = try Self.attachDocuments(db, owner: .agendaItem, id, municipality: meeting.draft.municipalityId, old: [],
+                                                                new: draft.documents, now: now)
+            let record = AgendaItemRecord(id: id, meetingId: meetingId, position: 100_000, draft: draft, createdAt: now, updatedAt: now)
             try record.insert(db)
             let moved = try Self.renumber(db, meeting: meetingId, placing: record.id, at: draft.position)
             try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
-                                 [.created(.agendaItem, record.id)] + moved.map { .updated(.agendaItem, $0) }, now: now)
+                                 [.created(.agendaItem, record.id)] + moved.map { .updated(.agendaItem, $0) } + files, now: now)
             return try Self.liveAgendaItem(db, record.id, meeting: meetingId)!
         }
     }
@@ -80,13 +84,17 @@ extension Store {
                 }
             }
             let now = self.clock.now()
+            var draft = draft
+            let files: [Change]
+            (draft.documents, files) = try Self.attachDocuments(db, owner: .agendaItem, id, municipality: meeting.draft.municipalityId,
+                                                                old: current.documents, new: draft.documents, now: now)
             try current.updated(draft, at: now).update(db)
             var moved: [String] = []
             if let position = draft.position, position != current.position {
                 moved = try Self.renumber(db, meeting: meetingId, placing: id, at: position)
             }
             try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
-                                 [Change.updated(.agendaItem, id).cascading()] + moved.map { .updated(.agendaItem, $0) }, now: now)
+                                 [Change.updated(.agendaItem, id).cascading()] + moved.map { .updated(.agendaItem, $0) } + files, now: now)
             return try Self.liveAgendaItem(db, id, meeting: meetingId)!
         }
     }
@@ -101,9 +109,11 @@ extension Store {
             let now = self.clock.now()
             (record.deletedAt, record.updatedAt) = (now, now)
             try record.update(db)
+            let files = try Self.attachDocuments(db, owner: .agendaItem, id, municipality: meeting.draft.municipalityId,
+                                                 old: record.documents, new: [], now: now).changes
             let moved = try Self.renumber(db, meeting: meetingId, placing: nil, at: nil)
             try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId,
-                                 [.deleted(.agendaItem, id)] + moved.map { .updated(.agendaItem, $0) }, now: now)
+                                 [.deleted(.agendaItem, id)] + moved.map { .updated(.agendaItem, $0) } + files, now: now)
         }
     }
 }

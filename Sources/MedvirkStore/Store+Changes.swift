@@ -53,12 +53,20 @@ extension Store {
             SELECT 'agenda_item', id FROM agenda_items WHERE meeting_id = ?1
             UNION ALL SELECT 'minutes', meeting_id FROM minutes WHERE meeting_id = ?1
             UNION ALL SELECT 'decision', id FROM decisions WHERE meeting_id = ?1
+            UNION ALL SELECT 'file', id FROM files WHERE owner_id = ?1
+            UNION ALL SELECT 'file', f.id FROM agenda_items a JOIN files f ON f.owner_id = a.id WHERE a.meeting_id = ?1
             """,
         .consultation: """
             SELECT 'party', id FROM parties WHERE consultation_id = ?1
             UNION ALL SELECT 'response', id FROM responses WHERE consultation_id = ?1
+            UNION ALL SELECT 'file', id FROM files WHERE owner_id = ?1
+            UNION ALL SELECT 'file', f.id FROM responses r JOIN files f ON f.owner_id = r.id WHERE r.consultation_id = ?1
             """,
-        .agendaItem: "SELECT 'decision', id FROM decisions WHERE agenda_item_id = ?1",
+        .agendaItem: """
+            SELECT 'decision', id FROM decisions WHERE agenda_item_id = ?1
+            UNION ALL SELECT 'file', id FROM files WHERE owner_id = ?1
+            """,
+        .response: "SELECT 'file', id FROM files WHERE owner_id = ?1",
     ]
 
     // MARK: Recording
@@ -126,7 +134,7 @@ extension Store {
         try await pool.write { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: Self.responsesDue), arguments: [Timestamps.format(now)])
             for (municipality, group) in Dictionary(grouping: rows, by: { $0["municipality_id"] as String }).sorted(by: { $0.key < $1.key }) {
-                try Self.recordWrite(db, actor: nil, municipality: municipality, group.map { .visibility(.response, $0["id"]) }, now: now)
+                try Self.recordWrite(db, actor: nil, municipality: municipality, group.map { Change.visibility(.response, $0["id"]).cascading() }, now: now)
             }
         }
     }
@@ -155,6 +163,7 @@ extension Store {
         (.minutes, "SELECT n.meeting_id, m.municipality_id FROM minutes n JOIN meetings m ON m.id = n.meeting_id WHERE m.deleted_at IS NULL ORDER BY n.rowid"),
         (.decision, "SELECT d.id, m.municipality_id FROM decisions d JOIN meetings m ON m.id = d.meeting_id ORDER BY d.rowid"),
         (.dialogueChannel, "SELECT id, municipality_id FROM dialogue_channels WHERE deleted_at IS NULL ORDER BY rowid"),
+        (.file, "SELECT id, municipality_id FROM files ORDER BY seq"),
     ]
 
     /// Starts the feed of a database written before it existed with a `created` event per live resource.

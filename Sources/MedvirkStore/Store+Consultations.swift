@@ -99,9 +99,14 @@ extension Store {
         return try await pool.write { db in
             try Self.checkReferences(db, References(municipalityId: draft.municipalityId, serviceAreaId: draft.serviceAreaId))
             let now = self.clock.now()
-            let record = ConsultationRecord(id: Identifiers.make("hor"), draft: draft, createdAt: now, updatedAt: now)
+            let id = Identifiers.make("hor")
+            var draft = draft
+            let files: [Change]
+            (draft.documents, files) = try Self.attachDocuments(db, owner: .consultation, id, municipality: draft.municipalityId, old: [],
+                                                                new: draft.documents, now: now)
+            let record = ConsultationRecord(id: id, draft: draft, createdAt: now, updatedAt: now)
             try record.insert(db)
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.consultation, record.id)], now: now)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.consultation, record.id)] + files, now: now)
             return try Self.liveConsultation(db, record.id)!
         }
     }
@@ -123,6 +128,9 @@ extension Store {
                 draft.conclusion?.concludedAt = now
             }
             try Self.checkReferences(db, References(municipalityId: draft.municipalityId, serviceAreaId: draft.serviceAreaId))
+            let files: [Change]
+            (draft.documents, files) = try Self.attachDocuments(db, owner: .consultation, id, municipality: draft.municipalityId,
+                                                                old: current.draft.documents, new: draft.documents, now: now)
             try stored.updated(draft, at: now).update(db)
             // Publishing, withdrawing or moving the deadline changes which parties and responses the public reads.
             var change = Change.updated(.consultation, id)
@@ -130,7 +138,7 @@ extension Store {
                 || draft.closesAt != current.draft.closesAt {
                 change = change.cascading()
             }
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [change], now: now)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [change] + files, now: now)
             return try Self.liveConsultation(db, id)!
         }
     }
@@ -145,7 +153,10 @@ extension Store {
             let now = self.clock.now()
             (record.deletedAt, record.updatedAt) = (now, now)
             try record.update(db)
-            try Self.recordWrite(db, actor: actor, municipality: record.municipalityId, [Change.deleted(.consultation, id).cascading()], now: now)
+            // Its hosted documents are freed (and purged in time).
+            let files = try Self.attachDocuments(db, owner: .consultation, id, municipality: record.municipalityId, old: record.documents,
+                                                 new: [], now: now).changes
+            try Self.recordWrite(db, actor: actor, municipality: record.municipalityId, [Change.deleted(.consultation, id).cascading()] + files, now: now)
         }
     }
 }

@@ -29,7 +29,7 @@ extension Store {
     public func responses(municipality: String, _ page: PageRequest) async throws -> Page<HearingResponse> {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT \(Self.responseColumns) FROM responses WHERE municipality_id = ?3 AND seq > ?1 ORDER BY seq LIMIT ?2
+                SELECT \(Self.responseColumns) FROM responses r WHERE r.municipality_id = ?3 AND r.seq > ?1 ORDER BY r.seq LIMIT ?2
                 """, arguments: [page.after?.after ?? 0, page.limit + 1, municipality])
             return try self.page(rows, limit: page.limit, map: Self.response)
         }

@@ -14,7 +14,7 @@ extension Store {
     static func rescreenResponses(_ db: Database, now: Date) throws {
         guard try db.columns(in: "responses").contains(where: { $0.name == "screened_with" }) else { return }
         let version = NationalIdScreening.version
-        let rows = try Row.fetchAll(db, sql: "SELECT \(responseColumns) FROM responses WHERE screened_with < ?", arguments: [version])
+        let rows = try Row.fetchAll(db, sql: "SELECT \(responseColumns) FROM responses r WHERE r.screened_with < ?", arguments: [version])
         let stamp = Timestamps.format(now)
         for row in rows {
             // A row this build cannot read (no respondent kind) is left for the moderators, marked screened.

@@ -14,9 +14,26 @@ public enum SubmissionOutcome: Sendable {
 extension Store {
     /// The columns `response(_:)` reads, by position: exports map hundreds of thousands of rows, and a
     /// lookup by name costs a case-insensitive search per column.
+    /// Over the row aliased `r`; the last column is the attachments as a JSON array (`ResponseAttachment`).
     static let responseColumns = """
-        id, consultation_id, municipality_id, receipt_number, token_id, party_id, respondent, text, received_at, late,
-        sha256, contains_national_id, status, withheld_reason, redactions, updated_at, seq, moderation_note
+        r.id, r.consultation_id, r.municipality_id, r.receipt_number, r.token_id, r.party_id, r.respondent, r.text, r.received_at, r.late,
+        r.sha256, r.contains_national_id, r.status, r.withheld_reason, r.redactions, r.updated_at, r.seq, r.moderation_note,
+        \(attachmentsColumn)
+        """
+
+    static func fileSummaryJSON(_ alias: String) -> String {
+        "json_object('id', \(alias).id, 'filename', \(alias).filename, 'media_type', \(alias).media_type, 'size', \(alias).size, 'sha256', \(alias).sha256)"
+    }
+
+    /// A response's attachments in the order submitted (redacted copies appear inside their original).
+    static let attachmentsColumn = """
+        (SELECT coalesce(json_group_array(json_object(
+            'file', \(fileSummaryJSON("f")), 'title', f.title, 'status', f.moderation, 'reason', f.moderation_reason,
+            'personal_data_checked', json(CASE f.personal_data_checked WHEN 1 THEN 'true' ELSE 'false' END),
+            'replacement_file_id', f.replacement_file_id,
+            'replacement', CASE WHEN rf.id IS NULL THEN NULL ELSE \(fileSummaryJSON("rf")) END)), '[]')
+         FROM (SELECT * FROM files WHERE owner_id = r.id AND owner_type = 'response' AND replaces_file_id IS NULL ORDER BY seq) f
+         LEFT JOIN files rf ON rf.id = f.replacement_file_id)
         """
 
     static func response(_ row: Row) throws -> HearingResponse {
@@ -25,11 +42,12 @@ extension Store {
             id: row[0], consultationId: row[1], municipalityId: row[2], receiptNumber: row[3], tokenId: row[4], submission: submission,
             receivedAt: Timestamps.parse(row[8]), late: row[9], sha256: row[10], containsNationalId: row[11],
             status: ResponseStatus(rawValue: row[12]) ?? .received, withheldReason: row[13],
-            redactions: try JSONColumn.decodeList(String.self, row[14]), updatedAt: Timestamps.parse(row[15]), moderationNote: row[17])
+            redactions: try JSONColumn.decodeList(String.self, row[14]), updatedAt: Timestamps.parse(row[15]), moderationNote: row[17],
+            attachments: try JSONColumn.decodeList(ResponseAttachment.self, row[18]))
     }
 
     static func fetchResponse(_ db: Database, where column: String, _ value: String) throws -> HearingResponse? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(responseColumns) FROM responses WHERE \(column) = ?"), arguments: [value]).map(response)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(responseColumns) FROM responses r WHERE r.\(column) = ?"), arguments: [value]).map(response)
     }
 
     public func response(_ id: String) async throws -> HearingResponse? {
@@ -70,6 +88,13 @@ extension Store {
     public func submitResponse(consultation id: String, _ submission: Submission, token: TokenInfo, idempotencyKey: String,
                                actor: WriteActor) async throws -> SubmissionOutcome {
         try submission.validate()
+        var hashed = submission
+        if !hashed.attachments.isEmpty {
+            // The receipt covers each attached file's bytes: their sha256 goes into the hash.
+            let files = try await self.files(hashed.attachments.map(\.fileId))
+            for i in hashed.attachments.indices { hashed.attachments[i].sha256 = files[hashed.attachments[i].fileId]?.sha256 }
+        }
+        let submission = hashed
         let digest = submission.sha256(consultationId: id)
         let now = clock.now()
         return try await submissions.write { db in
@@ -133,11 +158,42 @@ extension Store {
         try db.cachedStatement(sql: """
             INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, created_at) VALUES (?, ?, ?, ?, ?)
             """).execute(arguments: [token.id, idempotencyKey, digest, stored.id, stamp])
+        let attached = try attachToResponse(db, stored.id, submission.attachments, token: token.id, municipality: municipality)
         // The consultation's response counts and the party's `responded` are public fields that change with it.
         try Self.recordWrite(db, actor: actor, municipality: municipality,
                              [.createdPrivate(.response, stored.id), .updatedKeepingVisibility(.consultation, consultation.id)]
-                                + [submission.partyId].compactMap { $0 }.map { .updatedKeepingVisibility(.party, $0) }, now: now)
-        return stored
+                                + [submission.partyId].compactMap { $0 }.map { .updatedKeepingVisibility(.party, $0) }
+                                + attached.map { .updatedKeepingVisibility(.file, $0) }, now: now)
+        guard !attached.isEmpty else { return stored }
+        return try fetchResponse(db, where: "id", stored.id)!
+    }
+
+    /// Attaches a submission's files to its new response, withheld until moderation publishes them, in the
+    /// caller's transaction. Only files this token uploaded in the response's municipality may be attached
+    /// (422 naming `attachments[i].file_id` otherwise); one that already belongs to something is a 409.
+    static func attachToResponse(_ db: Database, _ response: String, _ attachments: [AttachmentInput], token: String,
+                                 municipality: String) throws -> [String] {
+        guard !attachments.isEmpty else { return [] }
+        let files = try fetchFiles(db, attachments.map(\.fileId))
+        var errors: [FieldError] = []
+        for (i, attachment) in attachments.enumerated() {
+            guard let file = files[attachment.fileId], file.uploadedBy == token, file.municipalityId == municipality else {
+                errors.append(FieldError("attachments[\(i)].file_id", "must name a file this token uploaded to municipality \(municipality)"))
+                continue
+            }
+            if let owner = file.ownerId {
+                throw Problem(status: 409, slug: "file-attached", title: "File already attached",
+                              detail: "File \(file.id) already belongs to \(file.ownerType?.rawValue ?? "another object") \(owner); a file belongs to one object only.",
+                              errors: [FieldError("attachments[\(i)].file_id", "is already attached")])
+            }
+        }
+        try Problem.check(errors)
+        for attachment in attachments {
+            try db.cachedStatement(sql: """
+                UPDATE files SET owner_type = 'response', owner_id = ?, title = ?, moderation = 'withheld', unattached_since = NULL WHERE id = ?
+                """).execute(arguments: [response, attachment.title, attachment.fileId])
+        }
+        return attachments.map(\.fileId)
     }
 
     /// `RUD-2026-000123`: the municipality's receipt prefix (unique, see `ReceiptPrefix`), the year in its
@@ -175,7 +231,7 @@ extension Store {
             try db.cachedStatement(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ?, moderation_note = NULL WHERE id = ?")
                 .execute(arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
                                      Timestamps.format(now), id])
-            var changes: [Change] = [.updated(.response, id)]
+            var changes: [Change] = [Change.updated(.response, id).cascading()]
             if (stored.status == .published) != (response.status == .published) { changes.append(.updated(.consultation, consultation.id)) }
             try Self.recordWrite(db, actor: actor, municipality: response.municipalityId, changes, now: now)
             return try Self.fetchResponse(db, where: "id", id)!
@@ -193,8 +249,11 @@ extension Store {
             try ModerationRules.checkWithdrawal(consultation, now: now)
             try db.cachedStatement(sql: "UPDATE responses SET status = 'withdrawn', updated_at = ? WHERE id = ?").execute(
                            arguments: [Timestamps.format(now), response.id])
+            // Its attachments are withdrawn with it.
+            try db.cachedStatement(sql: "UPDATE files SET moderation = 'withdrawn' WHERE owner_type = 'response' AND owner_id = ?")
+                .execute(arguments: [response.id])
             try Self.recordWrite(db, actor: actor, municipality: response.municipalityId,
-                                 [.updated(.response, response.id), .updated(.consultation, consultation.id)], now: now)
+                                 [Change.updated(.response, response.id).cascading(), .updated(.consultation, consultation.id)], now: now)
             return try Self.fetchResponse(db, where: "id", response.id)!
         }
     }

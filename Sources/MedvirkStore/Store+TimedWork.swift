@@ -8,7 +8,10 @@ extension Store {
     public var timedJobs: [TimedJob] {
         [TimedJob(name: "release responses at deadlines", tables: ["consultations"],
                   nextDue: { now in try await nextResponseRelease(after: now) },
-                  run: { now in try await releaseDueResponses(now: now) })]
+                  run: { now in try await releaseDueResponses(now: now) }),
+         TimedJob(name: "purge unattached files", tables: ["files"],
+                  nextDue: { now in try await nextFilePurge(after: now) },
+                  run: { now in try await purgeFiles(now: now) })]
     }
 
     /// Calls `onCommit` after every transaction of this process that changed one of `tables`. It runs on the

@@ -19,6 +19,8 @@ public struct Store: Sendable {
     let tokenReader: DatabaseQueue
     /// Live tokens read by `authenticate`, shared by every copy of this store.
     let tokenCache: TokenCache
+    /// Uploads under way in this process (the file purge leaves them alone).
+    let uploads = UploadsInProgress()
 
     /// Opens (creating if needed) the database and applies pending migrations.
     public static func open(path: String, migrations: Migrator, migrate: Bool = true, clock: any WallClock = SystemClock()) throws -> Store {
@@ -170,6 +172,8 @@ enum JSONColumn {
 /// fault, not the client's, so it is answered as a 500 (a `DecodingError` would read as a 422 about the request).
 public struct StoredDataError: Error, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) { self.description = description }
 }
 
 /// Decodes JSON columns; a failure is a `StoredDataError`, never a `DecodingError`.

@@ -54,6 +54,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong(ServeSettings.logClientAddress.name), help: ServeSettings.logClientAddress.helpLine)
     var logClientAddress = false
 
+    @Option(name: .customLong(ServeSettings.maxFileBytes.name), help: ServeSettings.maxFileBytes.helpLine)
+    var maxFileBytes: Int?
+
+    @Option(name: .customLong(ServeSettings.clamd.name), help: ServeSettings.clamd.helpLine)
+    var clamd: String?
+
     @Option(name: .customLong(ServeSettings.logLevel.name), help: ServeSettings.logLevel.helpLine)
     var logLevel: String?
 
@@ -95,6 +101,15 @@ struct Serve: AsyncParsableCommand {
         let bytes = settings.cacheBytes.number(cacheBytes)
         guard bytes >= 0 else { fail("cache bytes must be 0 or more") }
         config.cacheBytes = bytes
+        let fileBytes = settings.maxFileBytes.number(maxFileBytes)
+        guard fileBytes >= 1, fileBytes <= 1 << 30 else { fail("--max-file-bytes must be 1 to 1073741824 bytes, not \(fileBytes)") }
+        config.maxFileBytes = fileBytes
+        if let address = settings.clamd.text(clamd), address != "off" {
+            guard let parsed = ClamdAddress(address) else {
+                fail("--clamd must be unix:/path/to/clamd.sock or tcp:host:port, not '\(address)'")
+            }
+            config.clamd = parsed
+        }
 
         config.trustedProxies = ranges(settings.trustedProxy, trustedProxies) ?? []
         let header = settings.proxyHeader.text(proxyHeader) ?? settings.proxyHeader.defaultText

@@ -55,6 +55,11 @@ enum ServeSettings {
     static let idleTimeout = ServeSetting(
         name: "idle-timeout", env: "MEDVIRK_IDLE_TIMEOUT", defaultText: "30",
         help: "Seconds before an idle connection, a stalled request body, or a whole request body that trickles in is dropped (408).")
+    static let maxFileBytes = ServeSetting(name: "max-file-bytes", env: "MEDVIRK_MAX_FILE_BYTES", defaultText: "20971520",
+                                           help: "Largest file upload, in bytes (413 over it); JSON bodies keep their 1 MiB limit.")
+    static let clamd = ServeSetting(
+        name: "clamd", env: "MEDVIRK_CLAMD", defaultText: "off",
+        help: "Scan every upload with ClamAV: unix:/path/to/clamd.sock or tcp:host:port (a hit is a 422, clamd unreachable a 503).")
     static let migrations = ServeSetting(
         name: "migrations", env: "MEDVIRK_MIGRATIONS", defaultText: "./Migrations, else beside the binary, else /usr/share/medvirk/Migrations",
         help: "Folder of NNNN_description.sql migrations.")
@@ -63,7 +68,7 @@ enum ServeSettings {
         help: "The OpenAPI contract to serve.")
 
     static let all = [host, port, unixSocket, db, demo, corsOrigin, logLevel, cacheBytes, addressRateLimit, tokenRateLimit,
-                      trustedProxy, proxyHeader, metricsFrom, logClientAddress, idleTimeout, migrations, contract]
+                      trustedProxy, proxyHeader, metricsFrom, logClientAddress, idleTimeout, maxFileBytes, clamd, migrations, contract]
 }
 
 extension ServeSetting {

@@ -152,6 +152,7 @@ import Yams
         case "DialogueChannel.swift": ["DialogueChannel"]
         case "Decisions.swift": ["DecisionCreate"]
         case "MinutesHandlers.swift": ["MinutesInput"]
+        case "HostedFile.swift": ["AttachmentModeration"]
         default: [file]
         }
     }

@@ -151,7 +151,9 @@ final class LogRecorder: Sendable {
     @Test func aHandlerCanBeCalledLikeAFunction() async throws {
         let service = try await Service.make()
         let handlers = APIHandlers(store: service.store, contract: contractText, metrics: ServiceMetrics(),
-                                   cache: ResponseCache(budget: 0, lifetime: 0))
+                                   cache: ResponseCache(budget: 0, lifetime: 0),
+                                   uploads: UploadReceiver(store: service.store, detector: try MediaTypeDetector(), scanner: ClamdScanner(address: nil),
+                                                           maxBytes: 1 << 20))
         guard case .ok(let health) = try await handlers.getHealthz(.init()) else { Issue.record("not ok"); return }
         #expect(try health.body.json.status == .ok)
         try await service.store.createMunicipality(

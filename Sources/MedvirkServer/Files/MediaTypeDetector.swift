@@ -60,10 +60,26 @@ public final class MediaTypeDetector: Sendable {
     /// The accepted type the bytes are, or nil for anything else (HTML, SVG, archives, executables, text
     /// that is not UTF-8). Plain text is accepted only when the sample is valid UTF-8 (a multi-byte
     /// character cut at the sample's end still counts).
-    public func acceptedType(of bytes: Data) -> AcceptedFileType? {
+    /// `complete`: the bytes are the whole file (else a multi-byte character may be cut at their end); by
+    /// default, when they fit in one sample.
+    public func acceptedType(of bytes: Data, complete: Bool? = nil) -> AcceptedFileType? {
         guard let detected = mediaType(of: bytes), let type = AcceptedFileType(rawValue: detected) else { return nil }
-        if type == .text, !Self.isUTF8(bytes.prefix(Self.sampleBytes), complete: bytes.count <= Self.sampleBytes) { return nil }
+        if type == .text, !Self.isUTF8(bytes.prefix(Self.sampleBytes), complete: complete ?? (bytes.count <= Self.sampleBytes)) { return nil }
         return type
+    }
+
+    /// The usual extension of each type, for uploads sent without a name.
+    public static func fileExtension(_ type: AcceptedFileType) -> String {
+        switch type {
+        case .pdf: "pdf"
+        case .docx: "docx"
+        case .xlsx: "xlsx"
+        case .odt: "odt"
+        case .ods: "ods"
+        case .png: "png"
+        case .jpeg: "jpg"
+        case .text: "txt"
+        }
     }
 
     /// Whether `bytes` is UTF-8; when the sample is not the whole file, up to three bytes of a character cut

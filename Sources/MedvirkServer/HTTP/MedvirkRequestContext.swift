@@ -23,6 +23,10 @@ public struct MedvirkRequestContext: RequestContext, RemoteAddressRequestContext
     public var principal: Principal = .anonymous
     /// The `charset` parameter of the request's `Content-Type`, lowercased, for text bodies (CSV imports).
     var charset: String?
+    /// A streamed upload's `Content-Type` and `Content-Length`, for its handler (the generated input has no
+    /// place for them).
+    var declaredType: String?
+    var declaredLength: Int?
     /// A PATCH body parsed as JSON, kept apart from the decoded input so `null` (remove) differs from absent.
     var mergePatch: JSONValue?
     /// What `If-Match` said about the current representation, set by `ConditionalWriteMiddleware`.

@@ -14,7 +14,7 @@ struct RepresentationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        guard response.status == .ok || response.status == .created,
+        guard response.status == .ok || response.status == .created || response.status == .partialContent,
               response.headers[.contentType]?.hasPrefix("application/problem+json") != true
         else { return response }
         if response.headers[.eTag] != nil {
@@ -100,7 +100,8 @@ struct PublicCacheMiddleware: RouterMiddleware {
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: entry.body))
         }
         var response = try await next(request, context)
-        guard response.status == .ok else { return response }
+        // Downloads (hosted files) are streamed, never held in memory.
+        guard response.status == .ok, response.headers[.contentDisposition] == nil else { return response }
         let body = try await BodyCollector.collect(response.body)
         response.body = ResponseBody(byteBuffer: body)
         let now = store.clock.now()

@@ -17,6 +17,12 @@ struct RequestBodyMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method.hasBody else { return try await next(request, context) }
         var request = request, context = context
+        if context.route?.operation(request.method)?.mediaTypes == ["*/*"] {
+            // A file upload: streamed to its handler, which enforces its own limit (`UploadReceiver`).
+            context.declaredType = request.headers[.contentType]
+            context.declaredLength = request.headers[.contentLength].flatMap(Int.init)
+            return try await next(request, context)
+        }
         var body = try await collect(&request)
         let declared = context.route?.operation(request.method)?.mediaTypes ?? []
         let mediaType = HeaderValues.mediaType(request.headers[.contentType])

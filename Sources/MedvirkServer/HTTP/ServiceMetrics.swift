@@ -11,6 +11,9 @@ final class ServiceMetrics: Sendable {
     private let cacheMisses: Counter
     private let databaseBytes: Gauge
     private let cacheBytes: Gauge
+    private let fileBytes: Gauge
+    /// Upload counters by outcome (`stored`, `replayed`, or the problem's slug).
+    private let uploads = Mutex<[String: Counter]>([:])
     /// The per-route collectors, kept so a request costs one dictionary lookup rather than a registry search.
     private let routes = Mutex<[String: (Counter, DurationHistogram)]>([:])
 
@@ -31,6 +34,9 @@ final class ServiceMetrics: Sendable {
             namespace: "medvirk", metricName: "database", unitName: "bytes", helpText: "Size of the SQLite database and its WAL."), labels: [])
         cacheBytes = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "medvirk", metricName: "cache", unitName: "bytes", helpText: "Memory held by the response cache."), labels: [])
+        fileBytes = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "medvirk", metricName: "files_stored", unitName: "bytes",
+            helpText: "Bytes of hosted files (each distinct content once)."), labels: [])
     }
 
     /// `route` is the contract's path template, so ids never become label values.
@@ -57,8 +63,22 @@ final class ServiceMetrics: Sendable {
 
     func cache(hit: Bool) { (hit ? cacheHits : cacheMisses).increment() }
 
+    /// One upload's outcome: `stored`, `replayed`, or the slug of the problem that refused it.
+    func upload(outcome: String) {
+        let counter = uploads.withLock { counters in
+            if let found = counters[outcome] { return found }
+            let made = registry.makeCounter(descriptor: MetricNameDescriptor(
+                namespace: "medvirk", metricName: "uploads", unitName: "total", helpText: "File uploads by outcome."),
+                labels: [("outcome", outcome)])
+            counters[outcome] = made
+            return made
+        }
+        counter.increment()
+    }
+
     /// The exposition text, with the gauges read now.
-    func render(databasePath: String, cacheUsage: Int) -> String {
+    func render(databasePath: String, cacheUsage: Int, fileBytes stored: Int64) -> String {
+        fileBytes.set(to: Double(stored))
         let size = ["", "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: databasePath + $0)[.size] as? Int }.reduce(0, +)
         databaseBytes.set(to: Double(size))
         cacheBytes.set(to: Double(cacheUsage))

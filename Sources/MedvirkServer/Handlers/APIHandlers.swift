@@ -16,6 +16,8 @@ struct APIHandlers: APIProtocol {
     /// Client addresses that may read `/metrics` without an admin token.
     var metricsFrom: [AddressRange] = AddressRange.loopback
     let inFlight = InFlightKeys()
+    /// Streams file uploads into the store.
+    let uploads: UploadReceiver
 
     /// The pipeline's findings about the request being handled (see `MedvirkRequestContext`); nil when a
     /// handler is called directly, which then acts for an anonymous caller.
@@ -102,7 +104,8 @@ struct APIHandlers: APIProtocol {
         guard principal.isAdmin || metricsFrom.contains(address: context?.clientAddress ?? "unix") else {
             throw Problem(status: 404, slug: "not-found", title: "Not found", detail: "No resource at this path.")
         }
-        return .ok(.init(body: .plainText(HTTPBody(metrics.render(databasePath: store.path, cacheUsage: cache.bytes)))))
+        let fileBytes = try await store.storedFileBytes()
+        return .ok(.init(body: .plainText(HTTPBody(metrics.render(databasePath: store.path, cacheUsage: cache.bytes, fileBytes: fileBytes)))))
     }
 
     func getOpenAPI(_ input: Operations.GetOpenAPI.Input) async throws -> Operations.GetOpenAPI.Output {

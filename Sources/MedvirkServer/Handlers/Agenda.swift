@@ -9,7 +9,7 @@ extension APIHandlers {
             return .init(id: item.id, meetingId: item.meetingId, position: item.position, title: "Closed item", _public: false)
         }
         return .init(id: item.id, meetingId: item.meetingId, position: item.position, title: d.title, description: d.description,
-                     kind: try convert(d.kind), _public: d.isPublic, documents: d.documents.map { .init(title: $0.title, url: $0.url) },
+                     kind: try convert(d.kind), _public: d.isPublic, documents: try Self.api(d.documents),
                      consultationId: d.consultationId)
     }
 
@@ -30,12 +30,12 @@ extension APIHandlers {
     static func writable(_ item: AgendaItem) throws -> Components.Schemas.AgendaItemCreate {
         let d = item.draft
         return .init(position: item.position, title: d.title, description: d.description, kind: try convert(d.kind), _public: d.isPublic,
-                     documents: d.documents.map { .init(title: $0.title, url: $0.url) }, consultationId: d.consultationId)
+                     documents: try Self.writable(d.documents), consultationId: d.consultationId)
     }
 
     static func draft(_ b: Components.Schemas.AgendaItemCreate) throws -> AgendaItemDraft {
         AgendaItemDraft(position: b.position, title: b.title, description: b.description, kind: try convert(b.kind), isPublic: b._public ?? true,
-                        documents: (b.documents ?? []).map { ConsultationDocument(title: $0.title, url: $0.url) },
+                        documents: try Self.documents(b.documents),
                         consultationId: b.consultationId)
     }
 

@@ -16,7 +16,7 @@ extension APIHandlers {
         }
         return .init(
             id: c.id, municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, title: d.title, summary: d.summary,
-            body: d.body, caseNumber: d.caseNumber, documents: d.documents.map { .init(title: $0.title, url: $0.url) },
+            body: d.body, caseNumber: d.caseNumber, documents: try Self.api(d.documents),
             opensAt: d.opensAt, closesAt: d.closesAt, status: try convert(d.status), phase: try convert(d.phase(at: now)),
             audience: try convert(d.audience), latePolicy: try convert(d.latePolicy), publishResponses: try convert(d.publishResponses),
             conclusion: conclusion, responseCounts: .init(received: c.received, published: published), tags: d.tags,
@@ -27,7 +27,7 @@ extension APIHandlers {
         let d = c.draft
         return .init(
             municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, title: d.title, summary: d.summary, body: d.body,
-            caseNumber: d.caseNumber, documents: d.documents.map { .init(title: $0.title, url: $0.url) }, opensAt: d.opensAt,
+            caseNumber: d.caseNumber, documents: try Self.writable(d.documents), opensAt: d.opensAt,
             closesAt: d.closesAt, status: try convert(d.status), audience: try convert(d.audience), latePolicy: try convert(d.latePolicy),
             publishResponses: try convert(d.publishResponses),
             conclusion: d.conclusion.map { .init(summary: $0.summary, memoUrl: $0.memoURL) }, tags: d.tags)
@@ -36,7 +36,7 @@ extension APIHandlers {
     static func draft(_ b: Components.Schemas.ConsultationCreate, concludedAt: Date? = nil) throws -> ConsultationDraft {
         ConsultationDraft(
             municipalityId: b.municipalityId, serviceAreaId: b.serviceAreaId, title: b.title, summary: b.summary, body: b.body,
-            caseNumber: b.caseNumber, documents: (b.documents ?? []).map { ConsultationDocument(title: $0.title, url: $0.url) },
+            caseNumber: b.caseNumber, documents: try Self.documents(b.documents),
             opensAt: b.opensAt, closesAt: b.closesAt, status: try b.status.map(convert) ?? .draft,
             audience: try b.audience.map(convert) ?? .public, latePolicy: try b.latePolicy.map(convert) ?? .reject,
             publishResponses: try b.publishResponses.map(convert) ?? .onApproval,

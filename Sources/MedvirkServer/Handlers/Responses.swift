@@ -25,7 +25,11 @@ extension APIHandlers {
                 id: r.id, consultationId: r.consultationId, receiptNumber: r.receiptNumber,
                 respondent: .init(kind: try convert(who.kind), name: shown["respondent.name"] ?? nil,
                                   organisation: shown["respondent.organisation"] ?? nil, onBehalfOf: shown["respondent.on_behalf_of"] ?? nil),
-                text: r.publicText, late: r.late, receivedAt: r.receivedAt)
+                text: r.publicText, late: r.late,
+                attachments: r.attachments.isEmpty ? nil : try r.attachments.filter { $0.status == .published }.map { a in
+                    .init(fileId: a.publicFile.id, title: a.title, status: try convert(a.status), file: Self.apiRef(a.publicFile))
+                },
+                receivedAt: r.receivedAt)
         case .full:
             return .init(
                 id: r.id, consultationId: r.consultationId, receiptNumber: r.receiptNumber,
@@ -34,7 +38,12 @@ extension APIHandlers {
                                   address: who.address, onBehalfOf: who.onBehalfOf, publishName: who.publishName),
                 text: r.submission.text, publicText: r.publicText, partyId: r.submission.partyId, late: r.late,
                 containsNationalId: r.containsNationalId, status: try convert(r.status), withheldReason: r.withheldReason,
-                redactions: r.redactions, moderationNote: r.moderationNote, receivedAt: r.receivedAt, updatedAt: r.updatedAt)
+                redactions: r.redactions,
+                attachments: r.attachments.isEmpty ? nil : try r.attachments.map { a in
+                    .init(fileId: a.file.id, title: a.title, status: try convert(a.status), reason: a.reason,
+                          personalDataChecked: a.personalDataChecked, replacementFileId: a.replacementFileId, file: Self.apiRef(a.file))
+                },
+                moderationNote: r.moderationNote, receivedAt: r.receivedAt, updatedAt: r.updatedAt)
         }
     }
 
@@ -64,7 +73,8 @@ extension APIHandlers {
         let submission = Submission(
             respondent: Respondent(kind: try convert(who.kind), name: who.name, organisation: who.organisation, email: who.email,
                                    address: who.address, onBehalfOf: who.onBehalfOf, publishName: who.publishName ?? false),
-            text: body.text, partyId: body.partyId)
+            text: body.text, partyId: body.partyId,
+            attachments: (body.attachments ?? []).map { AttachmentInput(fileId: $0.fileId, title: $0.title) })
 
         let flightKey = token.id + "\u{0}" + key
         guard inFlight.begin(flightKey) else {
