@@ -147,7 +147,8 @@ public enum Filename {
         return out
     }
 
-    static func percentEncoded(_ name: String) -> String {
+    /// RFC 8187 attr-chars kept, every other UTF-8 byte percent-encoded.
+    public static func percentEncoded(_ name: String) -> String {
         var out = ""
         for byte in name.utf8 {
             if isAttrChar(byte) { out.append(Character(Unicode.Scalar(byte))) } else { out += String(format: "%%%02X", byte) }

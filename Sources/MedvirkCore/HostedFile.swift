@@ -110,9 +110,6 @@ public struct AttachmentModeration: Sendable, Equatable {
             errors.append(FieldError("personal_data_checked", "must be true to publish: check the file and its metadata (author fields, image EXIF) for personal data first"))
         }
         if status == .withdrawn { errors.append(FieldError("status", "must be published or withheld")) }
-        if status == .withheld && replacementFileId != nil {
-            errors.append(FieldError("replacement_file_id", "is only given when publishing"))
-        }
         try Problem.check(errors)
     }
 }

@@ -26,9 +26,7 @@ extension APIHandlers {
                 respondent: .init(kind: try convert(who.kind), name: shown["respondent.name"] ?? nil,
                                   organisation: shown["respondent.organisation"] ?? nil, onBehalfOf: shown["respondent.on_behalf_of"] ?? nil),
                 text: r.publicText, late: r.late,
-                attachments: r.attachments.isEmpty ? nil : try r.attachments.filter { $0.status == .published }.map { a in
-                    .init(fileId: a.publicFile.id, title: a.title, status: try convert(a.status), file: Self.apiRef(a.publicFile))
-                },
+                attachments: try Self.publicAttachments(r),
                 receivedAt: r.receivedAt)
         case .full:
             return .init(
@@ -44,6 +42,15 @@ extension APIHandlers {
                           personalDataChecked: a.personalDataChecked, replacementFileId: a.replacementFileId, file: Self.apiRef(a.file))
                 },
                 moderationNote: r.moderationNote, receivedAt: r.receivedAt, updatedAt: r.updatedAt)
+        }
+    }
+
+    /// The published attachments, each as the public may download it (the redacted copy where there is one); nil when none.
+    static func publicAttachments(_ r: HearingResponse) throws -> [Components.Schemas.ResponseAttachment]? {
+        let published = r.attachments.filter { $0.status == .published }
+        guard !published.isEmpty else { return nil }
+        return try published.map { a in
+            .init(fileId: a.publicFile.id, title: a.title, status: try convert(a.status), file: Self.apiRef(a.publicFile))
         }
     }
 

@@ -1,0 +1,397 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import MedvirkCore
+@testable import MedvirkServer
+@testable import MedvirkStore
+import NIOCore
+import OpenAPIRuntime
+import Testing
+
+extension API {
+    /// POSTs raw bytes to `/v1/files`.
+    func upload(_ bytes: Data, token: String? = nil, municipality: String? = "testby", contentType: String? = "application/octet-stream",
+                filename: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        var fields = HTTPFields()
+        fields[.authorization] = "Bearer \(token ?? service.admin)"
+        if let contentType { fields[.contentType] = contentType }
+        if let filename { fields[.contentDisposition] = "attachment; filename*=UTF-8''" + Filename.percentEncoded(filename) }
+        for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+        let uri = "/v1/files" + (municipality.map { "?municipality=\($0)" } ?? "")
+        let response = try await client.execute(uri: uri, method: .post, headers: fields, body: ByteBuffer(bytes: bytes))
+        return Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+    }
+
+    /// Uploads as `token` and returns the file's id.
+    func uploaded(_ bytes: Data, token: String? = nil, key: String? = nil, filename: String = "brev.pdf") async throws -> String {
+        let reply = try await upload(bytes, token: token, filename: filename, headers: key.map { ["Idempotency-Key": $0] } ?? [:])
+        try #require(reply.status == .created, "upload gave \(reply.status): \(reply.text)")
+        return try #require(reply.string("id"))
+    }
+
+    /// A GET whose body is kept as bytes.
+    func bytes(_ uri: String, token: String? = nil, headers: [String: String] = [:]) async throws -> (HTTPResponse.Status, HTTPFields, Data) {
+        var fields = HTTPFields()
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+        let response = try await client.execute(uri: uri, method: .get, headers: fields, body: nil)
+        return (response.status, response.headers, Data(buffer: response.body))
+    }
+}
+
+func sha256(_ data: Data) -> String { Hex.string(SHA256.hash(data: data)) }
+
+/// A PDF larger than one stored chunk, so reads and ranges cross chunk boundaries.
+let largePDF: Data = {
+    var data = SampleFiles.pdf
+    data.append(Data(repeating: UInt8(ascii: "%"), count: 600_000))
+    data.append(Data("\n%%EOF\n".utf8))
+    return data
+}()
+
+@Suite struct FileUploadTests {
+    @Test(arguments: [(SampleFiles.pdf, "application/pdf"), (SampleFiles.docx, AcceptedFileType.docx.rawValue), (SampleFiles.xlsx, AcceptedFileType.xlsx.rawValue),
+                      (SampleFiles.odt, AcceptedFileType.odt.rawValue), (SampleFiles.ods, AcceptedFileType.ods.rawValue),
+                      (SampleFiles.png, "image/png"), (SampleFiles.jpeg, "image/jpeg"), (SampleFiles.text, "text/plain"), (largePDF, "application/pdf")])
+    func eachAcceptedTypeIsStoredAndServedBackByteForByte(file: Data, type: String) async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let reply = try await api.upload(file, filename: "bilag")
+            try #require(reply.status == .created, "\(reply.text)")
+            #expect(reply.string("media_type") == type)
+            #expect(reply.json["size"] as? Int == file.count)
+            #expect(reply.string("sha256") == sha256(file))
+            #expect(reply.string("status") == "unattached")
+            let id = try #require(reply.string("id"))
+            #expect(reply["Location"] == "/v1/files/\(id)")
+            let (status, headers, body) = try await api.bytes("/v1/files/\(id)/content", token: api.service.admin)
+            #expect(status == .ok)
+            #expect(body == file)
+            #expect(headers[.eTag] == "\"\(sha256(file))\"")
+            #expect(headers[.contentType]?.hasPrefix(type) == true)
+            #expect(headers[.xContentTypeOptions] == "nosniff")
+            #expect(headers[.contentSecurityPolicy] == "sandbox")
+            #expect(headers[.contentDisposition]?.hasPrefix("attachment;") == true)
+            #expect(headers[.cacheControl] == "private, no-store")
+        }
+    }
+
+    @Test func theContentDecidesTheTypeNotTheClient() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let spoofed = try await api.upload(SampleFiles.pdf, contentType: "image/png")
+            expectProblem(spoofed, .unsupportedMediaType, "media-type-mismatch")
+            #expect(spoofed.string("detail")?.contains("image/png") == true && spoofed.string("detail")?.contains("application/pdf") == true)
+            for refused in [SampleFiles.html, SampleFiles.svg, SampleFiles.plainZip, SampleFiles.latin1, ContentCheckTests.docm] {
+                expectProblem(try await api.upload(refused), .unsupportedMediaType)
+            }
+            // An HTML page sent as a PDF is still HTML.
+            expectProblem(try await api.upload(SampleFiles.html, contentType: "application/pdf"), .unsupportedMediaType)
+            expectProblem(try await api.upload(ContentCheckTests.encryptedPDF), .unprocessableContent, "encrypted-file")
+            expectProblem(try await api.upload(Data()), .unprocessableContent)
+            // Nothing refused left bytes behind.
+            #expect(try await api.service.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM file_chunks") } == 0)
+            // The declared type may be exact, carry parameters, or leave it to the content.
+            #expect(try await api.upload(SampleFiles.text, contentType: "text/plain; charset=utf-8").status == .created)
+            #expect(try await api.upload(SampleFiles.png, contentType: nil).status == .created)
+        }
+    }
+
+    @Test func oversizeIsRefusedBeforeReadingAndLeavesNothing() async throws {
+        try await withAPI(configure: { $0.maxFileBytes = 300_000 }) { api in
+            _ = try await seedMunicipality(api)
+            // The test client sends Content-Length, so this is the check before anything is read.
+            expectProblem(try await api.upload(largePDF), .contentTooLarge, "payload-too-large")
+            let counts = try await api.service.store.pool.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM file_chunks"), try Int.fetchOne(db, sql: "SELECT count(*) FROM file_contents"))
+            }
+            #expect(counts.0 == 0 && counts.1 == 0)
+            #expect(try await api.upload(SampleFiles.pdf).status == .created)
+        }
+    }
+
+    /// A body without a length (chunked) is counted as it streams: refused past the limit, after a stored
+    /// chunk, whose bytes are deleted again.
+    @Test func oversizeIsRefusedWhileStreamingAndTheWrittenChunksAreDeleted() async throws {
+        let service = try await Service.make()
+        let receiver = UploadReceiver(store: service.store, detector: try MediaTypeDetector(), scanner: ClamdScanner(address: nil),
+                                      maxBytes: 300_000)
+        let pieces = stride(from: 0, to: largePDF.count, by: 50_000).map { ArraySlice(largePDF[$0..<min($0 + 50_000, largePDF.count)]) }
+        let body = HTTPBody(AsyncStream { continuation in
+            for piece in pieces { continuation.yield(piece) }
+            continuation.finish()
+        }, length: .unknown, iterationBehavior: .single)
+        await #expect(throws: Problem.self) { try await receiver.receive(body, declared: nil) }
+        let chunks = try await service.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM file_chunks") }
+        #expect(chunks == 0)
+    }
+
+    @Test func namesComeFromContentDispositionAndAreMadeSafe() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let named = try await api.upload(SampleFiles.pdf, filename: "Høringssvar \u{202E}fdp.exe")
+            #expect(named.string("filename") == "Høringssvar fdp.exe")
+            let plain = try await api.upload(SampleFiles.pdf, contentType: "application/pdf", headers: ["Content-Disposition": #"attachment; filename="svar \"1\".pdf""#])
+            #expect(plain.string("filename") == #"svar "1".pdf"#)
+            expectProblem(try await api.upload(SampleFiles.pdf, filename: "../../etc/passwd"), .unprocessableContent)
+            expectProblem(try await api.upload(SampleFiles.pdf, headers: ["Content-Disposition": "attachment; filename*=UTF-8''%ZZ"]), .badRequest)
+            let unnamed = try await api.upload(SampleFiles.png)
+            #expect(unnamed.string("filename") == "file.png")
+            let id = try #require(named.string("id"))
+            let (_, headers, _) = try await api.bytes("/v1/files/\(id)/content", token: api.service.admin)
+            #expect(headers[.contentDisposition] == "attachment; filename=\"Hoeringssvar fdp.exe\"; filename*=UTF-8''H%C3%B8ringssvar%20fdp.exe")
+        }
+    }
+
+    @Test func partnersNeedAnIdempotencyKeyAndAReplayAnswersTheSameFile() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let partner = try await api.service.token(.partner)
+            expectProblem(try await api.upload(SampleFiles.pdf, token: partner), .badRequest, "idempotency-key-required")
+            let first = try await api.upload(SampleFiles.pdf, token: partner, filename: "a.pdf", headers: ["Idempotency-Key": "k1"])
+            let again = try await api.upload(SampleFiles.pdf, token: partner, filename: "a.pdf", headers: ["Idempotency-Key": "k1"])
+            #expect(first.status == .created && again.status == .created)
+            #expect(again.string("id") == first.string("id"))
+            #expect(again["Idempotency-Replayed"] == "true")
+            expectProblem(try await api.upload(SampleFiles.png, token: partner, filename: "a.pdf", headers: ["Idempotency-Key": "k1"]),
+                          .unprocessableContent, "idempotency-key-reused")
+            // Another partner cannot read it, nor the public; its uploader and the admins can.
+            let other = try await api.service.token(.partner)
+            let id = try #require(first.string("id"))
+            expectProblem(try await api.get("/v1/files/\(id)", token: other), .notFound)
+            expectProblem(try await api.get("/v1/files/\(id)/content"), .notFound)
+            #expect(try await api.get("/v1/files/\(id)", token: partner).status == .ok)
+            // A token limited to one municipality may leave `municipality` out, and may not name another.
+            let limited = try await api.service.token(.partner, ["testby"])
+            #expect(try await api.upload(SampleFiles.pdf, token: limited, municipality: nil, headers: ["Idempotency-Key": "k"]).status == .created)
+            expectProblem(try await api.upload(SampleFiles.pdf, token: limited, municipality: "andetby", headers: ["Idempotency-Key": "k2"]), .forbidden)
+            expectProblem(try await api.upload(SampleFiles.pdf, municipality: nil), .badRequest)
+        }
+    }
+
+    @Test func onlyTheUploaderOrAnAdminDeletesAndOnlyWhileUnattached() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let partner = try await api.service.token(.partner), other = try await api.service.token(.partner)
+            let id = try await api.uploaded(SampleFiles.pdf, token: partner, key: "d1")
+            expectProblem(try await api.delete("/v1/files/\(id)", token: other), .notFound)
+            #expect(try await api.delete("/v1/files/\(id)", token: partner).status == .noContent)
+            expectProblem(try await api.get("/v1/files/\(id)", token: partner), .notFound)
+            let attached = try await api.uploaded(SampleFiles.pdf)
+            try await seedConsultation(api, municipality: "testby", extra: #","documents":[{"title":"Brev","file_id":"\#(attached)"}]"#)
+            expectProblem(try await api.delete("/v1/files/\(attached)"), .conflict, "file-attached")
+        }
+    }
+}
+
+@Suite struct FileDownloadTests {
+    @Test func byteRangesAsRFC9110Says() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let id = try await api.uploaded(largePDF)
+            let admin = api.service.admin, uri = "/v1/files/\(id)/content", size = largePDF.count
+            // Across the first chunk boundary (262 144).
+            let (status, headers, body) = try await api.bytes(uri, token: admin, headers: ["Range": "bytes=262140-262150"])
+            #expect(status == .partialContent)
+            #expect(body == largePDF.subdata(in: 262_140..<262_151))
+            #expect(headers[.contentRange] == "bytes 262140-262150/\(size)")
+            let (_, _, suffix) = try await api.bytes(uri, token: admin, headers: ["Range": "bytes=-5"])
+            #expect(suffix == largePDF.suffix(5))
+            let (_, _, open) = try await api.bytes(uri, token: admin, headers: ["Range": "bytes=600000-"])
+            #expect(open == largePDF.subdata(in: 600_000..<size))
+            let outside = try await api.get(uri, token: admin, headers: ["Range": "bytes=\(size)-"])
+            expectProblem(outside, .rangeNotSatisfiable)
+            #expect(outside["Content-Range"] == "bytes */\(size)")
+            // If-Range with the current tag serves the range; with another, the whole file.
+            let tag = "\"\(sha256(largePDF))\""
+            #expect(try await api.bytes(uri, token: admin, headers: ["Range": "bytes=0-9", "If-Range": tag]).0 == .partialContent)
+            let stale = try await api.bytes(uri, token: admin, headers: ["Range": "bytes=0-9", "If-Range": "\"other\""])
+            #expect(stale.0 == .ok && stale.2 == largePDF)
+            // Several ranges, or nonsense, are ignored: the whole file.
+            #expect(try await api.bytes(uri, token: admin, headers: ["Range": "bytes=0-1,5-6"]).2 == largePDF)
+            #expect(try await api.bytes(uri, token: admin, headers: ["Range": "pages=1"]).0 == .ok)
+            // And the entity tag revalidates.
+            #expect(try await api.bytes(uri, token: admin, headers: ["If-None-Match": tag]).0 == .notModified)
+        }
+    }
+
+    @Test func hostedDocumentsAreAsPublicAsTheirConsultation() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            _ = try await api.create("/v1/municipalities", #"{"id":"andetby","name":"Andetby Kommune","country":"DK","time_zone":"Europe/Copenhagen"}"#)
+            let letter = try await api.uploaded(SampleFiles.pdf, filename: "Høringsbrev.pdf")
+            let documents = #"[{"title":"Høringsbrev","file_id":"\#(letter)","kind":"hearing_letter","language":"da"},{"title":"Kort","url":"https://example.dk/k.pdf"}]"#
+            let draft = try await api.create("/v1/consultations", #"""
+                {"municipality_id":"testby","title":"Skolestruktur","status":"draft","opens_at":"\#(rfc3339(Date()))",
+                 "closes_at":"\#(rfc3339(Date() + 86_400))","documents":\#(documents)}
+                """#)
+            let shown = try await api.get("/v1/consultations/\(draft)", token: api.service.admin)
+            let first = try #require((shown.json["documents"] as? [[String: any Sendable]])?.first)
+            #expect((first["file"] as? [String: any Sendable])?["sha256"] as? String == sha256(SampleFiles.pdf))
+            #expect(first["kind"] as? String == "hearing_letter")
+            expectProblem(try await api.get("/v1/files/\(letter)/content"), .notFound)
+            try expectOK(try await api.patch("/v1/consultations/\(draft)", #"{"status":"published"}"#))
+            let (status, headers, body) = try await api.bytes("/v1/files/\(letter)/content")
+            #expect(status == .ok && body == SampleFiles.pdf)
+            #expect(headers[.cacheControl]?.hasPrefix("public") == true)
+            // The public feed announced the file once it became readable.
+            let feed = try await api.get("/v1/changes?limit=200")
+            #expect(feed.data.contains { $0["type"] as? String == "file" && $0["id"] as? String == letter && $0["action"] as? String == "created" })
+            // One object only; never another municipality's file; detached by editing the documents.
+            let elsewhere = try await api.call(.post, "/v1/consultations", token: api.service.admin, body: #"""
+                {"municipality_id":"testby","title":"Anden","opens_at":"\#(rfc3339(Date()))","closes_at":"\#(rfc3339(Date() + 86_400))",
+                 "documents":[{"title":"x","file_id":"\#(letter)"}]}
+                """#)
+            expectProblem(elsewhere, .conflict, "file-attached")
+            let foreign = try await api.uploaded(SampleFiles.png)
+            let wrongTown = try await api.call(.post, "/v1/consultations", token: api.service.admin, body: #"""
+                {"municipality_id":"andetby","title":"Anden","opens_at":"\#(rfc3339(Date()))","closes_at":"\#(rfc3339(Date() + 86_400))",
+                 "documents":[{"title":"x","file_id":"\#(foreign)"}]}
+                """#)
+            expectProblem(wrongTown, .unprocessableContent)
+            #expect(wrongTown.fieldErrors == ["documents[0].file_id"])
+            expectProblem(try await api.patch("/v1/consultations/\(draft)", #"{"documents":[{"title":"x","url":"https://e.dk/a","file_id":"\#(letter)"}]}"#),
+                          .unprocessableContent)
+            try expectOK(try await api.patch("/v1/consultations/\(draft)", #"{"documents":[]}"#))
+            #expect(try await api.get("/v1/files/\(letter)", token: api.service.admin).string("status") == "unattached")
+            expectProblem(try await api.get("/v1/files/\(letter)/content"), .notFound)
+        }
+    }
+
+    @Test func unattachedFilesArePurgedAfterADay() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let kept = try await api.uploaded(SampleFiles.pdf)
+            let dropped = try await api.uploaded(largePDF)
+            try await seedConsultation(api, municipality: "testby", extra: #","documents":[{"title":"Brev","file_id":"\#(kept)"}]"#)
+            await api.service.clock.advance(by: 23 * 3600)
+            #expect(try await api.get("/v1/files/\(dropped)", token: api.service.admin).status == .ok)
+            await api.service.clock.advance(by: 3600 + 1)
+            expectProblem(try await api.get("/v1/files/\(dropped)", token: api.service.admin), .notFound)
+            #expect(try await api.get("/v1/files/\(kept)", token: api.service.admin).status == .ok)
+            let chunks = try await api.service.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM file_chunks") }
+            #expect(chunks == 1)
+        }
+    }
+}
+
+@Suite struct ResponseAttachmentTests {
+    @Test func anAttachmentIsWithheldUntilModerationPublishesIt() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let consultation = try await seedConsultation(api, municipality: "testby")
+            let partner = try await api.service.token(.partner), other = try await api.service.token(.partner)
+            let letter = try await api.uploaded(largePDF, token: partner, key: "u1", filename: "Svar fra Ældrerådet.pdf")
+            let othersFile = try await api.uploaded(SampleFiles.png, token: other, key: "u2")
+            // Only files the partner uploaded itself.
+            let foreign = try await submit(api, consultation, token: partner, key: "s0",
+                                           extra: #","attachments":[{"file_id":"\#(othersFile)","title":"Bilag"}]"#)
+            expectProblem(foreign, .unprocessableContent)
+            #expect(foreign.fieldErrors == ["attachments[0].file_id"])
+            let submitted = try await submit(api, consultation, token: partner, key: "s1",
+                                             extra: #","attachments":[{"file_id":"\#(letter)","title":"Høringssvar"}]"#)
+            try #require(submitted.status == .created, "\(submitted.text)")
+            let response = try #require(submitted.string("id"))
+            try expectOK(try await api.patch("/v1/responses/\(response)", #"{"status":"published"}"#))
+            // The response is public, its attachment is not yet.
+            let publicView = try await api.get("/v1/responses/\(response)")
+            #expect(publicView.json["attachments"] == nil)
+            expectProblem(try await api.get("/v1/files/\(letter)/content"), .notFound)
+            let path = "/v1/responses/\(response)/attachments/\(letter)"
+            let unchecked = try await api.patch(path, #"{"status":"published"}"#)
+            expectProblem(unchecked, .unprocessableContent)
+            #expect(unchecked.fieldErrors == ["personal_data_checked"])
+            expectProblem(try await api.patch(path, #"{"status":"published","personal_data_checked":true}"#, token: partner), .forbidden)
+            let published = try await api.patch(path, #"{"status":"published","personal_data_checked":true}"#)
+            try expectOK(published)
+            let (status, _, body) = try await api.bytes("/v1/files/\(letter)/content")
+            #expect(status == .ok && body == largePDF)
+            let listed = try #require((try await api.get("/v1/responses/\(response)").json["attachments"] as? [[String: any Sendable]])?.first)
+            #expect((listed["file"] as? [String: any Sendable])?["sha256"] as? String == sha256(largePDF))
+            // A redacted copy replaces it for the public; the original stays private.
+            let redacted = try await api.uploaded(SampleFiles.pdf, filename: "redigeret.pdf")
+            try expectOK(try await api.patch(path, #"{"replacement_file_id":"\#(redacted)"}"#))
+            expectProblem(try await api.get("/v1/files/\(letter)/content"), .notFound)
+            #expect(try await api.bytes("/v1/files/\(redacted)/content").2 == SampleFiles.pdf)
+            // Withholding takes it out of public view again.
+            try expectOK(try await api.patch(path, #"{"status":"withheld","reason":"Personoplysninger"}"#))
+            expectProblem(try await api.get("/v1/files/\(redacted)/content"), .notFound)
+        }
+    }
+
+    @Test func theReceiptCoversTheAttachedBytes() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let consultation = try await seedConsultation(api, municipality: "testby")
+            let partner = try await api.service.token(.partner)
+            let a = try await api.uploaded(SampleFiles.pdf, token: partner, key: "a")
+            let b = try await api.uploaded(SampleFiles.png, token: partner, key: "b")
+            let plain = try await submit(api, consultation, token: partner, key: "plain")
+            let withA = try await submit(api, consultation, token: partner, key: "k", extra: #","attachments":[{"file_id":"\#(a)","title":"Bilag"}]"#)
+            #expect(withA.status == .created)
+            let receipt = { (reply: Reply) in (reply.json["receipt"] as? [String: any Sendable])?["sha256"] as? String }
+            #expect(receipt(withA) != receipt(plain))
+            // A retry with the same key and another file is other content.
+            let swapped = try await submit(api, consultation, token: partner, key: "k", extra: #","attachments":[{"file_id":"\#(b)","title":"Bilag"}]"#)
+            expectProblem(swapped, .unprocessableContent, "idempotency-key-reused")
+            let replay = try await submit(api, consultation, token: partner, key: "k", extra: #","attachments":[{"file_id":"\#(a)","title":"Bilag"}]"#)
+            #expect(replay.status == .created && replay["Idempotency-Replayed"] == "true" && receipt(replay) == receipt(withA))
+            // A file belongs to one response only.
+            let twice = try await submit(api, consultation, token: partner, key: "k3", extra: #","attachments":[{"file_id":"\#(a)","title":"Bilag"}]"#)
+            expectProblem(twice, .conflict, "file-attached")
+        }
+    }
+
+    @Test func withdrawingWithdrawsTheAttachments() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let consultation = try await seedConsultation(api, municipality: "testby")
+            let partner = try await api.service.token(.partner)
+            let file = try await api.uploaded(SampleFiles.pdf, token: partner, key: "w")
+            let submitted = try await submit(api, consultation, token: partner, key: "s", extra: #","attachments":[{"file_id":"\#(file)","title":"Bilag"}]"#)
+            let receipt = try #require(submitted.string("receipt_number"))
+            try expectOK(try await api.call(.post, "/v1/receipts/\(receipt)/withdraw", token: partner))
+            let response = try #require(submitted.string("id"))
+            let shown = try await api.get("/v1/responses/\(response)", token: api.service.admin)
+            #expect((shown.json["attachments"] as? [[String: any Sendable]])?.first?["status"] as? String == "withdrawn")
+            expectProblem(try await api.patch("/v1/responses/\(response)/attachments/\(file)", #"{"status":"published","personal_data_checked":true}"#),
+                          .conflict, "attachment-withdrawn")
+        }
+    }
+
+    @Test func plainTextAttachmentsAreScreenedLikeResponseText() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let consultation = try await seedConsultation(api, municipality: "testby")
+            let partner = try await api.service.token(.partner)
+            let file = try await api.uploaded(Data("Mit CPR-nummer er 120385-1233.\n".utf8), token: partner, key: "t", filename: "svar.txt")
+            let submitted = try await submit(api, consultation, token: partner, key: "s", extra: #","attachments":[{"file_id":"\#(file)","title":"Svar"}]"#)
+            let response = try #require(submitted.string("id"))
+            let refused = try await api.patch("/v1/responses/\(response)/attachments/\(file)", #"{"status":"published","personal_data_checked":true}"#)
+            expectProblem(refused, .unprocessableContent)
+            #expect(refused.fieldErrors == ["file"])
+        }
+    }
+}
+
+@Suite struct FilenameTests {
+    @Test func contentDispositionValues() throws {
+        #expect(try Filename.fromContentDisposition("attachment; filename*=UTF-8''%C3%A6bler.pdf") == "æbler.pdf")
+        #expect(try Filename.fromContentDisposition(#"attachment; filename="a.pdf"; filename*=UTF-8''b.pdf"#) == "b.pdf")
+        #expect(try Filename.fromContentDisposition("attachment; filename=plain.pdf") == "plain.pdf")
+        #expect(try Filename.fromContentDisposition("attachment; FILENAME*=iso-8859-1'da'%E6ble.txt") == "æble.txt")
+        #expect(try Filename.fromContentDisposition("attachment") == nil)
+        for bad in ["", "attachment; filename", #"attachment; filename="open"#, "attachment; filename*=UTF-16''x", "attachment; filename=a; filename=b"] {
+            #expect(throws: Problem.self) { try Filename.fromContentDisposition(bad) }
+        }
+    }
+
+    @Test func sanitising() throws {
+        #expect(try Filename.sanitise("  a\u{0007}b\u{202E}c.pdf ") == "abc.pdf")
+        #expect(try Filename.sanitise(String(repeating: "x", count: 300) + ".docx").count == Filename.maxLength)
+        #expect(try Filename.sanitise(String(repeating: "x", count: 300) + ".docx").hasSuffix(".docx"))
+        for bad in ["a/b", "a\\b", "..", "\u{202E}", " "] { #expect(throws: Problem.self) { try Filename.sanitise(bad) } }
+        #expect(Filename.asciiFallback("Æblegrød på \"Å\".pdf") == "Aeblegroed paa _Aa_.pdf")
+    }
+}
