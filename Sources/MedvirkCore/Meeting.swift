@@ -55,10 +55,14 @@ public struct MeetingDraft: Sendable, Equatable {
     public var status: MeetingStatus
     public var accessibility: Accessibility?
     public var registration: Registration?
+    /// The invitation, the signed minutes and other papers: links or hosted files.
+    public var documents: [ConsultationDocument]
 
     public init(municipalityId: String, councilId: String?, consultationId: String?, kind: MeetingKind, title: String,
                 description: String?, startsAt: Date, endsAt: Date, location: MeetingLocation?, onlineURL: String?,
-                isPublic: Bool, status: MeetingStatus, accessibility: Accessibility?, registration: Registration?) {
+                isPublic: Bool, status: MeetingStatus, accessibility: Accessibility?, registration: Registration?,
+                documents: [ConsultationDocument] = []) {
+        self.documents = documents
         self.municipalityId = municipalityId
         self.councilId = councilId
         self.consultationId = consultationId
@@ -87,6 +91,7 @@ public struct MeetingDraft: Sendable, Equatable {
         errors += Rules.url("online_url", onlineURL)
         errors += Rules.optionalText("accessibility.notes", accessibility?.notes, max: 1000)
         errors += Rules.url("registration.url", registration?.url)
+        errors += ConsultationDocument.check(documents, publish: isPublic)
         if kind == .councilMeeting && councilId == nil {
             errors.append(FieldError("council_id", "a council meeting needs a council"))
         }

@@ -73,9 +73,14 @@ extension Store {
         return try await pool.write { db in
             try Self.checkReferences(db, References(municipalityId: draft.municipalityId, councilId: draft.councilId, consultationId: draft.consultationId))
             let now = self.clock.now()
-            let record = MeetingRecord(id: Identifiers.make("mtg"), draft: draft, sequence: 0, createdAt: now, updatedAt: now)
+            let id = Identifiers.make("mtg")
+            var draft = draft
+            let files: [Change]
+            (draft.documents, files) = try Self.attachDocuments(db, owner: .meeting, id, municipality: draft.municipalityId, old: [],
+                                                                new: draft.documents, now: now)
+            let record = MeetingRecord(id: id, draft: draft, sequence: 0, createdAt: now, updatedAt: now)
             try record.insert(db)
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.meeting, record.id)], now: now)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.meeting, record.id)] + files, now: now)
             return record.meeting
         }
     }
@@ -97,10 +102,14 @@ extension Store {
                 throw Problem.conflict("minutes-approved", "The meeting's minutes are approved, so it has taken place; it cannot move to \(UTCTimestamp.secondsText(draft.startsAt)), which has not come yet.")
             }
             let now = self.clock.now()
+            var draft = draft
+            let files: [Change]
+            (draft.documents, files) = try Self.attachDocuments(db, owner: .meeting, id, municipality: draft.municipalityId,
+                                                                old: current.draft.documents, new: draft.documents, now: now)
             let record = stored.updated(draft, at: now)
             try record.update(db)
-            // Making a meeting private (or public) hides (or shows) its agenda, minutes and decisions too.
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [Change.updated(.meeting, id).cascading()], now: now)
+            // Making a meeting private (or public) hides (or shows) its agenda, minutes, decisions and files too.
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [Change.updated(.meeting, id).cascading()] + files, now: now)
             return record.meeting
         }
     }
@@ -118,8 +127,17 @@ extension Store {
             try db.execute(sql: "UPDATE agenda_items SET deleted_at = ?, updated_at = ? WHERE meeting_id = ? AND deleted_at IS NULL", arguments: [now, now, id])
             (record.deletedAt, record.updatedAt) = (time, time)
             try record.update(db)
+            // Its hosted documents, and its items', are freed (and purged in time).
+            var files = try Self.attachDocuments(db, owner: .meeting, id, municipality: record.municipalityId, old: record.documents,
+                                                 new: [], now: time).changes
+            for itemId in items {
+                guard let item = try AgendaItemRecord.fetchOne(db, key: ["id": itemId]) else { continue }
+                files += try Self.attachDocuments(db, owner: .agendaItem, itemId, municipality: record.municipalityId, old: item.documents,
+                                                  new: [], now: time).changes
+            }
             try Self.recordWrite(db, actor: actor, municipality: record.municipalityId,
-                                 [.deleted(.meeting, id)] + items.map { .deleted(.agendaItem, $0) } + minutes.map { .deleted(.minutes, $0) }, now: time)
+                                 [.deleted(.meeting, id)] + items.map { .deleted(.agendaItem, $0) } + minutes.map { .deleted(.minutes, $0) } + files,
+                                 now: time)
         }
     }
 }

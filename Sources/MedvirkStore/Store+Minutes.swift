@@ -62,7 +62,9 @@ extension Store {
         }
     }
 
-    public func approveMinutes(meeting meetingId: String, actor: WriteActor) async throws -> Minutes {
+    /// Approves the minutes; `signed`, when given, is a hosted document (the signed minutes as a PDF: 422
+    /// otherwise) added to the meeting's documents in the same transaction.
+    public func approveMinutes(meeting meetingId: String, signed: ConsultationDocument? = nil, actor: WriteActor) async throws -> Minutes {
         let now = clock.now()
         return try await pool.write { db in
             guard let meeting = try Self.liveMeeting(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
@@ -75,9 +77,24 @@ extension Store {
                 throw Problem.conflict("meeting-not-held", "The meeting starts at \(UTCTimestamp.secondsText(meeting.draft.startsAt)); its minutes can be approved once it has started.")
             }
             try Problem.check(NationalIdScreening.check([("text", record.text)]))
+            var changes: [Change] = [.updated(.minutes, meetingId)]
+            if let signed, let fileId = signed.fileId {
+                guard try Self.fetchFile(db, fileId)?.mediaType == "application/pdf" else {
+                    throw Problem.validation([FieldError("signed_file_id", "must name an uploaded PDF of municipality \(meeting.draft.municipalityId)")])
+                }
+                guard var stored = try MeetingRecord.live(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
+                var draft = stored.meeting.draft
+                let files: [Change]
+                (draft.documents, files) = try Self.attachDocuments(db, owner: .meeting, meetingId, municipality: draft.municipalityId,
+                                                                    old: draft.documents, new: draft.documents + [signed], now: now)
+                try Problem.check(ConsultationDocument.check(draft.documents, publish: draft.isPublic))
+                stored = stored.updated(draft, at: now)
+                try stored.update(db)
+                changes += [.updated(.meeting, meetingId)] + files
+            }
             (record.approvedAt, record.updatedAt) = (now, now)
             try record.update(db)
-            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, [.updated(.minutes, meetingId)], now: now)
+            try Self.recordWrite(db, actor: actor, municipality: meeting.draft.municipalityId, changes, now: now)
             return record.minutes
         }
     }

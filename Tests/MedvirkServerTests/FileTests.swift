@@ -259,6 +259,32 @@ let largePDF: Data = {
         }
     }
 
+    @Test func meetingsHostTheirInvitationAndSignedMinutes() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let invitation = try await api.uploaded(SampleFiles.pdf, filename: "Indkaldelse.pdf")
+            let meeting = try await seedMeeting(api, municipality: "testby", council: nil,
+                                                extra: #","public":false,"documents":[{"title":"Indkaldelse","file_id":"\#(invitation)"}]"#)
+            expectProblem(try await api.get("/v1/files/\(invitation)/content"), .notFound)
+            try expectOK(try await api.patch("/v1/meetings/\(meeting)", #"{"public":true}"#))
+            #expect(try await api.bytes("/v1/files/\(invitation)/content").0 == .ok)
+            // Approving the minutes may attach the signed PDF in the same request; only a PDF.
+            _ = try await api.call(.put, "/v1/meetings/\(meeting)/minutes", token: api.service.admin, body: #"{"text":"Referat"}"#)
+            let image = try await api.uploaded(SampleFiles.png)
+            let notPDF = try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin,
+                                            body: #"{"signed_file_id":"\#(image)"}"#)
+            expectProblem(notPDF, .unprocessableContent)
+            #expect(notPDF.fieldErrors == ["signed_file_id"])
+            let signed = try await api.uploaded(largePDF, filename: "Referat underskrevet.pdf")
+            try expectOK(try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin,
+                                            body: #"{"signed_file_id":"\#(signed)"}"#))
+            let documents = try await api.get("/v1/meetings/\(meeting)").json["documents"] as? [[String: any Sendable]] ?? []
+            #expect(documents.map { $0["kind"] as? String } == ["other", "minutes"])
+            #expect(documents.last?["title"] as? String == "Signed minutes")
+            #expect(try await api.bytes("/v1/files/\(signed)/content").2 == largePDF)
+        }
+    }
+
     @Test func unattachedFilesArePurgedAfterADay() async throws {
         try await withAPI { api in
             _ = try await seedMunicipality(api)

@@ -13,6 +13,8 @@ struct ContractDocument: Sendable {
         var mediaTypes: [String] = []
         /// The schema name of the request body (`CouncilPatch`), when it is a `$ref`.
         var bodySchema: String?
+        /// True when the request body may be left out (`requestBody.required: false`).
+        var bodyIsOptional = false
         /// True when the 200 answer is a page (its schema has `next_cursor`).
         var isList = false
         /// The names of its query parameters.
@@ -109,6 +111,7 @@ struct ContractDocument: Sendable {
                 let okSchema = Self.reference((ok?["application/json"] as? [String: Any])?["schema"])
                 operations["\(method.uppercased()) \(path)"] = Operation(
                     mediaTypes: content.keys.sorted(), bodySchema: bodySchema,
+                    bodyIsOptional: (operation["requestBody"] as? [String: Any])?["required"] as? Bool == false,
                     isList: okSchema.map { schemas[$0]?["next_cursor"] != nil } ?? false,
                     queryParameters: pathParameters.union(queryNames(operation["parameters"])),
                     queryParameterSchemas: pathParameterSchemas.merging(querySchemas(operation["parameters"])) { $1 },

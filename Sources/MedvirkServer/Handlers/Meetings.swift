@@ -11,7 +11,7 @@ extension APIHandlers {
             title: d.title, description: d.description, startsAt: d.startsAt, endsAt: d.endsAt,
             location: d.location.map { .init(name: $0.name, address: $0.address) }, onlineUrl: d.onlineURL, _public: d.isPublic,
             status: try convert(d.status), accessibility: d.accessibility.map(api), registration: d.registration.map(api),
-            createdAt: m.createdAt, updatedAt: m.updatedAt)
+            documents: try Self.api(d.documents), createdAt: m.createdAt, updatedAt: m.updatedAt)
     }
 
     static func api(_ a: Accessibility) -> Components.Schemas.Accessibility {
@@ -28,7 +28,8 @@ extension APIHandlers {
             municipalityId: d.municipalityId, councilId: d.councilId, consultationId: d.consultationId, kind: try convert(d.kind),
             title: d.title, description: d.description, startsAt: d.startsAt, endsAt: d.endsAt,
             location: d.location.map { .init(name: $0.name, address: $0.address) }, onlineUrl: d.onlineURL, _public: d.isPublic,
-            status: try convert(d.status), accessibility: d.accessibility.map(api), registration: d.registration.map(api))
+            status: try convert(d.status), accessibility: d.accessibility.map(api), registration: d.registration.map(api),
+            documents: try Self.writable(d.documents))
     }
 
     static func draft(_ b: Components.Schemas.MeetingCreate) throws -> MeetingDraft {
@@ -39,7 +40,8 @@ extension APIHandlers {
             onlineURL: b.onlineUrl, isPublic: b._public ?? true, status: try b.status.map(convert) ?? .planned,
             accessibility: b.accessibility.map { Accessibility(stepFree: $0.stepFree, hearingLoop: $0.hearingLoop,
                                                                 signLanguageInterpreter: $0.signLanguageInterpreter, notes: $0.notes) },
-            registration: b.registration.map { Registration(required: $0.required ?? false, url: $0.url, deadline: $0.deadline) })
+            registration: b.registration.map { Registration(required: $0.required ?? false, url: $0.url, deadline: $0.deadline) },
+            documents: try Self.documents(b.documents))
     }
 
     /// A meeting the caller may read (see `Readable`), else the 404.

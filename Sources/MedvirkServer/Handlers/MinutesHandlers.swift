@@ -29,6 +29,9 @@ extension APIHandlers {
     func approveMinutes(_ input: Operations.ApproveMinutes.Input) async throws -> Operations.ApproveMinutes.Output {
         let meeting = try await visibleMeeting(input.path.meetingId)
         try principal.requireAdmin(meeting.draft.municipalityId)
-        return .ok(.init(body: .json(Self.api(try await store.approveMinutes(meeting: meeting.id, actor: try writeActor())))))
+        let signed: ConsultationDocument? = if case .json(let body) = input.body, let fileId = body.signedFileId {
+            ConsultationDocument(title: body.title ?? "Signed minutes", url: nil, fileId: fileId, kind: .minutes)
+        } else { nil }
+        return .ok(.init(body: .json(Self.api(try await store.approveMinutes(meeting: meeting.id, signed: signed, actor: try writeActor())))))
     }
 }

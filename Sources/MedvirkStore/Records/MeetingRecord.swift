@@ -23,6 +23,7 @@ struct MeetingRecord: SequencedRecord {
     var status: MeetingStatus
     var accessibility: Accessibility?
     var registration: Registration?
+    var documents: [ConsultationDocument]
     var sequence: Int
     var createdAt: Date
     var updatedAt: Date
@@ -33,7 +34,7 @@ struct MeetingRecord: SequencedRecord {
         (self.seq, self.id, municipalityId, councilId, consultationId) = (seq, id, draft.municipalityId, draft.councilId, draft.consultationId)
         (kind, title, description, startsAt, endsAt) = (draft.kind.rawValue, draft.title, draft.description, draft.startsAt, draft.endsAt)
         (location, onlineUrl, `public`, status) = (draft.location, draft.onlineURL, draft.isPublic, draft.status)
-        (accessibility, registration, self.sequence) = (draft.accessibility, draft.registration, sequence)
+        (accessibility, registration, documents, self.sequence) = (draft.accessibility, draft.registration, draft.documents, sequence)
         (self.createdAt, self.updatedAt, deletedAt) = (createdAt, updatedAt, nil)
     }
 
@@ -46,7 +47,7 @@ struct MeetingRecord: SequencedRecord {
         let draft = MeetingDraft(
             municipalityId: municipalityId, councilId: councilId, consultationId: consultationId, kind: MeetingKind(rawValue: kind) ?? .workshop, title: title,
             description: description, startsAt: startsAt, endsAt: endsAt, location: location, onlineURL: onlineUrl,
-            isPublic: `public`, status: status, accessibility: accessibility, registration: registration)
+            isPublic: `public`, status: status, accessibility: accessibility, registration: registration, documents: documents)
         return Meeting(id: id, draft: draft, sequence: sequence, createdAt: createdAt, updatedAt: updatedAt)
     }
 
