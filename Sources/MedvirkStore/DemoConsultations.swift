@@ -61,12 +61,45 @@ extension Store {
             if moderation.status != nil { _ = try await moderateResponse(response.id, moderation, actor: .service) }
         }
 
-        _ = try await createConsultation(ConsultationDraft(
+        // The policy consultation's own papers are hosted by Medvirk, and a response carries an attached letter.
+        func hosted(_ bytes: Data, _ name: String, _ type: String, by token: String) async throws -> StoredFile {
+            try await storeFile(bytes, NewFile(municipalityId: "fjordby", filename: name, mediaType: type, uploadedBy: token, idempotencyKey: nil),
+                                actor: .service)
+        }
+        let letter = try await hosted(DemoFiles.pdf("Høringsbrev: Værdighedspolitik 2027-2030", [
+            "Fjordby Kommune sender forslaget til ny værdighedspolitik i offentlig høring.",
+            "Høringssvar sendes senest ved høringsfristens udløb.",
+        ]), "Høringsbrev værdighedspolitik.pdf", "application/pdf", by: webForm.id)
+        let proposal = try await hosted(DemoFiles.pdf("Forslag: Værdighedspolitik 2027-2030", [
+            "1. Selvbestemmelse  2. Pårørendesamarbejde  3. Mad og måltider  4. En værdig død",
+        ]), "Forslag værdighedspolitik.pdf", "application/pdf", by: webForm.id)
+        let parties = try await hosted(Data("Høringsliste\n\nÆldrerådet\nHandicaprådet\nDanske Handicaporganisationer Fjordby\nPensionistforeningen\n".utf8),
+                                       "Høringsliste.txt", "text/plain", by: webForm.id)
+        let policy = try await createConsultation(ConsultationDraft(
             municipalityId: "fjordby", serviceAreaId: nil, title: "Forslag til ny værdighedspolitik 2027-2030",
             summary: "Hvordan sikrer vi et værdigt ældreliv? Kommunen ønsker borgernes input til den nye politik.",
             body: "Politikken beskriver mål for selvbestemmelse, pårørendesamarbejde, mad og måltider samt en værdig død.",
-            caseNumber: "27/1102", documents: [], opensAt: now - 10 * day, closesAt: now + 20 * day, status: .published,
+            caseNumber: "27/1102", documents: [
+                ConsultationDocument(title: "Høringsbrev", url: nil, fileId: letter.id, kind: .hearingLetter, language: "da"),
+                ConsultationDocument(title: "Høringsliste", url: nil, fileId: parties.id, kind: .partyList, language: "da"),
+                ConsultationDocument(title: "Forslag til værdighedspolitik", url: nil, fileId: proposal.id, kind: .proposal, language: "da"),
+            ],
+            opensAt: now - 10 * day, closesAt: now + 20 * day, status: .published,
             audience: .public, latePolicy: .reject, publishResponses: .onApproval, conclusion: nil, tags: ["ældre", "politik"]), actor: .service)
+        let attached = try await hosted(DemoFiles.pdf("Høringssvar fra Pensionistforeningen", [
+            "Foreningen støtter politikken, men savner konkrete mål for mad og måltider på plejecentrene.",
+        ]), "Høringssvar Pensionistforeningen.pdf", "application/pdf", by: webForm.id)
+        let withLetter = Submission(
+            respondent: Respondent(kind: .organisation, name: "Inge Sørensen", organisation: "Pensionistforeningen Fjordby", email: "formand@example.dk",
+                                   address: nil, onBehalfOf: nil, publishName: true),
+            text: "Se vores vedhæftede høringssvar.", partyId: nil, attachments: [AttachmentInput(fileId: attached.id, title: "Høringssvar")])
+        if case .created(let response) = try await submitResponse(consultation: policy.id, withLetter, token: webForm,
+                                                                  idempotencyKey: "demo-policy-letter", actor: .service) {
+            _ = try await moderateResponse(response.id, Moderation(status: .published, withheldReason: nil, redactions: nil), actor: .service)
+            _ = try await moderateAttachment(response: response.id, file: attached.id,
+                                             AttachmentModeration(status: .published, reason: nil, personalDataChecked: true, replacementFileId: nil),
+                                             actor: .service)
+        }
 
         let budget = try await createConsultation(ConsultationDraft(
             municipalityId: "fjordby", serviceAreaId: nil, title: "Budget 2027: høring af de lovpligtige råd",

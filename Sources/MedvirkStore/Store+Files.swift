@@ -163,6 +163,16 @@ extension Store {
         return Dictionary(uniqueKeysWithValues: rows.map(storedFile).map { ($0.id, $0) })
     }
 
+    /// A page of a municipality's files, oldest first (the export's manifest).
+    public func files(municipality: String, _ page: PageRequest) async throws -> Page<StoredFile> {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(Self.fileColumns), f.seq FROM files f WHERE f.municipality_id = ?3 AND f.seq > ?1 ORDER BY f.seq LIMIT ?2
+                """), arguments: [page.after?.after ?? 0, page.limit + 1, municipality])
+            return try self.page(rows, limit: page.limit, map: Self.storedFile)
+        }
+    }
+
     /// Chunk `seq` of a content; nil past its end.
     public func fileChunk(content: Int64, seq: Int) async throws -> Data? {
         try await pool.read { db in

@@ -399,6 +399,26 @@ let largePDF: Data = {
             #expect(refused.fieldErrors == ["file"])
         }
     }
+
+    @Test func exportsListAttachmentsAndTheArchiveHasAFileManifest() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let consultation = try await seedConsultation(api, municipality: "testby")
+            let partner = try await api.service.token(.partner)
+            let file = try await api.uploaded(SampleFiles.pdf, token: partner, key: "e", filename: "Svar.pdf")
+            _ = try await submit(api, consultation, token: partner, key: "s", extra: #","attachments":[{"file_id":"\#(file)","title":"Svar"}]"#)
+            let (_, csv) = try await ExportTests().download(api, "/v1/consultations/\(consultation)/responses/export?format=csv")
+            let rows = parseCSV(String(csv.dropFirst()))
+            let column = try #require(rows.first?.firstIndex(of: "attachments"))
+            #expect(rows[1][column] == "\(file), Svar.pdf, application/pdf, \(SampleFiles.pdf.count), \(sha256(SampleFiles.pdf)), withheld")
+            let (_, archive) = try await ExportTests().download(api, "/v1/municipalities/testby/export")
+            let manifest = archive.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .filter { $0["type"] as? String == "file" }
+            #expect(manifest.count == 1)
+            #expect(manifest.first?["sha256"] as? String == sha256(SampleFiles.pdf))
+            #expect((manifest.first?["attached_to"] as? [String: Any])?["type"] as? String == "response")
+        }
+    }
 }
 
 @Suite struct FilenameTests {

@@ -77,6 +77,8 @@ extension APIHandlers {
             paged("consultation", { try await store.consultations(ConsultationFilter(municipality: id, reader: Reader(administers: ["*"])), $0) }, try handlers.api),
             paged("party", { try await store.parties(municipality: id, $0) }) { try Self.api($0, showPrivate: true) },
             paged("response", { try await store.responses(municipality: id, $0) }) { try Self.api($0, .full) },
+            // The file manifest: the bytes themselves are in the database (`medvirk backup`) and at each `href`.
+            paged("file", { try await store.files(municipality: id, $0) }) { try Self.api($0, insider: true) },
         ]
         let file = download(GzipStream(preamble: "", sections: sections), municipality: id,
                             name: "\(id)-export.ndjson.gz", variant: "ndjson")
@@ -89,7 +91,7 @@ extension APIHandlers {
 enum ResponseCSV {
     static let columns = ["receipt_number", "id", "status", "late", "received_at", "respondent_kind", "name", "organisation",
                           "email", "address", "on_behalf_of", "publish_name", "party_id", "contains_national_id",
-                          "withheld_reason", "redactions", "sha256", "text", "public_text"]
+                          "withheld_reason", "redactions", "sha256", "text", "public_text", "attachments"]
 
     static var preamble: String { "\u{FEFF}" + CSV.line(columns) }
 
@@ -99,6 +101,13 @@ enum ResponseCSV {
         return CSV.line([r.receiptNumber, r.id, r.status.rawValue, String(r.late), received, who.kind.rawValue, who.name ?? "",
                      who.organisation ?? "", who.email ?? "", who.address ?? "", who.onBehalfOf ?? "", String(who.publishName),
                      r.submission.partyId ?? "", String(r.containsNationalId), r.withheldReason ?? "",
-                     r.redactions.joined(separator: " | "), r.sha256, r.submission.text, r.publicText])
+                     r.redactions.joined(separator: " | "), r.sha256, r.submission.text, r.publicText, attachments(r)])
+    }
+
+    /// Each attachment as `file id, filename, media type, bytes, sha256, status`, separated by ` | `.
+    static func attachments(_ r: HearingResponse) -> String {
+        r.attachments.map { a in
+            [a.file.id, a.file.filename, a.file.mediaType, String(a.file.size), a.file.sha256, a.status.rawValue].joined(separator: ", ")
+        }.joined(separator: " | ")
     }
 }

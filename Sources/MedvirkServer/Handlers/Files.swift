@@ -12,7 +12,10 @@ extension APIHandlers {
 
     /// `attached_to` is shown to the municipality's admins and the uploader only.
     func api(_ file: StoredFile) throws -> Components.Schemas.File {
-        let insider = reader.administers(file.municipalityId) || isUploader(of: file)
+        try Self.api(file, insider: reader.administers(file.municipalityId) || isUploader(of: file))
+    }
+
+    static func api(_ file: StoredFile, insider: Bool) throws -> Components.Schemas.File {
         let attachedTo: Components.Schemas.File.AttachedToPayload? = if insider, let type = file.ownerType, let id = file.ownerId {
             .init(_type: try convert(type), id: id)
         } else { nil }
