@@ -53,10 +53,11 @@ stop_server
 trap - EXIT
 
 # Each starts its own servers: a page on a second origin in headless Chromium (fetch, Link, ETag, 429),
-# and the README's shell blocks in order against a fresh demo server on port 8080.
+# the README's shell blocks in order against a fresh demo server on port 8080, and hosted files with clamd.
 stage "browser (chromium, cross-origin)" python3 .ci/browser_check.py "$BIN"
 stage "README runs (readme_check.py)" python3 .ci/readme_check.py "$BIN"
 stage "command line (cli_check.py)" python3 .ci/cli_check.py "$BIN"
+stage "files (file(1), clamd: clean, EICAR, unreachable)" python3 .ci/file_checks.py "$BIN"
 
 stage "crash test (SIGKILL mid-stream, SIGTERM drain)" python3 .ci/crash_test.py "$BIN" 8 1.5
 

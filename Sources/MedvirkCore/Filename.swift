@@ -7,7 +7,7 @@ public enum Filename {
     public static let maxLength = 200
 
     /// The `filename*` (preferred, RFC 6266 §4.3) or `filename` parameter of a `Content-Disposition` value;
-    /// nil when the header names none. Throws a 400 for a value that is not `type *( ; param )` or whose
+    /// nil when the header names none. Throws a 422 naming `Content-Disposition` for a value that is not `type *( ; param )` or whose
     /// `filename*` is not `charset'lang'pct-encoded` in UTF-8 or ISO-8859-1.
     public static func fromContentDisposition(_ header: String) throws -> String? {
         var parameters: [String: String] = [:]
@@ -19,9 +19,8 @@ public enum Filename {
             while index < bytes.count, isTokenByte(bytes[index]) { index += 1 }
             return String(decoding: bytes[start..<index], as: UTF8.self)
         }
-        let malformed = Problem.badRequest(
-            "Content-Disposition must be `attachment; filename*=UTF-8''name` or `attachment; filename=\"name\"` (RFC 6266).",
-            slug: "invalid-header", errors: [FieldError("Content-Disposition", "is not a valid disposition (RFC 6266)")])
+        let malformed = Problem.validation([FieldError(
+            "Content-Disposition", "must be attachment; filename*=UTF-8''name or attachment; filename=\"name\" (RFC 6266)")])
         skipSpace()
         guard !token().isEmpty else { throw malformed }
         while true {
@@ -59,8 +58,7 @@ public enum Filename {
         }
         if let extended = parameters["filename*"] {
             guard let decoded = decodeExtendedValue(extended) else {
-                throw Problem.badRequest("Content-Disposition's filename* must be UTF-8'language'percent-encoded name (RFC 8187).",
-                                         slug: "invalid-header", errors: [FieldError("Content-Disposition", "filename* is not a valid RFC 8187 value")])
+                throw Problem.validation([FieldError("Content-Disposition", "filename* must be UTF-8'language'percent-encoded name (RFC 8187)")])
             }
             return decoded
         }

@@ -135,7 +135,7 @@ let largePDF: Data = {
             let plain = try await api.upload(SampleFiles.pdf, contentType: "application/pdf", headers: ["Content-Disposition": #"attachment; filename="svar \"1\".pdf""#])
             #expect(plain.string("filename") == #"svar "1".pdf"#)
             expectProblem(try await api.upload(SampleFiles.pdf, filename: "../../etc/passwd"), .unprocessableContent)
-            expectProblem(try await api.upload(SampleFiles.pdf, headers: ["Content-Disposition": "attachment; filename*=UTF-8''%ZZ"]), .badRequest)
+            expectProblem(try await api.upload(SampleFiles.pdf, headers: ["Content-Disposition": "attachment; filename*=UTF-8''%ZZ"]), .unprocessableContent)
             let unnamed = try await api.upload(SampleFiles.png)
             #expect(unnamed.string("filename") == "file.png")
             let id = try #require(named.string("id"))
@@ -148,7 +148,7 @@ let largePDF: Data = {
         try await withAPI { api in
             _ = try await seedMunicipality(api)
             let partner = try await api.service.token(.partner)
-            expectProblem(try await api.upload(SampleFiles.pdf, token: partner), .badRequest, "idempotency-key-required")
+            expectProblem(try await api.upload(SampleFiles.pdf, token: partner), .unprocessableContent, "idempotency-key-required")
             let first = try await api.upload(SampleFiles.pdf, token: partner, filename: "a.pdf", headers: ["Idempotency-Key": "k1"])
             let again = try await api.upload(SampleFiles.pdf, token: partner, filename: "a.pdf", headers: ["Idempotency-Key": "k1"])
             #expect(first.status == .created && again.status == .created)
@@ -166,7 +166,7 @@ let largePDF: Data = {
             let limited = try await api.service.token(.partner, ["testby"])
             #expect(try await api.upload(SampleFiles.pdf, token: limited, municipality: nil, headers: ["Idempotency-Key": "k"]).status == .created)
             expectProblem(try await api.upload(SampleFiles.pdf, token: limited, municipality: "andetby", headers: ["Idempotency-Key": "k2"]), .forbidden)
-            expectProblem(try await api.upload(SampleFiles.pdf, municipality: nil), .badRequest)
+            expectProblem(try await api.upload(SampleFiles.pdf, municipality: nil), .unprocessableContent)
         }
     }
 

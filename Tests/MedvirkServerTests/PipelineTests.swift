@@ -176,9 +176,11 @@ final class LogRecorder: Sendable {
     @Test func aStalledUploadDoesNotHoldTheResourcesWriteGate() async throws {
         let service = try await Service.make()
         var config = ServerConfig(contract: contractText, logLevel: .error)
-        // Short enough that, were the gate taken before the body, the stalled upload would end (408) and
-        // release it before the second PATCH could finish: the order checked below would then be reversed.
-        config.bodyTimeout = 2
+        // Were the gate taken before the body, the stalled upload would end (408) after this and release it
+        // before the second PATCH could finish: the order checked below would then be reversed. Long enough
+        // that the second PATCH finishes first on a loaded machine (the whole suite runs in parallel on two
+        // cores; at 2 s it sometimes did not); when the gate is right, the test never waits for it.
+        config.bodyTimeout = 15
         let responder = try buildResponder(store: service.store, config: config, usage: TokenUsageRecorder(store: service.store, logger: Logger(label: "test")))
         func send(_ method: HTTPRequest.Method, _ path: String, _ body: RequestBody, type: String = "application/json",
                   token: String? = nil) async throws -> Response {

@@ -114,7 +114,7 @@ struct UploadReceiver: Sendable {
     }
 
     /// The accepted type of the file whose first chunk this is; a 415 naming what it is otherwise, or naming
-    /// both types when `Content-Type` says another (`application/octet-stream` means "decide from the content").
+    /// both types when `Content-Type` says another (`application/octet-stream`, or `*/*`, means "decide from the content").
     func decideType(_ chunk: Data, complete: Bool, declared: String?) throws -> AcceptedFileType {
         let declaredType = HeaderValues.mediaType(declared)
         guard let type = detector.acceptedType(of: chunk, complete: complete) else {
@@ -122,7 +122,7 @@ struct UploadReceiver: Sendable {
             throw Problem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type",
                           detail: "The content is \(seen), which is not accepted. Upload PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG or UTF-8 plain text.")
         }
-        if let declaredType, declaredType != "application/octet-stream", declaredType != type.rawValue {
+        if let declaredType, declaredType != "application/octet-stream", declaredType != "*/*", declaredType != type.rawValue {
             throw Problem(status: 415, slug: "media-type-mismatch", title: "Declared type does not match the content",
                           detail: "Content-Type says \(declaredType), but the content is \(type.rawValue). Send the right type, or application/octet-stream to have it decided from the content.")
         }

@@ -54,8 +54,9 @@ extension APIHandlers {
                                          errors: [FieldError("Idempotency-Key", "must be 1 to 255 visible ASCII characters")])
             }
         } else if token.scope == .partner {
-            throw Problem.badRequest("Partners must send an Idempotency-Key with an upload, so a retry answers the same file.",
-                                     slug: "idempotency-key-required", errors: [FieldError("Idempotency-Key", "is required for partner tokens")])
+            throw Problem(status: 422, slug: "idempotency-key-required", title: "Idempotency-Key required",
+                          detail: "Partners must send an Idempotency-Key with an upload, so a retry answers the same file.",
+                          errors: [FieldError("Idempotency-Key", "is required for partner tokens")])
         }
         if let length = context?.declaredLength, length > uploads.maxBytes { throw uploads.tooLarge }
         let named = try input.headers.contentDisposition.flatMap(Filename.fromContentDisposition).map(Filename.sanitise)
@@ -111,8 +112,7 @@ extension APIHandlers {
             return given
         }
         guard token.municipalities.count == 1, let only = token.municipalities.first else {
-            throw Problem.badRequest("Name the municipality that will own the file: ?municipality=ID (needed unless the token is limited to exactly one).",
-                                     slug: "invalid-parameter", errors: [FieldError("municipality", "is required for this token")])
+            throw Problem.validation([FieldError("municipality", "is required unless the token is limited to exactly one municipality: ?municipality=ID")])
         }
         return only
     }
