@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Crash safety and graceful shutdown, against the real binary.
 
-1. Many clients submit hearing responses; the server is killed with SIGKILL mid-stream and restarted.
-   Every response that got a 201 must be stored with the same receipt and text, PRAGMA integrity_check
-   must say ok, and retrying each unacknowledged submission with its Idempotency-Key stores it exactly once.
+1. Many clients submit hearing responses while others upload 3 MiB files; the server is killed with SIGKILL
+   mid-stream and restarted. Every response that got a 201 must be stored with the same receipt and text,
+   PRAGMA integrity_check must say ok, and retrying each unacknowledged submission with its Idempotency-Key
+   stores it exactly once. Every acknowledged upload must read back with its sha256, and no file may be
+   readable whose stored chunks are not its whole content (a half-written upload stays invisible).
 2. Clients submit while the server gets SIGTERM: it must finish the requests in flight, commit them, and
    exit 0; every 201 is stored after a restart.
 
 Usage: crash_test.py path/to/medvirk [clients] [seconds]
 """
+import hashlib
 import json
 import os
 import signal
@@ -110,6 +113,50 @@ def burst(partner, consultation, prefix, stop):
     return threads, acked, unacked
 
 
+UPLOAD_BYTES = 3 << 20
+
+
+def upload_burst(partner, stop, uploaders=2):
+    """Clients uploading distinct 3 MiB PDFs until `stop` is set or the server goes away: {file id: sha256}."""
+    acked, lock = {}, threading.Lock()
+
+    def client(n):
+        i = 0
+        while not stop.is_set():
+            body = b"%PDF-1.4\n" + os.urandom(UPLOAD_BYTES) + b"\n%%EOF\n"
+            request = urllib.request.Request(f"{BASE}/v1/files?municipality=crashby", data=body, method="POST", headers={
+                "Authorization": f"Bearer {partner}", "Content-Type": "application/pdf", "Idempotency-Key": f"upload-{n}-{i}"})
+            i += 1
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    answer = json.loads(response.read())
+            except urllib.error.HTTPError as error:
+                raise SystemExit(f"upload answered {error.code}: {error.read()[:300]}")
+            except Exception:
+                return
+            assert answer["sha256"] == hashlib.sha256(body).hexdigest(), "the answer's sha256 is not the body's"
+            with lock:
+                acked[answer["id"]] = answer["sha256"]
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(uploaders)]
+    for thread in threads:
+        thread.start()
+    return threads, acked
+
+
+def check_files(partner, uploads):
+    for file_id, digest in uploads.items():
+        request = urllib.request.Request(f"{BASE}/v1/files/{file_id}/content", headers={"Authorization": f"Bearer {partner}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert hashlib.sha256(response.read()).hexdigest() == digest, f"acknowledged upload {file_id} reads back other bytes"
+    with sqlite3.connect(DB) as db:
+        broken = db.execute("""
+            SELECT f.id FROM files f JOIN file_contents c ON c.id = f.content_id
+            WHERE c.sha256 IS NULL OR c.sha256 != f.sha256
+               OR c.size != (SELECT coalesce(sum(length(data)), 0) FROM file_chunks WHERE content_id = c.id)""").fetchall()
+    assert not broken, f"files whose stored content is incomplete: {broken}"
+
+
 def check_stored(admin, acked):
     for key, answer in acked.items():
         status, _, stored = call("GET", f"/v1/responses/{answer['id']}", admin)
@@ -142,22 +189,27 @@ def main():
     assert status == 201, consultation
     consultation = consultation["id"]
 
-    # 1. SIGKILL mid-stream.
+    # 1. SIGKILL mid-stream, with uploads under way.
     stop = threading.Event()
     threads, acked, unacked = burst(partner, consultation, "kill", stop)
+    upload_threads, uploads = upload_burst(partner, stop)
     time.sleep(SECONDS)
     server.send_signal(signal.SIGKILL)
     server.wait()
     stop.set()
-    for thread in threads:
+    for thread in threads + upload_threads:
         thread.join()
-    print(f"killed the server with {len(acked)} acknowledged and {len(unacked)} unacknowledged submissions")
+    print(f"killed the server with {len(acked)} acknowledged and {len(unacked)} unacknowledged submissions, {len(uploads)} acknowledged uploads")
     assert len(acked) > 0, "nothing was acknowledged before the kill"
 
     integrity = sqlite3.connect(DB).execute("PRAGMA integrity_check").fetchone()[0]
     assert integrity == "ok", integrity
+    unfinished = sqlite3.connect(DB).execute("SELECT count(*) FROM file_contents WHERE sha256 IS NULL").fetchone()[0]
+    print(f"{unfinished} upload(s) cut off mid-stream left unfinished contents, which no file points at (purged later)")
     server = start()
     check_stored(admin, acked)
+    check_files(partner, uploads)
+    print(f"uploads: every acknowledged file reads back with its sha256; no file with a partial content")
     for key in unacked:
         status, _, body = submit(partner, consultation, key)
         assert status == 201, f"retrying {key}: {status} {body}"

@@ -59,7 +59,7 @@ stage "README runs (readme_check.py)" python3 .ci/readme_check.py "$BIN"
 stage "command line (cli_check.py)" python3 .ci/cli_check.py "$BIN"
 stage "files (file(1), clamd: clean, EICAR, unreachable)" python3 .ci/file_checks.py "$BIN"
 
-stage "crash test (SIGKILL mid-stream, SIGTERM drain)" python3 .ci/crash_test.py "$BIN" 8 1.5
+stage "crash test (SIGKILL mid-stream with uploads, SIGTERM drain)" python3 .ci/crash_test.py "$BIN" 8 1.5
 
 if grep -E "Fatal error|internal-error|undeclared status" "$WORK/server.log"; then
     echo "the server logged an internal error or a status the contract does not declare" >&2
