@@ -92,6 +92,43 @@ curl -fsS -H "Authorization: Bearer $PARTNER" -H 'Content-Type: application/json
     -d '{"respondent":{"kind":"citizen","name":"Borger","email":"b@example.dk","publish_name":false},"text":"Jeg støtter trafikplanen, men ønsker flere cykelstier."}' \
     "$URL/v1/consultations/$CONSULTATION/responses"
 reset_peak "$SERVER"; C="$(load -s "$WORK/post.lua" "$URL/v1/consultations/$CONSULTATION/responses")"; C_RSS="$(peak_mb "$SERVER")"
+
+# --- (e) 8 concurrent uploads of distinct 20 MiB PDFs; (f) a full and a ranged download of one; (g) the
+# submission load of (c) while 4 clients keep uploading 20 MiB files.
+FILE_BYTES=$((20 << 20))
+for n in $(seq 1 8); do
+    { printf '%%PDF-1.7\n'; head -c $((FILE_BYTES - 16)) /dev/urandom; printf '\n%%%%EOF\n'; } >"$WORK/upload-$n.pdf"
+done
+upload() { curl -fsS -o "${2:-/dev/null}" -X POST -T "$1" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/pdf' \
+    "$URL/v1/files?municipality=benchby"; }
+now_s() { date +%s.%N; }
+UPLOAD_BEFORE="$(rss_mb "$SERVER")"; reset_peak "$SERVER"
+START="$(now_s)"
+for n in $(seq 1 8); do upload "$WORK/upload-$n.pdf" "$WORK/uploaded-$n.json" & done
+wait $(jobs -p | grep -v "^$SERVER$")
+UPLOAD_SECONDS="$(python3 -c "print($(now_s) - $START)")"
+UPLOAD_PEAK="$(peak_mb "$SERVER")"
+FILE_HREF="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["href"])' "$WORK/uploaded-1.json")"
+START="$(now_s)"
+cat "$WORK"/upload-{1..8}.pdf | dd of="$WORK/dd.out" bs=1M iflag=fullblock conv=fsync status=none
+DD_SECONDS="$(python3 -c "print($(now_s) - $START)")"
+DOWNLOAD_BEFORE="$(rss_mb "$SERVER")"; reset_peak "$SERVER"
+FULL_SECONDS="$(curl -fsS -H "Authorization: Bearer $ADMIN" -o "$WORK/downloaded.pdf" -w '%{time_total}' "$URL$FILE_HREF")"
+cmp -s "$WORK/downloaded.pdf" "$WORK/upload-1.pdf" || { echo "the downloaded file differs from the upload" >&2; exit 1; }
+# As a PDF viewer reads: 1 MiB ranges, one after another, over the whole file.
+START="$(now_s)"
+for i in $(seq 0 19); do
+    curl -fsS -H "Authorization: Bearer $ADMIN" -H "Range: bytes=$((i << 20))-$(((i + 1 << 20) - 1))" -o "$WORK/part-$i" "$URL$FILE_HREF"
+done
+RANGE_SECONDS="$(python3 -c "print($(now_s) - $START)")"
+cat "$WORK"/part-{0..19} | cmp -s - "$WORK/upload-1.pdf" || { echo "the ranges do not make up the file" >&2; exit 1; }
+DOWNLOAD_PEAK="$(peak_mb "$SERVER")"
+uploader() { while [ ! -e "$WORK/stop-uploads" ]; do upload "$WORK/upload-$1.pdf" || true; done; }
+for n in 1 2 3 4; do uploader "$n" & done
+UPLOADERS="$(jobs -p | grep -v "^$SERVER$" | tr '\n' ' ')"
+sleep 1
+G="$(load -s "$WORK/post.lua" "$URL/v1/consultations/$CONSULTATION/responses")"
+touch "$WORK/stop-uploads"; wait $UPLOADERS
 kill -TERM "$SERVER"; wait "$SERVER"
 
 # --- references: the framework ceiling for (a) and (b), the fsync ceiling for (c)
@@ -137,6 +174,12 @@ fsync = float("$FSYNC_RATE")
 rows, seconds, before, peak = int("$EXPORTED"), float("$EXPORT_SECONDS"), float("$BEFORE"), float("$PEAK")
 growth = peak - before
 def pct(x, y): return float(x) / float(y)
+g = "$G".split()[:3]
+bad["g"] = "$G".split()[3]
+upload_mb, upload_s, dd_s = 8 * 20.97152, float("$UPLOAD_SECONDS"), float("$DD_SECONDS")
+upload_growth = float("$UPLOAD_PEAK") - float("$UPLOAD_BEFORE")
+full_s, range_s = float("$FULL_SECONDS"), float("$RANGE_SECONDS")
+download_growth = float("$DOWNLOAD_PEAK") - float("$DOWNLOAD_BEFORE")
 lines = [
     "| workload | Medvirk req/s | p50 ms | p99 ms | peak RSS MB | reference | ref req/s | ref p50 ms | ref p99 ms | ratio | target | met |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -144,9 +187,13 @@ lines = [
     f"| (b) same, If-None-Match → 304 | {b[0]} | {b[1]} | {b[2]} | $B_RSS | same route, 304 | {rb[0]} | {rb[1]} | {rb[2]} | {pct(b[0], rb[0]):.0%} | ≥ 90 % | {'yes' if pct(b[0], rb[0]) >= 0.9 else 'NO'} |",
     f"| (c) POST responses, $CONNECTIONS clients | {c[0]} | {c[1]} | {c[2]} | $C_RSS | 1-row durable SQLite transactions | {fsync:.0f} | $FSYNC_P50 | $FSYNC_P99 | {pct(c[0], fsync):.2f}× | ≥ 1.0× | {'yes' if pct(c[0], fsync) >= 1 else 'NO'} |",
     f"| (c) for scale, not a target | | | | $RC_RSS | Hummingbird POST route: body read, fixed 201, no work | {rc[0]} | {rc[1]} | {rc[2]} | {pct(c[0], rc[0]):.0%} | | |",
+    f"| (e) 8 concurrent uploads of 20 MiB PDFs | {upload_mb / upload_s:.0f} MB/s | | | $UPLOAD_PEAK (+{upload_growth:.1f}) | dd conv=fsync of the same 160 MiB | {upload_mb / dd_s:.0f} MB/s | | | {upload_s and (upload_mb / upload_s) / (upload_mb / dd_s):.0%} | < 64 MB growth | {'yes' if upload_growth < 64 else 'NO'} |",
+    f"| (f) full download, 20 MiB | {20.97152 / full_s:.0f} MB/s | | | $DOWNLOAD_PEAK (+{download_growth:.1f}) | | | | | | | |",
+    f"| (f) ranged download, 20 × 1 MiB | {20.97152 / range_s:.0f} MB/s | | | | | | | | | | |",
+    f"| (g) (c) while 4 clients upload 20 MiB files | {g[0]} | {g[1]} | {g[2]} | | (c) alone | {c[0]} | {c[1]} | {c[2]} | {pct(g[0], c[0]):.0%} | ≥ 70 % | {'yes' if pct(g[0], c[0]) >= 0.7 else 'NO'} |",
     f"| (d) gzip CSV export, {rows} responses | {rows / seconds:.0f} rows/s | | | {peak:.1f} (+{growth:.1f}) | | | | | | ≥ 50 000 rows/s, < 50 MB growth | {'yes' if rows / seconds >= 50000 and growth < 50 else 'NO'} |",
     "",
-    f"Non-2xx answers: a {bad['a']}, b {bad['b']}, c {bad['c']}. Loads: wrk -t2 -c$CONNECTIONS -d${SECONDS_EACH}s on loopback, same 2-core machine, same run.",
+    f"Non-2xx answers: a {bad['a']}, b {bad['b']}, c {bad['c']}, g {bad['g']}. MB are 10^6 bytes; (e) is 8 × 20 MiB over the wall time of all 8 (uploads are durable: each chunk commits with synchronous=FULL); RSS growth is the server's peak over its RSS before. Loads: wrk -t2 -c$CONNECTIONS -d${SECONDS_EACH}s on loopback, same 2-core machine, same run.",
     f"Export: median {seconds:.2f} s of three (${EXPORT_TIMES[*]} s) for {int('$EXPORT_BYTES')} gzip bytes; server RSS {before:.1f} MB before, peak {peak:.1f} MB during.",
 ]
 text = "\n".join(lines)

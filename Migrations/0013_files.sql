@@ -44,7 +44,8 @@ CREATE TABLE files (
     owner_type TEXT CHECK (owner_type IN ('consultation', 'meeting', 'agenda_item', 'response')),
     owner_id TEXT,
     title TEXT,                       -- a response attachment's title (documents keep theirs in `documents`)
-    moderation TEXT CHECK (moderation IN ('withheld', 'published', 'withdrawn')),
+    attachment_position INTEGER,      -- its place among the response's attachments, as submitted
+    moderation TEXT CHECK (moderation IN ('withheld', 'published')),
     moderation_reason TEXT,
     personal_data_checked INTEGER NOT NULL DEFAULT 0 CHECK (personal_data_checked IN (0, 1)),
     replacement_file_id TEXT REFERENCES files (id),

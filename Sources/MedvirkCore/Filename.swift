@@ -21,6 +21,9 @@ public enum Filename {
         }
         let malformed = Problem.validation([FieldError(
             "Content-Disposition", "must be attachment; filename*=UTF-8''name or attachment; filename=\"name\" (RFC 6266)")])
+        guard bytes.count <= 2000 else {
+            throw Problem.validation([FieldError("Content-Disposition", "must be at most 2000 characters")])
+        }
         skipSpace()
         guard !token().isEmpty else { throw malformed }
         while true {
@@ -98,13 +101,17 @@ public enum Filename {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || Array("!#$&+-.^_`|~".utf8).contains(byte)
     }
 
-    /// Characters removed from names: controls (C0, DEL, C1) and the bidirectional formatting characters
-    /// that can make `gpj.exe` look like `exe.jpg` (Unicode Technical Report #36 §2.2, CVE-2021-42574).
+    /// Characters removed from names: controls (C0, DEL, C1) and every invisible format character (general
+    /// category Cf), among them the bidirectional ones that can make `gpj.exe` look like `exe.jpg` (Unicode
+    /// Technical Report #36 §2.2, CVE-2021-42574) and the zero-width ones.
     static func isRemoved(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
-        return v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x061C || v == 0x200E || v == 0x200F
-            || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) || v == 0xFEFF
+        return v < 0x20 || (0x7F...0x9F).contains(v) || scalar.properties.generalCategory == .format
     }
+
+    /// Path separators and the characters drawn like them (fullwidth solidus, division and fraction slashes,
+    /// big solidi), which some systems and readers take for one.
+    static let separators: Set<Unicode.Scalar> = ["/", "\\", "\u{FF0F}", "\u{FF3C}", "\u{2215}", "\u{2044}", "\u{29F8}", "\u{29F9}"]
 
     /// The name as stored: NFC, without control and bidirectional characters, trimmed, at most `maxLength`
     /// characters (cut before the extension). Throws a 422 naming `filename` for a name with a path
@@ -112,8 +119,8 @@ public enum Filename {
     public static func sanitise(_ raw: String) throws -> String {
         let kept = String(String.UnicodeScalarView(raw.precomposedStringWithCanonicalMapping.unicodeScalars.filter { !isRemoved($0) }))
         let name = kept.trimmingCharacters(in: .whitespaces)
-        if name.contains("/") || name.contains("\\") {
-            throw Problem.validation([FieldError("filename", "must not contain a path separator (/ or \\)")])
+        if name.unicodeScalars.contains(where: separators.contains) {
+            throw Problem.validation([FieldError("filename", "must not contain a path separator (/ or \\, or a character drawn like one)")])
         }
         guard !name.isEmpty, name != ".", name != ".." else {
             throw Problem.validation([FieldError("filename", "must have at least one visible character and not be . or ..")])

@@ -11,8 +11,9 @@ public enum FileOwnerType: String, Sendable, Codable, CaseIterable {
     case agendaItem = "agenda_item"
 }
 
-/// A response attachment's moderation: withheld until an admin publishes it; withdrawn with its response.
-public enum AttachmentStatus: String, Sendable, Codable, CaseIterable { case withheld, published, withdrawn }
+/// A response attachment's moderation: withheld until an admin publishes it. (Withdrawing the response
+/// detaches its attachments.)
+public enum AttachmentStatus: String, Sendable, Codable, CaseIterable { case withheld, published }
 
 /// A file hosted by the service (DESIGN.md §7): metadata; the bytes are read in chunks by `contentId`.
 public struct StoredFile: Sendable, Equatable {
@@ -109,7 +110,6 @@ public struct AttachmentModeration: Sendable, Equatable {
         if status == .published && !personalDataChecked {
             errors.append(FieldError("personal_data_checked", "must be true to publish: check the file and its metadata (author fields, image EXIF) for personal data first"))
         }
-        if status == .withdrawn { errors.append(FieldError("status", "must be published or withheld")) }
         try Problem.check(errors)
     }
 }

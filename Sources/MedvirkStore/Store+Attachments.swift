@@ -18,8 +18,7 @@ extension Store {
 
     /// Applies an admin's decision to one attachment of a response: publishing (with `personal_data_checked`,
     /// which `AttachmentModeration.validate` requires) or withholding, optionally publishing an admin's
-    /// redacted copy in the original's place. 404 when the response has no such attachment; 409 for a
-    /// withdrawn one; a replacement that is not an unattached file of the same municipality is a 422, and one
+    /// redacted copy in the original's place. 404 when the response has no such attachment; a replacement that is not an unattached file of the same municipality is a 422, and one
     /// attached elsewhere a 409. The caller has screened plain-text files.
     public func moderateAttachment(response id: String, file fileId: String, _ moderation: AttachmentModeration,
                                    actor: WriteActor) async throws -> HearingResponse {
@@ -29,10 +28,9 @@ extension Store {
             guard let response = try Self.fetchResponse(db, where: "id", id),
                   let file = try Self.fetchFile(db, fileId), file.ownerType == .response, file.ownerId == id, file.replacesFileId == nil
             else { throw Problem.notFound("attachment", fileId) }
-            guard file.moderation != .withdrawn else {
-                throw Problem.conflict("attachment-withdrawn", "The response was withdrawn with its attachments; they cannot be published.")
-            }
             var changes: [Change] = [.updated(.file, fileId)]
+            // A redacted copy that stays in place becomes readable or not with its original.
+            if let kept = file.replacementFileId, kept == moderation.replacementFileId { changes.append(.visibility(.file, kept)) }
             let stamp = Timestamps.format(now)
             if let old = file.replacementFileId, old != moderation.replacementFileId {
                 // The previous redacted copy is freed (and purged in time).
@@ -43,9 +41,10 @@ extension Store {
             }
             if let replacementId = moderation.replacementFileId, replacementId != file.replacementFileId {
                 guard let replacement = try Self.fetchFile(db, replacementId), replacement.municipalityId == response.municipalityId,
-                      replacement.id != fileId
+                      replacement.id != fileId,
+                      try String.fetchOne(db.cachedStatement(sql: "SELECT scope FROM tokens WHERE id = ?"), arguments: [replacement.uploadedBy]) == "admin"
                 else {
-                    throw Problem.validation([FieldError("replacement_file_id", "must name an uploaded file of municipality \(response.municipalityId)")])
+                    throw Problem.validation([FieldError("replacement_file_id", "must name a file an administrator uploaded to municipality \(response.municipalityId)")])
                 }
                 guard !replacement.isAttached else {
                     throw Problem(status: 409, slug: "file-attached", title: "File already attached",

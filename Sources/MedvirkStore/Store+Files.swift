@@ -66,9 +66,22 @@ extension Store {
 
     /// Writes chunk `seq` (from 0) of an unfinished content in a transaction of its own, so the single
     /// writer is held for one chunk, never for the file.
+    ///
+    /// The chunk's commit does not wait for the disk (`synchronous = NORMAL` for this one transaction): an
+    /// unfinished upload lost in a crash is only purged, never read. The commit that records the file
+    /// (`finishFileUpload`, with `synchronous = FULL`) syncs the write-ahead log, and with it every chunk
+    /// appended before it, before the upload is acknowledged (SQLite, "Write-Ahead Logging" and
+    /// `PRAGMA synchronous`: in WAL mode a FULL commit syncs the WAL file, which holds all earlier frames; a
+    /// checkpoint syncs the WAL before it copies frames into the database).
     public func appendFileChunk(_ content: Int64, seq: Int, _ bytes: Data) async throws {
-        try await pool.write { db in
-            try db.cachedStatement(sql: "INSERT INTO file_chunks (content_id, seq, data) VALUES (?, ?, ?)").execute(arguments: [content, seq, bytes])
+        try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            try db.inTransaction {
+                try db.cachedStatement(sql: "INSERT INTO file_chunks (content_id, seq, data) VALUES (?, ?, ?)")
+                    .execute(arguments: [content, seq, bytes])
+                return .commit
+            }
         }
     }
 
@@ -105,7 +118,8 @@ extension Store {
     }
 
     /// Deletes a content's chunks in small transactions, then its row, unless a file uses it (or, with
-    /// `onlyIfUnfinished`, it has been finished).
+    /// `onlyIfUnfinished`, it has been finished). The first transaction takes the content's sha256 away, so
+    /// no upload finishing meanwhile can reuse a content whose chunks are going (it stores its own instead).
     func deleteContent(_ content: Int64, onlyIfUnfinished: Bool) async throws {
         while true {
             let deleted = try await pool.write { db -> Int in
@@ -114,6 +128,7 @@ extension Store {
                         OR (?2 AND EXISTS (SELECT 1 FROM file_contents WHERE id = ?1 AND sha256 IS NOT NULL))
                     """), arguments: [content, onlyIfUnfinished]) ?? false
                 guard !used else { return -1 }
+                try db.cachedStatement(sql: "UPDATE file_contents SET sha256 = NULL WHERE id = ? AND sha256 IS NOT NULL").execute(arguments: [content])
                 try db.cachedStatement(sql: """
                     DELETE FROM file_chunks WHERE rowid IN (SELECT rowid FROM file_chunks WHERE content_id = ? LIMIT 16)
                     """).execute(arguments: [content])
@@ -180,6 +195,22 @@ extension Store {
         }
     }
 
+    /// `range` of a content's bytes (finished or not), read chunk by chunk; the caller bounds its length.
+    public func fileBytes(content: Int64, _ range: Range<Int64>) async throws -> Data {
+        var out = Data()
+        let chunkBytes = Int64(Self.fileChunkBytes)
+        var position = range.lowerBound
+        while position < range.upperBound {
+            let seq = position / chunkBytes
+            guard let chunk = try await fileChunk(content: content, seq: Int(seq)), !chunk.isEmpty else { break }
+            let start = Int(position - seq * chunkBytes), stop = Int(Swift.min(range.upperBound - seq * chunkBytes, Int64(chunk.count)))
+            guard start < stop else { break }
+            out.append(chunk[chunk.startIndex + start..<chunk.startIndex + stop])
+            position = seq * chunkBytes + Int64(stop)
+        }
+        return out
+    }
+
     /// Bytes held by finished contents (each distinct content once).
     public func storedFileBytes() async throws -> Int64 {
         try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(sum(size), 0) FROM file_contents WHERE sha256 IS NOT NULL") ?? 0 }
@@ -206,13 +237,20 @@ extension Store {
     /// whose upload is not under way in this process (one left by a crash). Safe to run twice.
     func purgeFiles(now: Date) async throws {
         let cutoff = Timestamps.format(now - Self.unattachedLifetime)
-        try await pool.write { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT id, municipality_id FROM files WHERE unattached_since IS NOT NULL AND unattached_since <= ? ORDER BY seq
-                """), arguments: [cutoff])
-            for row in rows {
-                try db.cachedStatement(sql: "DELETE FROM files WHERE id = ?").execute(arguments: [row[0] as String])
-                try Self.recordWrite(db, actor: nil, municipality: row[1], [.deleted(.file, row[0])], now: now)
+        // Read first: most passes have nothing to purge, and need not take the writer.
+        let anyDue = try await pool.read { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM files WHERE unattached_since IS NOT NULL AND unattached_since <= ? LIMIT 1"),
+                              arguments: [cutoff]) ?? false
+        }
+        if anyDue {
+            try await pool.write { db in
+                let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT id, municipality_id FROM files WHERE unattached_since IS NOT NULL AND unattached_since <= ? ORDER BY seq
+                    """), arguments: [cutoff])
+                for row in rows {
+                    try db.cachedStatement(sql: "DELETE FROM files WHERE id = ?").execute(arguments: [row[0] as String])
+                    try Self.recordWrite(db, actor: nil, municipality: row[1], [.deleted(.file, row[0])], now: now)
+                }
             }
         }
         // An unfinished content is an upload's only between its row's insert and `uploads.begin`; one older than

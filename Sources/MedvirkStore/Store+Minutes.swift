@@ -79,8 +79,16 @@ extension Store {
             try Problem.check(NationalIdScreening.check([("text", record.text)]))
             var changes: [Change] = [.updated(.minutes, meetingId)]
             if let signed, let fileId = signed.fileId {
-                guard try Self.fetchFile(db, fileId)?.mediaType == "application/pdf" else {
+                try Problem.check(Rules.text("title", signed.title, max: 200))
+                guard let file = try Self.fetchFile(db, fileId), file.mediaType == "application/pdf",
+                      file.municipalityId == meeting.draft.municipalityId
+                else {
                     throw Problem.validation([FieldError("signed_file_id", "must name an uploaded PDF of municipality \(meeting.draft.municipalityId)")])
+                }
+                if let owner = file.ownerId, owner != meetingId {
+                    throw Problem(status: 409, slug: "file-attached", title: "File already attached",
+                                  detail: "File \(fileId) already belongs to \(file.ownerType?.rawValue ?? "another object") \(owner); a file belongs to one object only.",
+                                  errors: [FieldError("signed_file_id", "is already attached")])
                 }
                 guard var stored = try MeetingRecord.live(db, meetingId) else { throw Problem.notFound("meeting", meetingId) }
                 var draft = stored.meeting.draft

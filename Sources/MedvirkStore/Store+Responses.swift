@@ -32,7 +32,8 @@ extension Store {
             'personal_data_checked', json(CASE f.personal_data_checked WHEN 1 THEN 'true' ELSE 'false' END),
             'replacement_file_id', f.replacement_file_id,
             'replacement', CASE WHEN rf.id IS NULL THEN NULL ELSE \(fileSummaryJSON("rf")) END)), '[]')
-         FROM (SELECT * FROM files WHERE owner_id = r.id AND owner_type = 'response' AND replaces_file_id IS NULL ORDER BY seq) f
+         FROM (SELECT * FROM files WHERE owner_id = r.id AND owner_type = 'response' AND replaces_file_id IS NULL
+               ORDER BY attachment_position) f
          LEFT JOIN files rf ON rf.id = f.replacement_file_id)
         """
 
@@ -188,10 +189,12 @@ extension Store {
             }
         }
         try Problem.check(errors)
-        for attachment in attachments {
+        for (position, attachment) in attachments.enumerated() {
             try db.cachedStatement(sql: """
-                UPDATE files SET owner_type = 'response', owner_id = ?, title = ?, moderation = 'withheld', unattached_since = NULL WHERE id = ?
-                """).execute(arguments: [response, attachment.title, attachment.fileId])
+                UPDATE files SET owner_type = 'response', owner_id = ?, title = ?, moderation = 'withheld', attachment_position = ?,
+                                 unattached_since = NULL
+                WHERE id = ?
+                """).execute(arguments: [response, attachment.title, position, attachment.fileId])
         }
         return attachments.map(\.fileId)
     }
@@ -249,11 +252,19 @@ extension Store {
             try ModerationRules.checkWithdrawal(consultation, now: now)
             try db.cachedStatement(sql: "UPDATE responses SET status = 'withdrawn', updated_at = ? WHERE id = ?").execute(
                            arguments: [Timestamps.format(now), response.id])
-            // Its attachments are withdrawn with it.
-            try db.cachedStatement(sql: "UPDATE files SET moderation = 'withdrawn' WHERE owner_type = 'response' AND owner_id = ?")
-                .execute(arguments: [response.id])
+            // Its attachments are withdrawn with it: detached, so their uploader may delete them and the purge
+            // removes them after a day (the receipt's hash still records what was attached).
+            let files = try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM files WHERE owner_type = 'response' AND owner_id = ?"),
+                                            arguments: [response.id])
+            try db.cachedStatement(sql: """
+                UPDATE files SET owner_type = NULL, owner_id = NULL, title = NULL, moderation = NULL, moderation_reason = NULL,
+                                 personal_data_checked = 0, replacement_file_id = NULL, replaces_file_id = NULL, attachment_position = NULL,
+                                 unattached_since = ?
+                WHERE owner_type = 'response' AND owner_id = ?
+                """).execute(arguments: [Timestamps.format(now), response.id])
             try Self.recordWrite(db, actor: actor, municipality: response.municipalityId,
-                                 [Change.updated(.response, response.id).cascading(), .updated(.consultation, consultation.id)], now: now)
+                                 [.updated(.response, response.id), .updated(.consultation, consultation.id)] + files.map { .updated(.file, $0) },
+                                 now: now)
             return try Self.fetchResponse(db, where: "id", response.id)!
         }
     }

@@ -86,6 +86,13 @@ let largePDF: Data = {
             for refused in [SampleFiles.html, SampleFiles.svg, SampleFiles.plainZip, SampleFiles.latin1, ContentCheckTests.docm] {
                 expectProblem(try await api.upload(refused), .unsupportedMediaType)
             }
+            // Macros declared only in the (compressed) content types, in a part not called vbaProject.bin.
+            let disguised = SampleFiles.zip([
+                ("[Content_Types].xml", #"<Types><Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>"#),
+                ("_rels/.rels", "<Relationships/>"), ("word/document.xml", "<w:document/>"), ("word/stuff.dat", "macro")],
+                deflated: ["[Content_Types].xml"])
+            #expect(try MediaTypeDetector().acceptedType(of: disguised) == .docx)
+            expectProblem(try await api.upload(disguised), .unsupportedMediaType)
             // An HTML page sent as a PDF is still HTML.
             expectProblem(try await api.upload(SampleFiles.html, contentType: "application/pdf"), .unsupportedMediaType)
             expectProblem(try await api.upload(ContentCheckTests.encryptedPDF), .unprocessableContent, "encrypted-file")
@@ -131,7 +138,10 @@ let largePDF: Data = {
         try await withAPI { api in
             _ = try await seedMunicipality(api)
             let named = try await api.upload(SampleFiles.pdf, filename: "Høringssvar \u{202E}fdp.exe")
-            #expect(named.string("filename") == "Høringssvar fdp.exe")
+            #expect(named.string("filename") == "Høringssvar fdp.exe.pdf")
+            // The extension follows the content, never the name's claim.
+            #expect(try await api.upload(SampleFiles.pdf, filename: "svar.html").string("filename") == "svar.html.pdf")
+            #expect(try await api.upload(SampleFiles.jpeg, filename: "foto.JPEG").string("filename") == "foto.JPEG")
             let plain = try await api.upload(SampleFiles.pdf, contentType: "application/pdf", headers: ["Content-Disposition": #"attachment; filename="svar \"1\".pdf""#])
             #expect(plain.string("filename") == #"svar "1".pdf"#)
             expectProblem(try await api.upload(SampleFiles.pdf, filename: "../../etc/passwd"), .unprocessableContent)
@@ -140,7 +150,7 @@ let largePDF: Data = {
             #expect(unnamed.string("filename") == "file.png")
             let id = try #require(named.string("id"))
             let (_, headers, _) = try await api.bytes("/v1/files/\(id)/content", token: api.service.admin)
-            #expect(headers[.contentDisposition] == "attachment; filename=\"Hoeringssvar fdp.exe\"; filename*=UTF-8''H%C3%B8ringssvar%20fdp.exe")
+            #expect(headers[.contentDisposition] == "attachment; filename=\"Hoeringssvar fdp.exe.pdf\"; filename*=UTF-8''H%C3%B8ringssvar%20fdp.exe.pdf")
         }
     }
 
@@ -213,6 +223,19 @@ let largePDF: Data = {
             #expect(try await api.bytes(uri, token: admin, headers: ["Range": "pages=1"]).0 == .ok)
             // And the entity tag revalidates.
             #expect(try await api.bytes(uri, token: admin, headers: ["If-None-Match": tag]).0 == .notModified)
+            // If-None-Match is evaluated before Range (RFC 9110 §13.2.2).
+            #expect(try await api.bytes(uri, token: admin, headers: ["If-None-Match": tag, "Range": "bytes=0-9"]).0 == .notModified)
+            // A page on another origin may ask for ranges and read the answer's range headers.
+            let preflight = try await api.call(.options, uri, headers: ["Origin": "https://kommune.example", "Access-Control-Request-Method": "GET",
+                                                                       "Access-Control-Request-Headers": "range,if-range"])
+            #expect(preflight["Access-Control-Allow-Headers"]?.contains("Range") == true)
+            #expect(preflight["Access-Control-Expose-Headers"]?.contains("Content-Range") == true)
+            // HEAD: GET's headers, the length included, and no body.
+            var fields = HTTPFields()
+            fields[.authorization] = "Bearer \(admin)"
+            let head = try await api.client.execute(uri: uri, method: .head, headers: fields, body: nil)
+            #expect(head.status == .ok && head.headers[.contentLength] == String(size) && head.body.readableBytes == 0)
+            #expect(head.headers[.eTag] == tag)
         }
     }
 
@@ -282,6 +305,8 @@ let largePDF: Data = {
             #expect(documents.map { $0["kind"] as? String } == ["other", "minutes"])
             #expect(documents.last?["title"] as? String == "Signed minutes")
             #expect(try await api.bytes("/v1/files/\(signed)/content").2 == largePDF)
+            // The signed minutes belong to the approved record.
+            expectProblem(try await api.patch("/v1/meetings/\(meeting)", #"{"documents":[]}"#), .conflict, "minutes-approved")
         }
     }
 
@@ -329,8 +354,15 @@ let largePDF: Data = {
             expectProblem(unchecked, .unprocessableContent)
             #expect(unchecked.fieldErrors == ["personal_data_checked"])
             expectProblem(try await api.patch(path, #"{"status":"published","personal_data_checked":true}"#, token: partner), .forbidden)
-            let published = try await api.patch(path, #"{"status":"published","personal_data_checked":true}"#)
+            // The PATCH honours If-Match against the attachment's own representation (GET on the same path).
+            expectProblem(try await api.patch(path, #"{"status":"published","personal_data_checked":true}"#, headers: ["If-Match": "\"stale\""]),
+                          .preconditionFailed)
+            let current = try await api.get(path, token: api.service.admin)
+            #expect(current.string("status") == "withheld")
+            let published = try await api.patch(path, #"{"status":"published","personal_data_checked":true}"#,
+                                                headers: ["If-Match": try #require(current["ETag"])])
             try expectOK(published)
+            #expect(published.string("status") == "published")
             let (status, _, body) = try await api.bytes("/v1/files/\(letter)/content")
             #expect(status == .ok && body == largePDF)
             let listed = try #require((try await api.get("/v1/responses/\(response)").json["attachments"] as? [[String: any Sendable]])?.first)
@@ -340,9 +372,11 @@ let largePDF: Data = {
             try expectOK(try await api.patch(path, #"{"replacement_file_id":"\#(redacted)"}"#))
             expectProblem(try await api.get("/v1/files/\(letter)/content"), .notFound)
             #expect(try await api.bytes("/v1/files/\(redacted)/content").2 == SampleFiles.pdf)
-            // Withholding takes it out of public view again.
+            // Withholding takes it out of public view again, and the public feed says so.
             try expectOK(try await api.patch(path, #"{"status":"withheld","reason":"Personoplysninger"}"#))
             expectProblem(try await api.get("/v1/files/\(redacted)/content"), .notFound)
+            let feed = try await api.get("/v1/changes?limit=200")
+            #expect(feed.data.last { $0["id"] as? String == redacted }?["action"] as? String == "deleted")
         }
     }
 
@@ -363,13 +397,19 @@ let largePDF: Data = {
             expectProblem(swapped, .unprocessableContent, "idempotency-key-reused")
             let replay = try await submit(api, consultation, token: partner, key: "k", extra: #","attachments":[{"file_id":"\#(a)","title":"Bilag"}]"#)
             #expect(replay.status == .created && replay["Idempotency-Replayed"] == "true" && receipt(replay) == receipt(withA))
+            // Attachments keep the order they were submitted in, whatever the order of upload.
+            let c = try await api.uploaded(SampleFiles.text, token: partner, key: "c")
+            let d = try await api.uploaded(SampleFiles.jpeg, token: partner, key: "d")
+            let ordered = try await submit(api, consultation, token: partner, key: "o",
+                                           extra: #","attachments":[{"file_id":"\#(d)","title":"D"},{"file_id":"\#(c)","title":"C"}]"#)
+            #expect((ordered.json["attachments"] as? [[String: any Sendable]])?.map { $0["file_id"] as? String } == [d, c])
             // A file belongs to one response only.
             let twice = try await submit(api, consultation, token: partner, key: "k3", extra: #","attachments":[{"file_id":"\#(a)","title":"Bilag"}]"#)
             expectProblem(twice, .conflict, "file-attached")
         }
     }
 
-    @Test func withdrawingWithdrawsTheAttachments() async throws {
+    @Test func withdrawingDetachesTheAttachments() async throws {
         try await withAPI { api in
             _ = try await seedMunicipality(api)
             let consultation = try await seedConsultation(api, municipality: "testby")
@@ -377,12 +417,15 @@ let largePDF: Data = {
             let file = try await api.uploaded(SampleFiles.pdf, token: partner, key: "w")
             let submitted = try await submit(api, consultation, token: partner, key: "s", extra: #","attachments":[{"file_id":"\#(file)","title":"Bilag"}]"#)
             let receipt = try #require(submitted.string("receipt_number"))
+            expectProblem(try await api.delete("/v1/files/\(file)", token: partner), .conflict, "file-attached")
             try expectOK(try await api.call(.post, "/v1/receipts/\(receipt)/withdraw", token: partner))
             let response = try #require(submitted.string("id"))
-            let shown = try await api.get("/v1/responses/\(response)", token: api.service.admin)
-            #expect((shown.json["attachments"] as? [[String: any Sendable]])?.first?["status"] as? String == "withdrawn")
+            #expect(try await api.get("/v1/responses/\(response)", token: api.service.admin).json["attachments"] == nil)
+            #expect(try await api.get("/v1/files/\(file)", token: partner).string("status") == "unattached")
             expectProblem(try await api.patch("/v1/responses/\(response)/attachments/\(file)", #"{"status":"published","personal_data_checked":true}"#),
-                          .conflict, "attachment-withdrawn")
+                          .notFound)
+            // Now its uploader may delete it (else the purge removes it after a day).
+            #expect(try await api.delete("/v1/files/\(file)", token: partner).status == .noContent)
         }
     }
 
@@ -437,7 +480,8 @@ let largePDF: Data = {
         #expect(try Filename.sanitise("  a\u{0007}b\u{202E}c.pdf ") == "abc.pdf")
         #expect(try Filename.sanitise(String(repeating: "x", count: 300) + ".docx").count == Filename.maxLength)
         #expect(try Filename.sanitise(String(repeating: "x", count: 300) + ".docx").hasSuffix(".docx"))
-        for bad in ["a/b", "a\\b", "..", "\u{202E}", " "] { #expect(throws: Problem.self) { try Filename.sanitise(bad) } }
+        for bad in ["a/b", "a\\b", "..", "\u{202E}", " ", "a\u{FF0F}b", "a\u{2215}b"] { #expect(throws: Problem.self) { try Filename.sanitise(bad) } }
+        #expect(try Filename.sanitise("a\u{2060}b\u{200D}c.pdf") == "abc.pdf")
         #expect(Filename.asciiFallback("Æblegrød på \"Å\".pdf") == "Aeblegroed paa _Aa_.pdf")
     }
 }

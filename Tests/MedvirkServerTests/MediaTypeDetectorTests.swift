@@ -1,5 +1,7 @@
+import CompressNIO
 import Foundation
 @testable import MedvirkServer
+import NIOCore
 import Testing
 
 /// Small real files of each kind, built here, and what libmagic makes of them.
@@ -22,16 +24,32 @@ enum SampleFiles {
     static let svg = Data("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"><script>alert(1)</script></svg>\n".utf8)
     static let latin1 = Data([0x48, 0xF8, 0x72, 0x69, 0x6E, 0x67, 0x0A])  // "Høring" in ISO 8859-1
 
-    /// A ZIP of stored (uncompressed) entries, as office packages are laid out.
-    static func zip(_ entries: [(String, String)]) -> Data {
-        var data = Data()
-        func le16(_ v: Int) { data.append(contentsOf: [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)]) }
-        func le32(_ v: Int) { le16(v & 0xFFFF); le16(v >> 16 & 0xFFFF) }
+    /// A ZIP with a central directory (APPNOTE.TXT), as office packages are laid out; entries named in
+    /// `deflated` are compressed (raw deflate), the others stored. CRCs are left 0 (nothing here checks them).
+    static func zip(_ entries: [(String, String)], deflated: Set<String> = []) -> Data {
+        var data = Data(), directory = Data()
+        func le16(_ v: Int, _ into: inout Data) { into.append(contentsOf: [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)]) }
+        func le32(_ v: Int, _ into: inout Data) { le16(v & 0xFFFF, &into); le16(v >> 16 & 0xFFFF, &into) }
         for (name, content) in entries {
-            le32(0x04034B50); le16(20); le16(0); le16(0); le16(0); le16(0)
-            le32(0); le32(content.utf8.count); le32(content.utf8.count); le16(name.utf8.count); le16(0)
-            data.append(contentsOf: name.utf8); data.append(contentsOf: content.utf8)
+            var body = Data(content.utf8)
+            let method = deflated.contains(name) ? 8 : 0
+            if method == 8 {
+                var buffer = ByteBuffer(bytes: body)
+                body = Data(buffer: try! buffer.compress(with: .deflate()))
+            }
+            let offset = data.count
+            le32(0x04034B50, &data); le16(20, &data); le16(0, &data); le16(method, &data); le16(0, &data); le16(0, &data)
+            le32(0, &data); le32(body.count, &data); le32(content.utf8.count, &data); le16(name.utf8.count, &data); le16(0, &data)
+            data.append(contentsOf: name.utf8); data.append(body)
+            le32(0x02014B50, &directory); le16(20, &directory); le16(20, &directory); le16(0, &directory); le16(method, &directory)
+            le16(0, &directory); le16(0, &directory); le32(0, &directory); le32(body.count, &directory); le32(content.utf8.count, &directory)
+            le16(name.utf8.count, &directory); le16(0, &directory); le16(0, &directory); le16(0, &directory); le16(0, &directory)
+            le32(0, &directory); le32(offset, &directory); directory.append(contentsOf: name.utf8)
         }
+        let directoryOffset = data.count
+        data.append(directory)
+        le32(0x06054B50, &data); le16(0, &data); le16(0, &data); le16(entries.count, &data); le16(entries.count, &data)
+        le32(directory.count, &data); le32(directoryOffset, &data); le16(0, &data)
         return data
     }
 
@@ -90,6 +108,9 @@ enum SampleFiles {
     func macrosAndEncryptionAreFoundWhereverTheChunksAreCut(size: Int) {
         #expect(check(Self.docm, as: .docx, chunk: size) == .macros)
         #expect(check(Self.encryptedPDF, as: .pdf, chunk: size) == .encrypted)
+        // The same name spelled with #hh escapes (ISO 32000-1 §7.3.5).
+        let escaped = Data(String(decoding: Self.encryptedPDF, as: UTF8.self).replacingOccurrences(of: "/Encrypt", with: "/#45ncr#79pt").utf8)
+        #expect(check(escaped, as: .pdf, chunk: size) == .encrypted)
         #expect(check(SampleFiles.docx, as: .docx, chunk: size) == nil)
         #expect(check(SampleFiles.pdf, as: .pdf, chunk: size) == nil)
     }

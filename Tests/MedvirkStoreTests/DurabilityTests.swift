@@ -14,4 +14,14 @@ import Testing
         #expect(try reopened.writerSynchronousMode() == 2)
         try reopened.close()
     }
+
+    /// File chunks commit without waiting for the disk; every write after them is FULL again.
+    @Test func aFileChunkLeavesTheWriterAtSynchronousFull() async throws {
+        let migrator = try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations"))
+        let store = try Store.open(path: temporaryDatabase(), migrations: migrator)
+        let content = try await store.beginFileContent()
+        try await store.appendFileChunk(content, seq: 0, Data([1, 2, 3]))
+        #expect(try store.writerSynchronousMode() == 2)
+        try store.close()
+    }
 }

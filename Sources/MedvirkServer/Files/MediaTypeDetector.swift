@@ -68,18 +68,28 @@ public final class MediaTypeDetector: Sendable {
         return type
     }
 
-    /// The usual extension of each type, for uploads sent without a name.
-    public static func fileExtension(_ type: AcceptedFileType) -> String {
+    /// The extensions a name of each type may end in, the usual one first.
+    public static func fileExtensions(_ type: AcceptedFileType) -> [String] {
         switch type {
-        case .pdf: "pdf"
-        case .docx: "docx"
-        case .xlsx: "xlsx"
-        case .odt: "odt"
-        case .ods: "ods"
-        case .png: "png"
-        case .jpeg: "jpg"
-        case .text: "txt"
+        case .pdf: ["pdf"]
+        case .docx: ["docx"]
+        case .xlsx: ["xlsx"]
+        case .odt: ["odt"]
+        case .ods: ["ods"]
+        case .png: ["png"]
+        case .jpeg: ["jpg", "jpeg"]
+        case .text: ["txt"]
         }
+    }
+
+    /// `name` with an extension that says what the content is: a name that ends otherwise (`letter.html` for a
+    /// PDF, `data.csv` for text, none at all) gets the type's usual one added, so a downloaded file opens as
+    /// what it is (`letter.html.pdf`), never as what its name claimed.
+    public static func named(_ name: String, as type: AcceptedFileType) -> String {
+        let dot = name.lastIndex(of: ".")
+        let given = dot.map { name[name.index(after: $0)...].lowercased() }
+        if let given, fileExtensions(type).contains(given) { return name }
+        return name + "." + fileExtensions(type)[0]
     }
 
     /// Whether `bytes` is UTF-8; when the sample is not the whole file, up to three bytes of a character cut

@@ -24,6 +24,14 @@ struct UploadReceiver: Sendable {
         var type: AcceptedFileType
     }
 
+    static let notUTF8 = Problem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type",
+                                 detail: "Plain text must be UTF-8; this file is text in another encoding (Windows-1252 or ISO-8859-1, say). Save it as UTF-8 and upload it again.",
+                                 errors: [FieldError("body", "is text that is not UTF-8")])
+
+    static let macros = Problem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type",
+                                detail: "The office file contains macros (a vbaProject part or a macro-enabled content type); save it without macros (.docx, .xlsx) and upload that.",
+                                errors: [FieldError("body", "is an office file with macros")])
+
     var tooLarge: Problem {
         Problem(status: 413, slug: "payload-too-large", title: "Payload too large",
                 detail: "The file is over the limit of \(maxBytes) bytes (--max-file-bytes).")
@@ -52,14 +60,8 @@ struct UploadReceiver: Sendable {
                         (type, check) = (decided, ContentCheck(for: decided))
                     }
                     check?.scan(chunk)
-                    if check?.finding == .macros {
-                        throw Problem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type",
-                                      detail: "The office file contains macros (vbaProject.bin); save it without macros (.docx, .xlsx) and upload that.")
-                    }
-                    if type == .text, !text.accepts(chunk, final: final) {
-                        throw Problem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type",
-                                      detail: "Plain text must be UTF-8; this file has bytes that are not.")
-                    }
+                    if check?.finding == .macros { throw Self.macros }
+                    if type == .text, !text.accepts(chunk, final: final) { throw Self.notUTF8 }
                     guard !chunk.isEmpty else { return }
                     if content == nil { content = try await store.beginFileContent() }
                     try await store.appendFileChunk(content!, seq: seq, chunk)
@@ -82,6 +84,11 @@ struct UploadReceiver: Sendable {
                     throw Problem.validation([FieldError("body", "must be the file's bytes; it is empty")])
                 }
                 try await flush(final: true)
+            }
+            // The content types of an office package, read back from the stored chunks (they are compressed).
+            if type == .docx || type == .xlsx, let content,
+               try await OfficePackage.declaresMacros(size: Int64(size), read: { try await store.fileBytes(content: content, $0..<($0 + Int64($1))) }) {
+                throw Self.macros
             }
             if check?.finding == .encrypted {
                 throw Problem(status: 422, slug: "encrypted-file", title: "Encrypted file",
@@ -119,12 +126,15 @@ struct UploadReceiver: Sendable {
         let declaredType = HeaderValues.mediaType(declared)
         guard let type = detector.acceptedType(of: chunk, complete: complete) else {
             let seen = detector.mediaType(of: chunk) ?? "an unknown type"
+            if seen == AcceptedFileType.text.rawValue { throw Self.notUTF8 }
             throw Problem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type",
-                          detail: "The content is \(seen), which is not accepted. Upload PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG or UTF-8 plain text.")
+                          detail: "The content is \(seen), which is not accepted. Upload PDF, DOCX, XLSX, ODT, ODS, PNG, JPEG or UTF-8 plain text.",
+                          errors: [FieldError("body", "is \(seen), which is not an accepted type")])
         }
         if let declaredType, declaredType != "application/octet-stream", declaredType != "*/*", declaredType != type.rawValue {
             throw Problem(status: 415, slug: "media-type-mismatch", title: "Declared type does not match the content",
-                          detail: "Content-Type says \(declaredType), but the content is \(type.rawValue). Send the right type, or application/octet-stream to have it decided from the content.")
+                          detail: "Content-Type says \(declaredType), but the content is \(type.rawValue). Send the right type, or application/octet-stream to have it decided from the content.",
+                          errors: [FieldError("Content-Type", "says \(declaredType), but the content is \(type.rawValue)")])
         }
         return type
     }

@@ -20,7 +20,7 @@ enum ByteRange: Equatable {
         let spec = text.dropFirst(6).trimmingCharacters(in: .whitespaces)
         guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .whole }
         let first = spec[..<dash].trimmingCharacters(in: .whitespaces), last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
-        func number(_ s: String) -> Int64? { s.isEmpty || s.count > 18 || !s.allSatisfy(\.isASCII) ? nil : Int64(s) }
+        func number(_ s: String) -> Int64? { s.isEmpty || s.count > 18 || !s.allSatisfy({ ("0"..."9").contains($0) }) ? nil : Int64(s) }
         if first.isEmpty {
             // `bytes=-n`: the last n bytes.
             guard let suffix = number(last) else { return .whole }

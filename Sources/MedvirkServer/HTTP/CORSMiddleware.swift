@@ -11,9 +11,11 @@ import Hummingbird
 struct CrossOriginMiddleware: RouterMiddleware {
     typealias Context = MedvirkRequestContext
     let allowed: [String]
-    let allowHeaders = "Accept, If-None-Match, X-Request-Id"
+    /// `Range` and `If-Range` let a PDF viewer on a municipality's site read hosted files in parts.
+    let allowHeaders = "Accept, If-None-Match, Range, If-Range, X-Request-Id"
     let allowMethods = "GET, HEAD, OPTIONS"
-    let exposeHeaders = "ETag, Link, Location, Retry-After, X-Request-Id, RateLimit, RateLimit-Policy"
+    /// `Content-Range`, `Accept-Ranges` and `Content-Disposition` (a file's name) for downloads of hosted files.
+    let exposeHeaders = "ETag, Link, Location, Retry-After, X-Request-Id, RateLimit, RateLimit-Policy, Content-Range, Accept-Ranges, Content-Disposition"
     /// Seconds a browser may keep a preflight's answer.
     let maxAge = 3600
 

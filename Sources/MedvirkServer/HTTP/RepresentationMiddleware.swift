@@ -64,13 +64,14 @@ struct RepresentationMiddleware: RouterMiddleware {
 }
 
 /// A GET whose `If-None-Match` names the answer's entity tag gets a 304 carrying `ETag`, `Cache-Control` and
-/// `Vary` (RFC 9110 §13.1.2, §15.4.5). Outside the cache, so the cache keeps full answers.
+/// `Vary` (RFC 9110 §13.1.2, §15.4.5), a ranged one (206) too: `If-None-Match` is evaluated before `Range`
+/// (§13.2.2). Outside the cache, so the cache keeps full answers.
 struct RevalidationMiddleware: RouterMiddleware {
     typealias Context = MedvirkRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let response = try await next(request, context)
-        guard request.method == .get, response.status == .ok, let ifNoneMatch = request.headers[.ifNoneMatch],
+        guard request.method == .get, response.status == .ok || response.status == .partialContent, let ifNoneMatch = request.headers[.ifNoneMatch],
               let tag = response.headers[.eTag], EntityTags.noneMatch(ifNoneMatch, current: tag) else { return response }
         var kept = HTTPFields()
         for name in [HTTPField.Name.eTag, .cacheControl, .vary] { kept[name] = response.headers[name] }

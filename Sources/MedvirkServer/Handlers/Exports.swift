@@ -104,10 +104,12 @@ enum ResponseCSV {
                      r.redactions.joined(separator: " | "), r.sha256, r.submission.text, r.publicText, attachments(r)])
     }
 
-    /// Each attachment as `file id, filename, media type, bytes, sha256, status`, separated by ` | `.
+    /// Each attachment as `file id, filename, media type, bytes, sha256, status`, separated by ` | `; a published
+    /// attachment replaced by a redacted copy names the copy the public sees.
     static func attachments(_ r: HearingResponse) -> String {
         r.attachments.map { a in
-            [a.file.id, a.file.filename, a.file.mediaType, String(a.file.size), a.file.sha256, a.status.rawValue].joined(separator: ", ")
+            [a.file.id, a.file.filename, a.file.mediaType, String(a.file.size), a.file.sha256,
+             a.status.rawValue + (a.replacementFileId.map { " (the public sees \($0))" } ?? "")].joined(separator: ", ")
         }.joined(separator: " | ")
     }
 }

@@ -10,9 +10,10 @@ extension APIHandlers {
         .init(id: file.id, filename: file.filename, mediaType: file.mediaType, size: file.size, sha256: file.sha256, href: file.contentHref)
     }
 
-    /// `attached_to` is shown to the municipality's admins and the uploader only.
+    /// `attached_to` is shown to the municipality's admins, and to the uploader of a response attachment (the
+    /// uploader's own response); never to anyone who might not read the object.
     func api(_ file: StoredFile) throws -> Components.Schemas.File {
-        try Self.api(file, insider: reader.administers(file.municipalityId) || isUploader(of: file))
+        try Self.api(file, insider: reader.administers(file.municipalityId) || (isUploader(of: file) && file.ownerType == .response))
     }
 
     static func api(_ file: StoredFile, insider: Bool) throws -> Components.Schemas.File {
@@ -42,7 +43,19 @@ extension APIHandlers {
 
     // MARK: Upload
 
+    /// Every upload's outcome is counted for `/metrics`: stored, replayed, or the slug of the problem that refused it.
     func uploadFile(_ input: Operations.UploadFile.Input) async throws -> Operations.UploadFile.Output {
+        do {
+            let output = try await upload(input)
+            if case .created(let created) = output { metrics.upload(outcome: created.headers.idempotencyReplayed == nil ? "stored" : "replayed") }
+            return output
+        } catch let problem as Problem {
+            metrics.upload(outcome: problem.slug)
+            throw problem
+        }
+    }
+
+    func upload(_ input: Operations.UploadFile.Input) async throws -> Operations.UploadFile.Output {
         guard case .token(let token) = principal else { throw Problem.unauthenticated }
         let municipality = try uploadMunicipality(input.query.municipality, token: token)
         if token.scope == .admin { try principal.requireAdmin(municipality) }
@@ -75,19 +88,13 @@ extension APIHandlers {
             let (_, sha256) = try await uploads.hash(body)
             guard sha256 == earlier.sha256, earlier.municipalityId == municipality, named == nil || named == earlier.filename else {
                 throw Problem(status: 422, slug: "idempotency-key-reused", title: "Idempotency key reused",
-                              detail: "This Idempotency-Key was used for another file; use a new key for a new upload.")
+                              detail: "This Idempotency-Key was used for another file; use a new key for a new upload.",
+                              errors: [FieldError("Idempotency-Key", "was used for another file")])
             }
-            metrics.upload(outcome: "replayed")
             return .created(.init(headers: .init(location: "/v1/files/\(earlier.id)", idempotencyReplayed: "true"), body: .json(try api(earlier))))
         }
-        let received: UploadReceiver.Received
-        do {
-            received = try await uploads.receive(body, declared: context?.declaredType)
-        } catch let problem as Problem {
-            metrics.upload(outcome: problem.slug)
-            throw problem
-        }
-        let filename = named ?? "file." + MediaTypeDetector.fileExtension(received.type)
+        let received = try await uploads.receive(body, declared: context?.declaredType)
+        let filename = MediaTypeDetector.named(named ?? "file", as: received.type)
         let stored: StoredFile
         do {
             stored = try await store.finishFileUpload(
@@ -98,7 +105,6 @@ extension APIHandlers {
             try? await store.discardFileContent(received.content)
             throw error
         }
-        metrics.upload(outcome: "stored")
         return .created(.init(headers: .init(location: "/v1/files/\(stored.id)"), body: .json(try api(stored))))
     }
 
@@ -167,18 +173,33 @@ extension APIHandlers {
         case .ods: .applicationVnd_oasis_opendocument_spreadsheet(body)
         case .png: .png(body)
         case .jpeg: .jpeg(body)
-        case .text: .plainText(body)
+        case .text: .textPlainCharsetUtf8(body)
         case nil: throw StoredDataError(description: "file \(file.id) has the media type '\(file.mediaType)', which is not served")
         }
     }
 
     // MARK: Moderation
 
+    /// The response an attachment hangs off, as the caller may see it, and whether the caller sees it whole
+    /// (admins of its municipality and the submitting token); 404 otherwise.
+    func attachmentOwner(_ responseId: String) async throws -> (response: HearingResponse, full: Bool) {
+        if let response = try await store.response(responseId, readableBy: reader) {
+            return (response, reader.administers(response.municipalityId) || isSubmitter(of: response))
+        }
+        guard let own = try await store.response(responseId), isSubmitter(of: own) else { throw Problem.notFound("response", responseId) }
+        return (own, true)
+    }
+
+    func getAttachment(_ input: Operations.GetAttachment.Input) async throws -> Operations.GetAttachment.Output {
+        let (response, full) = try await attachmentOwner(input.path.responseId)
+        let shown = full ? try Self.apiAttachments(response) : try Self.publicAttachments(response) ?? []
+        // The public knows a replaced attachment by its redacted copy's id, the one it is shown.
+        guard let attachment = shown.first(where: { $0.fileId == input.path.fileId }) else { throw Problem.notFound("attachment", input.path.fileId) }
+        return .ok(.init(body: .json(attachment)))
+    }
+
     func moderateAttachment(_ input: Operations.ModerateAttachment.Input) async throws -> Operations.ModerateAttachment.Output {
-        let responseId = input.path.responseId
-        var found = try await store.response(responseId, readableBy: reader)
-        if found == nil, let own = try await store.response(responseId), isSubmitter(of: own) { found = own }
-        guard let response = found else { throw Problem.notFound("response", responseId) }
+        let (response, _) = try await attachmentOwner(input.path.responseId)
         try principal.requireAdmin(response.municipalityId)
         guard let attachment = response.attachments.first(where: { $0.file.id == input.path.fileId }) else {
             throw Problem.notFound("attachment", input.path.fileId)
@@ -200,6 +221,9 @@ extension APIHandlers {
         }
         let actor = try writeActor()
         let moderated = try await store.moderateAttachment(response: response.id, file: attachment.file.id, moderation, actor: actor)
-        return .ok(.init(body: .json(try Self.api(moderated, .full))))
+        guard let answer = try Self.apiAttachments(moderated).first(where: { $0.fileId == attachment.file.id }) else {
+            throw Problem.notFound("attachment", attachment.file.id)
+        }
+        return .ok(.init(body: .json(answer)))
     }
 }

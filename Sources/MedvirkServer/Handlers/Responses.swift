@@ -37,11 +37,16 @@ extension APIHandlers {
                 text: r.submission.text, publicText: r.publicText, partyId: r.submission.partyId, late: r.late,
                 containsNationalId: r.containsNationalId, status: try convert(r.status), withheldReason: r.withheldReason,
                 redactions: r.redactions,
-                attachments: r.attachments.isEmpty ? nil : try r.attachments.map { a in
-                    .init(fileId: a.file.id, title: a.title, status: try convert(a.status), reason: a.reason,
-                          personalDataChecked: a.personalDataChecked, replacementFileId: a.replacementFileId, file: Self.apiRef(a.file))
-                },
+                attachments: r.attachments.isEmpty ? nil : try Self.apiAttachments(r),
                 moderationNote: r.moderationNote, receivedAt: r.receivedAt, updatedAt: r.updatedAt)
+        }
+    }
+
+    /// Every attachment with its moderation, for admins and the submitter.
+    static func apiAttachments(_ r: HearingResponse) throws -> [Components.Schemas.ResponseAttachment] {
+        try r.attachments.map { a in
+            .init(fileId: a.file.id, title: a.title, status: try convert(a.status), reason: a.reason,
+                  personalDataChecked: a.personalDataChecked, replacementFileId: a.replacementFileId, file: Self.apiRef(a.file))
         }
     }
 
