@@ -85,12 +85,7 @@ extension APIHandlers {
         }
         defer { if let flightKey { inFlight.end(flightKey) } }
         if let key, let earlier = try await store.file(uploadedBy: token.id, idempotencyKey: key) {
-            let (_, sha256) = try await uploads.hash(body)
-            guard sha256 == earlier.sha256, earlier.municipalityId == municipality, named == nil || named == earlier.filename else {
-                throw Problem(status: 422, slug: "idempotency-key-reused", title: "Idempotency key reused",
-                              detail: "This Idempotency-Key was used for another file; use a new key for a new upload.",
-                              errors: [FieldError("Idempotency-Key", "was used for another file")])
-            }
+            try await checkReplay(of: earlier, body, municipality: municipality, named: named)
             return .created(.init(headers: .init(location: "/v1/files/\(earlier.id)", idempotencyReplayed: "true"), body: .json(try api(earlier))))
         }
         let received = try await uploads.receive(body, declared: context?.declaredType)
@@ -106,6 +101,18 @@ extension APIHandlers {
             throw error
         }
         return .created(.init(headers: .init(location: "/v1/files/\(stored.id)"), body: .json(try api(stored))))
+    }
+
+    /// A retry with an upload's key must send the same bytes (read and hashed, not stored) for the same
+    /// municipality, under the same name if it names one; anything else is a 422.
+    func checkReplay(of earlier: StoredFile, _ body: HTTPBody, municipality: String, named: String?) async throws {
+        let (_, sha256) = try await uploads.hash(body)
+        let sameName = named.map { name in AcceptedFileType(rawValue: earlier.mediaType).map { MediaTypeDetector.named(name, as: $0) } ?? name }
+        guard sha256 == earlier.sha256, earlier.municipalityId == municipality, sameName == nil || sameName == earlier.filename else {
+            throw Problem(status: 422, slug: "idempotency-key-reused", title: "Idempotency key reused",
+                          detail: "This Idempotency-Key was used for another file; use a new key for a new upload.",
+                          errors: [FieldError("Idempotency-Key", "was used for another file")])
+        }
     }
 
     /// The `municipality` parameter, or the one municipality the token is limited to.
