@@ -193,7 +193,7 @@ lines = [
     f"| (g) (c) while 4 clients upload 20 MiB files | {g[0]} | {g[1]} | {g[2]} | | (c) alone | {c[0]} | {c[1]} | {c[2]} | {pct(g[0], c[0]):.0%} | ≥ 70 % | {'yes' if pct(g[0], c[0]) >= 0.7 else 'NO'} |",
     f"| (d) gzip CSV export, {rows} responses | {rows / seconds:.0f} rows/s | | | {peak:.1f} (+{growth:.1f}) | | | | | | ≥ 50 000 rows/s, < 50 MB growth | {'yes' if rows / seconds >= 50000 and growth < 50 else 'NO'} |",
     "",
-    f"Non-2xx answers: a {bad['a']}, b {bad['b']}, c {bad['c']}, g {bad['g']}. MB are 10^6 bytes; (e) is 8 × 20 MiB over the wall time of all 8 (uploads are durable: each chunk commits with synchronous=FULL); RSS growth is the server's peak over its RSS before. Loads: wrk -t2 -c$CONNECTIONS -d${SECONDS_EACH}s on loopback, same 2-core machine, same run.",
+    f"Non-2xx answers: a {bad['a']}, b {bad['b']}, c {bad['c']}, g {bad['g']}. MB are 10^6 bytes; (e) is 8 × 20 MiB over the wall time of all 8 (uploads are durable: the commit that records each file syncs the WAL, its chunks included); RSS growth is the server's peak over its RSS before. Loads: wrk -t2 -c$CONNECTIONS -d${SECONDS_EACH}s on loopback, same 2-core machine, same run.",
     f"Export: median {seconds:.2f} s of three (${EXPORT_TIMES[*]} s) for {int('$EXPORT_BYTES')} gzip bytes; server RSS {before:.1f} MB before, peak {peak:.1f} MB during.",
 ]
 text = "\n".join(lines)
