@@ -27,8 +27,10 @@ CREATE TABLE file_chunks (
 -- `documents`, a response through its attachments). Response attachments are moderated one at a time:
 -- `moderation` is withheld until an admin publishes it, and a redacted copy uploaded by an admin may be
 -- published in its place (`replacement_file_id`; the copy's `replaces_file_id` points back).
--- Meetings gain documents (the invitation, the signed minutes), as consultations and agenda items have.
+-- Meetings gain documents (the invitation, the signed minutes), as consultations and agenda items have. The
+-- signed minutes attached at approval are part of the approved record: the minutes name the file.
 ALTER TABLE meetings ADD COLUMN documents TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE minutes ADD COLUMN signed_file_id TEXT;
 
 CREATE TABLE files (
     seq INTEGER PRIMARY KEY,

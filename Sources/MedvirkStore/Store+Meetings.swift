@@ -102,11 +102,10 @@ extension Store {
                 throw Problem.conflict("minutes-approved", "The meeting's minutes are approved, so it has taken place; it cannot move to \(UTCTimestamp.secondsText(draft.startsAt)), which has not come yet.")
             }
             // The signed minutes attached at approval are part of the approved record.
-            if try Self.fetchMinutes(db, id)?.isApproved == true {
-                for signed in current.draft.documents where signed.kind == .minutes && signed.fileId != nil
-                    && !draft.documents.contains(where: { $0.fileId == signed.fileId && $0.kind == .minutes }) {
-                    throw Problem.conflict("minutes-approved", "The signed minutes (file \(signed.fileId!)) belong to the approved minutes; they cannot be removed or replaced.")
-                }
+            if let signed = try String.fetchOne(db, sql: "SELECT signed_file_id FROM minutes WHERE meeting_id = ? AND approved_at IS NOT NULL",
+                                                arguments: [id]),
+               !draft.documents.contains(where: { $0.fileId == signed && $0.kind == .minutes }) {
+                throw Problem.conflict("minutes-approved", "The signed minutes (file \(signed)) belong to the approved minutes; they cannot be removed or replaced.")
             }
             let now = self.clock.now()
             var draft = draft

@@ -79,7 +79,10 @@ extension Store {
             try Problem.check(NationalIdScreening.check([("text", record.text)]))
             var changes: [Change] = [.updated(.minutes, meetingId)]
             if let signed, let fileId = signed.fileId {
-                try Problem.check(Rules.text("title", signed.title, max: 200))
+                try Problem.check(Rules.text("title", signed.title, max: 200) + NationalIdScreening.check([("title", signed.title)]))
+                if meeting.draft.documents.contains(where: { $0.fileId == fileId }) {
+                    throw Problem.validation([FieldError("signed_file_id", "is already one of the meeting's documents")])
+                }
                 guard let file = try Self.fetchFile(db, fileId), file.mediaType == "application/pdf",
                       file.municipalityId == meeting.draft.municipalityId
                 else {
@@ -98,6 +101,7 @@ extension Store {
                 try Problem.check(ConsultationDocument.check(draft.documents, publish: draft.isPublic))
                 stored = stored.updated(draft, at: now)
                 try stored.update(db)
+                try db.execute(sql: "UPDATE minutes SET signed_file_id = ? WHERE meeting_id = ?", arguments: [fileId, meetingId])
                 changes += [.updated(.meeting, meetingId)] + files
             }
             (record.approvedAt, record.updatedAt) = (now, now)

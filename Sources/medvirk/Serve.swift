@@ -104,7 +104,7 @@ struct Serve: AsyncParsableCommand {
         let fileBytes = settings.maxFileBytes.number(maxFileBytes)
         guard fileBytes >= 1, fileBytes <= 1 << 30 else { fail("--max-file-bytes must be 1 to 1073741824 bytes, not \(fileBytes)") }
         config.maxFileBytes = fileBytes
-        if let address = settings.clamd.text(clamd), address != "none" {
+        if let address = settings.clamd.text(clamd), address != "none", address != "off" {
             guard let parsed = ClamdAddress(address) else {
                 fail("--clamd must be unix:/path/to/clamd.sock or tcp:host:port, not '\(address)'")
             }

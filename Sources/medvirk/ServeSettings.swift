@@ -59,7 +59,7 @@ enum ServeSettings {
                                            help: "Largest file upload, in bytes (413 over it); JSON bodies keep their 1 MiB limit.")
     static let clamd = ServeSetting(
         name: "clamd", env: "MEDVIRK_CLAMD", defaultText: "none",
-        help: "Scan every upload with ClamAV: unix:/path/to/clamd.sock or tcp:host:port (a hit is a 422, clamd unreachable a 503).")
+        help: "Scan every upload with ClamAV: unix:/path/to/clamd.sock or tcp:host:port (a hit is a 422, clamd unreachable a 503); none or off: no scanning.")
     static let migrations = ServeSetting(
         name: "migrations", env: "MEDVIRK_MIGRATIONS", defaultText: "./Migrations, else beside the binary, else /usr/share/medvirk/Migrations",
         help: "Folder of NNNN_description.sql migrations.")

@@ -93,6 +93,10 @@ let largePDF: Data = {
                 deflated: ["[Content_Types].xml"])
             #expect(try MediaTypeDetector().acceptedType(of: disguised) == .docx)
             expectProblem(try await api.upload(disguised), .unsupportedMediaType)
+            // Content types that cannot be read (damaged compressed data) cannot be checked: refused, never a 500.
+            let damaged = SampleFiles.zip([("[Content_Types].xml", String(repeating: "<Types/>", count: 40)), ("_rels/.rels", "<Relationships/>"),
+                                           ("word/document.xml", "<w:document/>")], deflated: ["[Content_Types].xml"], damage: ["[Content_Types].xml"])
+            expectProblem(try await api.upload(damaged), .unsupportedMediaType)
             // An HTML page sent as a PDF is still HTML.
             expectProblem(try await api.upload(SampleFiles.html, contentType: "application/pdf"), .unsupportedMediaType)
             expectProblem(try await api.upload(ContentCheckTests.encryptedPDF), .unprocessableContent, "encrypted-file")
@@ -223,8 +227,9 @@ let largePDF: Data = {
             #expect(try await api.bytes(uri, token: admin, headers: ["Range": "pages=1"]).0 == .ok)
             // And the entity tag revalidates.
             #expect(try await api.bytes(uri, token: admin, headers: ["If-None-Match": tag]).0 == .notModified)
-            // If-None-Match is evaluated before Range (RFC 9110 §13.2.2).
+            // If-None-Match is evaluated before Range (RFC 9110 §13.2.2), a range outside the file too.
             #expect(try await api.bytes(uri, token: admin, headers: ["If-None-Match": tag, "Range": "bytes=0-9"]).0 == .notModified)
+            #expect(try await api.bytes(uri, token: admin, headers: ["If-None-Match": tag, "Range": "bytes=\(size)-"]).0 == .notModified)
             // A page on another origin may ask for ranges and read the answer's range headers.
             let preflight = try await api.call(.options, uri, headers: ["Origin": "https://kommune.example", "Access-Control-Request-Method": "GET",
                                                                        "Access-Control-Request-Headers": "range,if-range"])
@@ -298,6 +303,12 @@ let largePDF: Data = {
                                             body: #"{"signed_file_id":"\#(image)"}"#)
             expectProblem(notPDF, .unprocessableContent)
             #expect(notPDF.fieldErrors == ["signed_file_id"])
+            let listed = try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin,
+                                            body: #"{"signed_file_id":"\#(invitation)"}"#)
+            #expect(listed.fieldErrors == ["signed_file_id"])
+            let cprTitle = try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin,
+                                              body: #"{"signed_file_id":"\#(image)","title":"Referat 120385-1233"}"#)
+            #expect(cprTitle.fieldErrors.contains("title"))
             let signed = try await api.uploaded(largePDF, filename: "Referat underskrevet.pdf")
             try expectOK(try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin,
                                             body: #"{"signed_file_id":"\#(signed)"}"#))
@@ -305,8 +316,12 @@ let largePDF: Data = {
             #expect(documents.map { $0["kind"] as? String } == ["other", "minutes"])
             #expect(documents.last?["title"] as? String == "Signed minutes")
             #expect(try await api.bytes("/v1/files/\(signed)/content").2 == largePDF)
-            // The signed minutes belong to the approved record.
+            // The signed minutes belong to the approved record; another minutes document does not.
             expectProblem(try await api.patch("/v1/meetings/\(meeting)", #"{"documents":[]}"#), .conflict, "minutes-approved")
+            let extra = try await api.uploaded(SampleFiles.pdf, filename: "Bilag.pdf")
+            let kept = #"{"title":"Signed minutes","file_id":"\#(signed)","kind":"minutes"}"#
+            try expectOK(try await api.patch("/v1/meetings/\(meeting)", #"{"documents":[\#(kept),{"title":"Forkert","file_id":"\#(extra)","kind":"minutes"}]}"#))
+            try expectOK(try await api.patch("/v1/meetings/\(meeting)", #"{"documents":[\#(kept)]}"#))
         }
     }
 

@@ -26,7 +26,7 @@ enum SampleFiles {
 
     /// A ZIP with a central directory (APPNOTE.TXT), as office packages are laid out; entries named in
     /// `deflated` are compressed (raw deflate), the others stored. CRCs are left 0 (nothing here checks them).
-    static func zip(_ entries: [(String, String)], deflated: Set<String> = []) -> Data {
+    static func zip(_ entries: [(String, String)], deflated: Set<String> = [], damage: Set<String> = []) -> Data {
         var data = Data(), directory = Data()
         func le16(_ v: Int, _ into: inout Data) { into.append(contentsOf: [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)]) }
         func le32(_ v: Int, _ into: inout Data) { le16(v & 0xFFFF, &into); le16(v >> 16 & 0xFFFF, &into) }
@@ -37,6 +37,7 @@ enum SampleFiles {
                 var buffer = ByteBuffer(bytes: body)
                 body = Data(buffer: try! buffer.compress(with: .deflate()))
             }
+            if damage.contains(name) { body = Data(repeating: 0xFF, count: body.count) }
             let offset = data.count
             le32(0x04034B50, &data); le16(20, &data); le16(0, &data); le16(method, &data); le16(0, &data); le16(0, &data)
             le32(0, &data); le32(body.count, &data); le32(content.utf8.count, &data); le16(name.utf8.count, &data); le16(0, &data)

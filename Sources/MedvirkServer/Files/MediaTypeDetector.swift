@@ -1,4 +1,5 @@
 import CMagic
+import MedvirkCore
 import Foundation
 import Synchronization
 
@@ -89,7 +90,8 @@ public final class MediaTypeDetector: Sendable {
         let dot = name.lastIndex(of: ".")
         let given = dot.map { name[name.index(after: $0)...].lowercased() }
         if let given, fileExtensions(type).contains(given) { return name }
-        return name + "." + fileExtensions(type)[0]
+        let suffix = "." + fileExtensions(type)[0]
+        return String(name.prefix(Filename.maxLength - suffix.count)) + suffix
     }
 
     /// Whether `bytes` is UTF-8; when the sample is not the whole file, up to three bytes of a character cut

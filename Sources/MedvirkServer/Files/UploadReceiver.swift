@@ -28,6 +28,10 @@ struct UploadReceiver: Sendable {
                                  detail: "Plain text must be UTF-8; this file is text in another encoding (Windows-1252 or ISO-8859-1, say). Save it as UTF-8 and upload it again.",
                                  errors: [FieldError("body", "is text that is not UTF-8")])
 
+    static let uncheckable = Problem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type",
+                                     detail: "The office file's package cannot be read to check it for macros (its ZIP directory or content types are damaged or too large); save it again and upload that.",
+                                     errors: [FieldError("body", "is an office file that cannot be checked for macros")])
+
     static let macros = Problem(status: 415, slug: "unsupported-media-type", title: "Unsupported media type",
                                 detail: "The office file contains macros (a vbaProject part or a macro-enabled content type); save it without macros (.docx, .xlsx) and upload that.",
                                 errors: [FieldError("body", "is an office file with macros")])
@@ -86,9 +90,12 @@ struct UploadReceiver: Sendable {
                 try await flush(final: true)
             }
             // The content types of an office package, read back from the stored chunks (they are compressed).
-            if type == .docx || type == .xlsx, let content,
-               try await OfficePackage.declaresMacros(size: Int64(size), read: { try await store.fileBytes(content: content, $0..<($0 + Int64($1))) }) {
-                throw Self.macros
+            if type == .docx || type == .xlsx, let content {
+                switch try await OfficePackage.inspect(size: Int64(size), read: { try await store.fileBytes(content: content, $0..<($0 + Int64($1))) }) {
+                case .noMacros: break
+                case .macros: throw Self.macros
+                case .unreadable: throw Self.uncheckable
+                }
             }
             if check?.finding == .encrypted {
                 throw Problem(status: 422, slug: "encrypted-file", title: "Encrypted file",

@@ -149,7 +149,9 @@ extension APIHandlers {
     func getFileContent(_ input: Operations.GetFileContent.Input) async throws -> Operations.GetFileContent.Output {
         let file = try await readableFile(input.path.fileId)
         let tag = "\"\(file.sha256)\""
-        let range = ByteRange.requested(input.headers.range, ifRange: input.headers.ifRange, entityTag: tag, size: file.size)
+        // A matching If-None-Match is answered 304 (by `RevalidationMiddleware`) before any Range is looked at.
+        let unchanged = input.headers.ifNoneMatch.map { EntityTags.noneMatch($0, current: tag) } ?? false
+        let range = unchanged ? .whole : ByteRange.requested(input.headers.range, ifRange: input.headers.ifRange, entityTag: tag, size: file.size)
         let disposition = Filename.contentDisposition(file.filename)
         switch range {
         case .unsatisfiable:

@@ -29,9 +29,14 @@ extension APIHandlers {
     func approveMinutes(_ input: Operations.ApproveMinutes.Input) async throws -> Operations.ApproveMinutes.Output {
         let meeting = try await visibleMeeting(input.path.meetingId)
         try principal.requireAdmin(meeting.draft.municipalityId)
-        let signed: ConsultationDocument? = if case .json(let body) = input.body, let fileId = body.signedFileId {
-            ConsultationDocument(title: body.title ?? "Signed minutes", url: nil, fileId: fileId, kind: .minutes)
-        } else { nil }
+        var signed: ConsultationDocument?
+        if case .json(let body) = input.body {
+            if let fileId = body.signedFileId {
+                signed = ConsultationDocument(title: body.title ?? "Signed minutes", url: nil, fileId: fileId, kind: .minutes)
+            } else if body.title != nil {
+                throw Problem.validation([FieldError("signed_file_id", "is required when a title is given")])
+            }
+        }
         return .ok(.init(body: .json(Self.api(try await store.approveMinutes(meeting: meeting.id, signed: signed, actor: try writeActor())))))
     }
 }
