@@ -121,22 +121,25 @@ extension Store {
     /// `onlyIfUnfinished`, it has been finished). The first transaction takes the content's sha256 away, so
     /// no upload finishing meanwhile can reuse a content whose chunks are going (it stores its own instead).
     func deleteContent(_ content: Int64, onlyIfUnfinished: Bool) async throws {
-        while true {
-            let deleted = try await pool.write { db -> Int in
-                let used = try Bool.fetchOne(db.cachedStatement(sql: """
-                    SELECT EXISTS (SELECT 1 FROM files WHERE content_id = ?1)
-                        OR (?2 AND EXISTS (SELECT 1 FROM file_contents WHERE id = ?1 AND sha256 IS NOT NULL))
-                    """), arguments: [content, onlyIfUnfinished]) ?? false
-                guard !used else { return -1 }
-                try db.cachedStatement(sql: "UPDATE file_contents SET sha256 = NULL WHERE id = ? AND sha256 IS NOT NULL").execute(arguments: [content])
-                try db.cachedStatement(sql: """
-                    DELETE FROM file_chunks WHERE rowid IN (SELECT rowid FROM file_chunks WHERE content_id = ? LIMIT 16)
-                    """).execute(arguments: [content])
-                let count = db.changesCount
-                if count == 0 { try db.cachedStatement(sql: "DELETE FROM file_contents WHERE id = ?").execute(arguments: [content]) }
-                return count
-            }
-            if deleted <= 0 { return }
+        while try await deleteContentBatch(content, onlyIfUnfinished: onlyIfUnfinished) > 0 {}
+    }
+
+    /// One transaction of `deleteContent`: up to 16 chunks, or the row once no chunk is left. Returns the
+    /// chunks deleted; 0 when the content is gone, -1 when it is in use and stays.
+    func deleteContentBatch(_ content: Int64, onlyIfUnfinished: Bool) async throws -> Int {
+        try await pool.write { db -> Int in
+            let used = try Bool.fetchOne(db.cachedStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM files WHERE content_id = ?1)
+                    OR (?2 AND EXISTS (SELECT 1 FROM file_contents WHERE id = ?1 AND sha256 IS NOT NULL))
+                """), arguments: [content, onlyIfUnfinished]) ?? false
+            guard !used else { return -1 }
+            try db.cachedStatement(sql: "UPDATE file_contents SET sha256 = NULL WHERE id = ? AND sha256 IS NOT NULL").execute(arguments: [content])
+            try db.cachedStatement(sql: """
+                DELETE FROM file_chunks WHERE rowid IN (SELECT rowid FROM file_chunks WHERE content_id = ? LIMIT 16)
+                """).execute(arguments: [content])
+            let count = db.changesCount
+            if count == 0 { try db.cachedStatement(sql: "DELETE FROM file_contents WHERE id = ?").execute(arguments: [content]) }
+            return count
         }
     }
 

@@ -325,6 +325,34 @@ let largePDF: Data = {
         }
     }
 
+    /// An upload of the same bytes finishing while a deleted file's content is half deleted must store its
+    /// own chunks, never point at the ones going (the deletion's first transaction takes the sha256 away).
+    @Test func anUploadFinishingWhileItsTwinIsDeletedIsWhole() async throws {
+        try await withAPI { api in
+            _ = try await seedMunicipality(api)
+            let store = api.service.store
+            let actor = WriteActor(tokenId: "t", tokenName: "test", method: "POST", path: "/v1/files", requestId: "r")
+            let bytes = Data((0..<(40 * Store.fileChunkBytes)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) })
+            let digest = sha256(bytes)
+            func file(_ name: String) -> NewFile {
+                NewFile(municipalityId: "testby", filename: name, mediaType: "application/pdf", uploadedBy: "t", idempotencyKey: nil)
+            }
+            let first = try await store.storeFile(bytes, file("a.pdf"), actor: actor)
+            // The twin's chunks are written; only its recording commit remains.
+            let content = try await store.beginFileContent()
+            for (seq, start) in stride(from: 0, to: bytes.count, by: Store.fileChunkBytes).enumerated() {
+                try await store.appendFileChunk(content, seq: seq, bytes.subdata(in: start..<start + Store.fileChunkBytes))
+            }
+            // The first file goes, and its content's first batch of chunks with it; then the twin finishes.
+            try await store.pool.write { db in try db.execute(sql: "DELETE FROM files WHERE id = ?", arguments: [first.id]) }
+            #expect(try await store.deleteContentBatch(first.contentId, onlyIfUnfinished: false) == 16)
+            let twin = try await store.finishFileUpload(content: content, size: Int64(bytes.count), sha256: digest, file("b.pdf"), actor: actor)
+            try await store.deleteContent(first.contentId, onlyIfUnfinished: false)
+            let read = try await store.fileBytes(content: twin.contentId, 0..<Int64(bytes.count))
+            #expect(read.count == bytes.count && sha256(read) == digest, "the twin reads back \(read.count) of \(bytes.count) bytes")
+        }
+    }
+
     @Test func unattachedFilesArePurgedAfterADay() async throws {
         try await withAPI { api in
             _ = try await seedMunicipality(api)
