@@ -7,6 +7,10 @@ public enum ChangeType: String, Sendable, CaseIterable {
     case agendaItem = "agenda_item"
     case dialogueChannel = "dialogue_channel"
     case file
+    /// A consultation's theme (admins only).
+    case theme
+    /// A published version of a consultation's hearing memo; its id is `<consultation id>-memo-<version>`.
+    case memo
 }
 
 public enum ChangeAction: String, Sendable, CaseIterable {
@@ -51,6 +55,8 @@ public struct ChangeEvent: Sendable, Equatable {
         case .response: "/v1/responses/\(id)"
         case .dialogueChannel: "/v1/dialogue-channels/\(id)"
         case .file: "/v1/files/\(id)"
+        case .theme: "/v1/themes/\(id)"
+        case .memo: "/v1/consultations/\(parent)/memo?version=\(id.split(separator: "-").last.map(String.init) ?? "1")"
         }
     }
 }

@@ -99,11 +99,23 @@ public struct ConsultationDraft: Sendable, Equatable {
     public var publishResponses: PublishResponses
     public var conclusion: Conclusion?
     public var tags: [String]
+    /// Why the period is shorter than the municipality's minimum (`HearingPeriod`); public, printed in the memo.
+    public var shortPeriodReason: String?
+    /// The hearing memo's admin-written sections (plain text or Markdown); public once a memo is published.
+    public var memoIntroduction: String?
+    public var memoRecommendation: String?
+    /// Days after the end until respondents' personal data is erased; nil takes the municipality's.
+    public var retentionDays: Int?
 
     public init(municipalityId: String, serviceAreaId: String?, title: String, summary: String?, body: String?,
                 caseNumber: String?, documents: [ConsultationDocument], opensAt: Date, closesAt: Date,
                 status: ConsultationStatus, audience: Audience, latePolicy: LatePolicy,
-                publishResponses: PublishResponses, conclusion: Conclusion?, tags: [String]) {
+                publishResponses: PublishResponses, conclusion: Conclusion?, tags: [String], shortPeriodReason: String? = nil,
+                memoIntroduction: String? = nil, memoRecommendation: String? = nil, retentionDays: Int? = nil) {
+        self.shortPeriodReason = shortPeriodReason
+        self.memoIntroduction = memoIntroduction
+        self.memoRecommendation = memoRecommendation
+        self.retentionDays = retentionDays
         self.municipalityId = municipalityId
         self.serviceAreaId = serviceAreaId
         self.title = title
@@ -133,9 +145,17 @@ public struct ConsultationDraft: Sendable, Equatable {
         for (i, tag) in tags.enumerated() { errors += Rules.text("tags[\(i)]", tag, max: 50) }
         errors += Rules.optionalText("conclusion.summary", conclusion?.summary, max: 20_000)
         errors += Rules.url("conclusion.memo_url", conclusion?.memoURL)
-        // Everything here is written to be published.
+        errors += Rules.optionalText("short_period_reason", shortPeriodReason, max: 2000)
+        errors += Rules.optionalText("memo_introduction", memoIntroduction, max: 20_000)
+        errors += Rules.optionalText("memo_recommendation", memoRecommendation, max: 20_000)
+        if let retentionDays, !(1...3650).contains(retentionDays) {
+            errors.append(FieldError("personal_data_retention_days", "must be 1 to 3650 days"))
+        }
+        // Everything here is written to be published (the memo's sections with the memo).
         errors += NationalIdScreening.check([("title", title), ("summary", summary), ("body", body), ("case_number", caseNumber),
-                                             ("conclusion.summary", conclusion?.summary), ("conclusion.memo_url", conclusion?.memoURL)]
+                                             ("conclusion.summary", conclusion?.summary), ("conclusion.memo_url", conclusion?.memoURL),
+                                             ("short_period_reason", shortPeriodReason), ("memo_introduction", memoIntroduction),
+                                             ("memo_recommendation", memoRecommendation)]
                                             + tags.enumerated().map { ("tags[\($0.offset)]", $0.element) })
         try Problem.check(errors)
     }
@@ -149,7 +169,8 @@ public struct ConsultationDraft: Sendable, Equatable {
     public var isPublic: Bool { status == .published || status == .concluded }
 
     /// The lifecycle rules for changing `self` into `next` at time `now`: 409 with the reason, or 422.
-    public func checkChange(to next: ConsultationDraft, now: Date) throws {
+    /// `hasMemo`: a published hearing memo stands, which concludes on its own (no `conclusion.summary` needed).
+    public func checkChange(to next: ConsultationDraft, now: Date, hasMemo: Bool = false) throws {
         switch (status, next.status) {
         case (.draft, .draft), (.draft, .published), (.published, .published),
              (.published, .withdrawn), (.published, .concluded):
@@ -171,8 +192,8 @@ public struct ConsultationDraft: Sendable, Equatable {
             if now < closesAt {
                 throw Problem.conflict("consultation-still-open", "A consultation can be concluded only after its deadline.")
             }
-            if (next.conclusion?.summary ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw Problem.validation([FieldError("conclusion.summary", "is required to conclude a consultation")])
+            if !hasMemo && (next.conclusion?.summary ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw Problem.validation([FieldError("conclusion.summary", "is required to conclude a consultation without a published hearing memo")])
             }
         }
     }
@@ -185,6 +206,12 @@ public struct Consultation: Sendable, Equatable {
     public var published: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// Its municipality's IANA time zone, for the dates people read (the period, the memo).
+    public var timeZone: String = "UTC"
+    /// The latest published hearing memo that is not retracted.
+    public var memo: MemoVersionInfo?
+    public var withdrawnAt: Date?
+    public var personalDataErasedAt: Date?
 
     public init(id: String, draft: ConsultationDraft, received: Int, published: Int, createdAt: Date, updatedAt: Date) {
         self.id = id
@@ -194,6 +221,27 @@ public struct Consultation: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+
+    /// The hearing period in calendar days (`HearingPeriod.days`).
+    public var hearingDays: Int { HearingPeriod.days(opensAt: draft.opensAt, closesAt: draft.closesAt, timeZone: timeZone) }
+}
+
+/// A published version of a hearing memo, as the consultation's conclusion points at it.
+public struct MemoVersionInfo: Sendable, Equatable, Codable {
+    public var version: Int
+    public var publishedAt: Date
+    public var retractedAt: Date?
+    public var retractionReason: String?
+
+    public init(version: Int, publishedAt: Date, retractedAt: Date? = nil, retractionReason: String? = nil) {
+        self.version = version
+        self.publishedAt = publishedAt
+        self.retractedAt = retractedAt
+        self.retractionReason = retractionReason
+    }
+
+    /// Where the version is read.
+    public func href(consultation: String) -> String { "/v1/consultations/\(consultation)/memo?version=\(version)" }
 }
 
 public struct ConsultationFilter: Sendable {

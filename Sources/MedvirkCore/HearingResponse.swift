@@ -3,6 +3,43 @@ import Foundation
 
 public enum RespondentKind: String, Sendable, Codable, CaseIterable { case citizen, organisation, council, business, authority }
 public enum ResponseStatus: String, Sendable, Codable, CaseIterable { case received, published, withheld, withdrawn }
+/// `noComments`: the party answers that it has no comments (Danish "ingen bemærkninger", Norwegian "uten merknad").
+public enum AnswerType: String, Sendable, Codable, CaseIterable { case withComments = "with_comments", noComments = "no_comments" }
+/// Whether the authority accommodated a response, as the hearing memo says it.
+public enum Accommodated: String, Sendable, Codable, CaseIterable { case yes, partly, no, notApplicable = "not_applicable" }
+
+/// The administration's reading of a response for the hearing memo: a summary, the themes it is grouped
+/// under, the assessment and whether it was accommodated. Private to admins until a published memo shows it.
+public struct ResponseAnalysis: Sendable, Equatable {
+    public var summary: String?
+    public var themeIds: [String]
+    public var assessment: String?
+    public var accommodated: Accommodated?
+    public var updatedAt: Date?
+
+    public init(summary: String?, themeIds: [String], assessment: String?, accommodated: Accommodated?, updatedAt: Date? = nil) {
+        self.summary = summary
+        self.themeIds = themeIds
+        self.assessment = assessment
+        self.accommodated = accommodated
+        self.updatedAt = updatedAt
+    }
+
+    /// The contract's limits, and the national identity number screening of the texts the memo publishes
+    /// (422 naming `analysis.summary` or `analysis.assessment`).
+    public func validate() throws {
+        var errors = Rules.optionalText("analysis.summary", summary, max: 5000)
+        errors += Rules.optionalText("analysis.assessment", assessment, max: 10_000)
+        errors += Rules.maxItems("analysis.theme_ids", themeIds.count, max: 20)
+        var seen: Set<String> = []
+        for (i, id) in themeIds.enumerated() {
+            errors += Rules.text("analysis.theme_ids[\(i)]", id, max: 64)
+            if !seen.insert(id).inserted { errors.append(FieldError("analysis.theme_ids[\(i)]", "names a theme already listed")) }
+        }
+        errors += NationalIdScreening.check([("analysis.summary", summary), ("analysis.assessment", assessment)])
+        try Problem.check(errors)
+    }
+}
 
 public struct Respondent: Sendable, Equatable, Codable {
     public var kind: RespondentKind
@@ -40,19 +77,25 @@ public struct Submission: Sendable, Equatable {
     public var partyId: String?
     /// Files the submitting token uploaded, with their sha256 looked up before hashing.
     public var attachments: [AttachmentInput]
+    /// A `noComments` answer may leave the text empty.
+    public var answerType: AnswerType
 
-    public init(respondent: Respondent, text: String, partyId: String?, attachments: [AttachmentInput] = []) {
+    public init(respondent: Respondent, text: String, partyId: String?, attachments: [AttachmentInput] = [],
+                answerType: AnswerType = .withComments) {
         self.respondent = respondent
         self.text = text
         self.partyId = partyId
         self.attachments = attachments
+        self.answerType = answerType
     }
 
     public func validate() throws {
         var errors: [FieldError] = []
         // Stops at the first visible character instead of copying a trimmed text of up to 100 000 characters.
         let blank = CharacterSet.whitespacesAndNewlines
-        if text.unicodeScalars.allSatisfy(blank.contains) { errors.append(FieldError("text", "must not be blank")) }
+        if answerType == .withComments && text.unicodeScalars.allSatisfy(blank.contains) {
+            errors.append(FieldError("text", "must not be blank unless answer_type is no_comments"))
+        }
         errors += Rules.length("text", text, max: 100_000)
         errors += Rules.optionalText("respondent.name", respondent.name, max: 200)
         errors += Rules.optionalText("respondent.organisation", respondent.organisation, max: 200)
@@ -74,7 +117,7 @@ public struct Submission: Sendable, Equatable {
 
     /// The canonical content: sorted-key JSON of what was submitted, for the receipt hash and idempotency.
     /// Attachments count with their files' sha256, so the receipt covers the bytes; a submission without
-    /// attachments hashes as it did before they existed.
+    /// attachments hashes as it did before they existed, and so does one with comments (the default).
     public func canonical(consultationId: String) -> Data {
         struct Canonical: Encodable {
             var consultation_id: String
@@ -82,11 +125,13 @@ public struct Submission: Sendable, Equatable {
             var respondent: Respondent
             var text: String
             var attachments: [AttachmentInput]?
+            var answer_type: AnswerType?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(Canonical(consultation_id: consultationId, party_id: partyId, respondent: respondent, text: text,
-                                              attachments: attachments.isEmpty ? nil : attachments))) ?? Data()
+                                              attachments: attachments.isEmpty ? nil : attachments,
+                                              answer_type: answerType == .withComments ? nil : answerType))) ?? Data()
     }
 
     public func sha256(consultationId: String) -> String {
@@ -121,6 +166,10 @@ public struct HearingResponse: Sendable, Equatable {
     public var moderationNote: String?
     /// The attached files, in the order submitted, with their moderation.
     public var attachments: [ResponseAttachment] = []
+    /// The administration's analysis for the hearing memo; nil until there is one.
+    public var analysis: ResponseAnalysis?
+    /// When the retention erased the respondent's contact fields.
+    public var personalDataErasedAt: Date?
 
     public init(id: String, consultationId: String, municipalityId: String, receiptNumber: String, tokenId: String,
                 submission: Submission, receivedAt: Date, late: Bool, sha256: String, containsNationalId: Bool,
@@ -168,6 +217,8 @@ public struct HearingResponse: Sendable, Equatable {
         original.withheldReason = nil
         original.redactions = []
         original.updatedAt = receivedAt
+        original.analysis = nil
+        original.personalDataErasedAt = nil
         original.attachments = attachments.map { attachment in
             var received = attachment
             received.status = .withheld
@@ -194,11 +245,19 @@ public struct Moderation: Sendable {
     public var status: ResponseStatus?
     public var withheldReason: String?
     public var redactions: [String]?
+    /// What the patch does to the analysis.
+    public var analysis: AnalysisChange
 
-    public init(status: ResponseStatus?, withheldReason: String?, redactions: [String]?) {
+    public enum AnalysisChange: Sendable, Equatable {
+        case keep, remove
+        case set(ResponseAnalysis)
+    }
+
+    public init(status: ResponseStatus?, withheldReason: String?, redactions: [String]?, analysis: AnalysisChange = .keep) {
         self.status = status
         self.withheldReason = withheldReason
         self.redactions = redactions
+        self.analysis = analysis
     }
 
     /// The contract's limits; rules that need the stored response are the store's.
@@ -214,5 +273,6 @@ public struct Moderation: Sendable {
             errors.append(FieldError("status", "must be published or withheld"))
         }
         try Problem.check(errors)
+        if case .set(let analysis) = analysis { try analysis.validate() }
     }
 }

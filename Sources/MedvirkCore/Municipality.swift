@@ -27,11 +27,15 @@ public struct Municipality: Sendable, Equatable, Codable {
     /// The first part of its receipt numbers, such as `RUD`; unique.
     public var receiptPrefix: String
     public var website: String?
+    /// The minimum hearing period set for it, in calendar days; nil takes the country's (`minHearingDays`).
+    public var minHearingDaysSetting: Int?
+    /// How long its consultations keep respondents' personal data by default, in days; nil is 365.
+    public var retentionDaysSetting: Int?
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(id: String, name: String, country: Country, language: Language, timeZone: String, receiptPrefix: String,
-                website: String?, createdAt: Date, updatedAt: Date) {
+                website: String?, minHearingDaysSetting: Int? = nil, retentionDaysSetting: Int? = nil, createdAt: Date, updatedAt: Date) {
         self.id = id
         self.name = name
         self.country = country
@@ -39,14 +43,26 @@ public struct Municipality: Sendable, Equatable, Codable {
         self.timeZone = timeZone
         self.receiptPrefix = receiptPrefix
         self.website = website
+        self.minHearingDaysSetting = minHearingDaysSetting
+        self.retentionDaysSetting = retentionDaysSetting
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+
+    /// The normal minimum hearing period in calendar days: the setting, else 28 in Denmark (the Ministry of
+    /// Justice's guidance: normally at least 4 weeks) and 42 in Norway (utredningsinstruksen §3-3: normally
+    /// 3 months, never under 6 weeks without a written reason).
+    public var minHearingDays: Int { minHearingDaysSetting ?? HearingPeriod.defaultMinimumDays(country) }
+
+    /// Days after a consultation ends until its respondents' personal data is erased, unless it sets its own.
+    public var retentionDays: Int { retentionDaysSetting ?? 365 }
 
     enum CodingKeys: String, CodingKey {
         case id, name, country, language, website
         case timeZone = "time_zone"
         case receiptPrefix = "receipt_prefix"
+        case minHearingDaysSetting = "min_hearing_days"
+        case retentionDaysSetting = "personal_data_retention_days"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -89,9 +105,11 @@ public struct MunicipalityDraft: Sendable, Equatable {
     public var timeZone: String
     public var receiptPrefix: String?
     public var website: String?
+    public var minHearingDays: Int?
+    public var retentionDays: Int?
 
     public init(id: String, name: String, country: Country, language: Language? = nil, timeZone: String, receiptPrefix: String? = nil,
-                website: String?) {
+                website: String?, minHearingDays: Int? = nil, retentionDays: Int? = nil) {
         self.id = id
         self.name = name
         self.country = country
@@ -99,6 +117,8 @@ public struct MunicipalityDraft: Sendable, Equatable {
         self.timeZone = timeZone
         self.receiptPrefix = receiptPrefix
         self.website = website
+        self.minHearingDays = minHearingDays
+        self.retentionDays = retentionDays
     }
 
     public func validate() throws {
@@ -113,6 +133,12 @@ public struct MunicipalityDraft: Sendable, Equatable {
         }
         if let receiptPrefix, !ReceiptPrefix.isValid(receiptPrefix) {
             errors.append(FieldError("receipt_prefix", "must be 2 to 6 capital letters or digits, starting with a letter (such as RUD)"))
+        }
+        if let minHearingDays, !(1...365).contains(minHearingDays) {
+            errors.append(FieldError("min_hearing_days", "must be 1 to 365 days"))
+        }
+        if let retentionDays, !(1...3650).contains(retentionDays) {
+            errors.append(FieldError("personal_data_retention_days", "must be 1 to 3650 days"))
         }
         try Problem.check(errors)
     }

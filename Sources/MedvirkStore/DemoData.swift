@@ -5,11 +5,13 @@ import MedvirkCore
 extension Store {
     /// Loads the demo municipalities into an empty database; returns false (and does nothing) otherwise.
     @discardableResult
-    public func loadDemo() async throws -> Bool {
+    /// `renderMemo` renders the demo's hearing memos as they are published (nil leaves them unpublished).
+    public func loadDemo(renderMemo: (@Sendable (HearingMemo) throws -> RenderedMemo)? = nil) async throws -> Bool {
         guard try await municipalities(PageRequest(limit: 1, after: nil)).items.isEmpty else { return false }
         try await loadDanishDemo()
         try await loadNorwegianDemo()
         try await loadConsultationDemo()
+        if let renderMemo { try await loadMemoDemo(render: renderMemo) }
         try await loadMeetingDemo()
         try await loadDialogueDemo()
         return true

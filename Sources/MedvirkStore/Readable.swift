@@ -78,6 +78,12 @@ enum Readable {
                      owner: "(SELECT municipality_id FROM consultations WHERE id = x.consultation_id)", isPublic: consultationIsPublic),
         .response: Kind(table: "responses", key: "id", live: consultationIsLive, owner: "x.municipality_id", isPublic: responseIsPublic),
         .file: Kind(table: "files", key: "id", live: "1", owner: "x.municipality_id", isPublic: fileIsPublic),
+        .theme: Kind(table: "themes", key: "id", live: consultationIsLive,
+                     owner: "(SELECT municipality_id FROM consultations WHERE id = x.consultation_id)", isPublic: "0"),
+        // A retracted version leaves public view.
+        .memo: Kind(table: "memo_versions", key: "id", live: consultationIsLive,
+                    owner: "(SELECT municipality_id FROM consultations WHERE id = x.consultation_id)",
+                    isPublic: "x.retracted_at IS NULL AND \(consultationIsPublic)"),
         .dialogueChannel: Kind(table: "dialogue_channels", key: "id", live: "x.deleted_at IS NULL", owner: "x.municipality_id",
                                isPublic: "1"),
     ]

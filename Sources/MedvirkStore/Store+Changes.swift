@@ -17,6 +17,8 @@ struct Change: Hashable {
     /// Changed in a way that cannot change whether the public may read it (a new response changes its
     /// consultation's counts, never its status): one lookup, of what the feed announced, instead of two.
     var keepsVisibility = false
+    /// Changed only in what administrators see (a response's analysis): an event in their feed, none in the public's.
+    var adminOnly = false
 
     static func created(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .created) }
     static func updated(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .updated) }
@@ -24,6 +26,10 @@ struct Change: Hashable {
     static func visibility(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: nil) }
     static func createdPrivate(_ type: ChangeType, _ id: String) -> Change {
         Change(type: type, id: id, action: .created, createdPrivate: true)
+    }
+
+    static func updatedPrivately(_ type: ChangeType, _ id: String) -> Change {
+        Change(type: type, id: id, action: .updated, keepsVisibility: true, adminOnly: true)
     }
 
     static func updatedKeepingVisibility(_ type: ChangeType, _ id: String) -> Change {
@@ -45,6 +51,8 @@ extension Store {
         .member: "SELECT council_id FROM members WHERE id = ?",
         .agendaItem: "SELECT meeting_id FROM agenda_items WHERE id = ?",
         .party: "SELECT consultation_id FROM parties WHERE id = ?",
+        .theme: "SELECT consultation_id FROM themes WHERE id = ?",
+        .memo: "SELECT consultation_id FROM memo_versions WHERE id = ?",
     ]
 
     /// The resources whose public visibility follows another's.
@@ -61,6 +69,7 @@ extension Store {
             UNION ALL SELECT 'response', id FROM responses WHERE consultation_id = ?1
             UNION ALL SELECT 'file', id FROM files WHERE owner_id = ?1
             UNION ALL SELECT 'file', f.id FROM responses r JOIN files f ON f.owner_id = r.id WHERE r.consultation_id = ?1
+            UNION ALL SELECT 'memo', id FROM memo_versions WHERE consultation_id = ?1
             """,
         .agendaItem: """
             SELECT 'decision', id FROM decisions WHERE agenda_item_id = ?1
@@ -101,7 +110,7 @@ extension Store {
                 publicAction = .deleted
                 try db.cachedStatement(sql: "DELETE FROM public_resources WHERE type = ? AND resource_id = ?").execute(arguments: [change.type.rawValue, change.id])
             case (true, true):
-                publicAction = change.action == nil ? nil : .updated
+                publicAction = change.action == nil || change.adminOnly ? nil : .updated
             case (false, false):
                 publicAction = nil
             }

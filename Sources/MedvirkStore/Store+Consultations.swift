@@ -8,7 +8,11 @@ extension Store {
     static let consultationFields = """
         c.id, c.municipality_id, c.service_area_id, c.title, c.summary, c.body, c.case_number, c.documents, c.opens_at,
         c.closes_at, c.status, c.audience, c.late_policy, c.publish_responses, c.conclusion_summary, c.conclusion_memo_url,
-        c.concluded_at, c.tags, c.created_at, c.updated_at, c.seq
+        c.concluded_at, c.tags, c.created_at, c.updated_at, c.seq, c.short_period_reason, c.memo_introduction, c.memo_recommendation,
+        c.personal_data_retention_days, c.withdrawn_at, c.personal_data_erased_at,
+        (SELECT time_zone FROM municipalities WHERE id = c.municipality_id),
+        (SELECT json_object('version', version, 'published_at', published_at) FROM memo_versions
+         WHERE consultation_id = c.id AND retracted_at IS NULL ORDER BY version DESC LIMIT 1)
         """
     static let consultationColumns = """
         \(consultationFields),
@@ -28,9 +32,18 @@ extension Store {
             status: ConsultationStatus(rawValue: row[10]) ?? .draft, audience: Audience(rawValue: row[11]) ?? .public,
             latePolicy: LatePolicy(rawValue: row[12]) ?? .reject,
             publishResponses: PublishResponses(rawValue: row[13]) ?? .onApproval,
-            conclusion: conclusion, tags: try JSONColumn.decodeList(String.self, row[17]))
-        return Consultation(id: row[0], draft: draft, received: row[21], published: row[22],
-                            createdAt: Timestamps.parse(row[18]), updatedAt: Timestamps.parse(row[19]))
+            conclusion: conclusion, tags: try JSONColumn.decodeList(String.self, row[17]), shortPeriodReason: row[21],
+            memoIntroduction: row[22], memoRecommendation: row[23], retentionDays: row[24])
+        var consultation = Consultation(id: row[0], draft: draft, received: row[29], published: row[30],
+                                        createdAt: Timestamps.parse(row[18]), updatedAt: Timestamps.parse(row[19]))
+        consultation.withdrawnAt = (row[25] as String?).map(Timestamps.parse)
+        consultation.personalDataErasedAt = (row[26] as String?).map(Timestamps.parse)
+        consultation.timeZone = row[27] ?? "UTC"
+        if let memo = row[28] as String?, let latest = try? JSONSerialization.jsonObject(with: Data(memo.utf8)) as? [String: Any],
+           let version = latest["version"] as? Int, let published = latest["published_at"] as? String {
+            consultation.memo = MemoVersionInfo(version: version, publishedAt: Timestamps.parse(published))
+        }
+        return consultation
     }
 
     /// `counted: false` skips the response counts (left 0), which cost a pass over the responses: the
@@ -98,6 +111,9 @@ extension Store {
         }
         return try await pool.write { db in
             try Self.checkReferences(db, References(municipalityId: draft.municipalityId, serviceAreaId: draft.serviceAreaId))
+            if let municipality = try Self.liveMunicipality(db, draft.municipalityId) {
+                try HearingPeriod.check(draft, previous: nil, timeZone: municipality.timeZone, minimum: municipality.minHearingDays)
+            }
             let now = self.clock.now()
             let id = Identifiers.make("hor")
             var draft = draft
@@ -122,16 +138,23 @@ extension Store {
             if current.draft.municipalityId != draft.municipalityId {
                 throw Problem.validation([FieldError("municipality_id", "cannot be changed")])
             }
-            try current.draft.checkChange(to: draft, now: now)
+            try current.draft.checkChange(to: draft, now: now, hasMemo: current.memo != nil)
             var draft = draft
             if draft.status == .concluded, current.draft.status != .concluded {
+                // A consultation concluded by its memo alone gets a conclusion that holds only the date.
+                if draft.conclusion == nil { draft.conclusion = Conclusion(summary: nil, memoURL: nil, concludedAt: nil) }
                 draft.conclusion?.concludedAt = now
             }
             try Self.checkReferences(db, References(municipalityId: draft.municipalityId, serviceAreaId: draft.serviceAreaId))
+            if let municipality = try Self.liveMunicipality(db, draft.municipalityId) {
+                try HearingPeriod.check(draft, previous: current.draft, timeZone: municipality.timeZone, minimum: municipality.minHearingDays)
+            }
             let files: [Change]
             (draft.documents, files) = try Self.attachDocuments(db, owner: .consultation, id, municipality: draft.municipalityId,
                                                                 old: current.draft.documents, new: draft.documents, now: now)
-            try stored.updated(draft, at: now).update(db)
+            var record = stored.updated(draft, at: now)
+            if draft.status == .withdrawn, current.draft.status != .withdrawn { record.withdrawnAt = now }
+            try record.update(db)
             // Publishing, withdrawing or moving the deadline changes which parties and responses the public reads.
             var change = Change.updated(.consultation, id)
             if draft.status != current.draft.status || draft.publishResponses != current.draft.publishResponses

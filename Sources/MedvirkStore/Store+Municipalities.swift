@@ -39,7 +39,8 @@ extension Store {
             let record = MunicipalityRecord(
                 id: draft.id, name: draft.name, country: draft.country.rawValue,
                 language: (draft.language ?? .default(for: draft.country)).rawValue, timeZone: draft.timeZone,
-                receiptPrefix: prefix, website: draft.website, createdAt: now, updatedAt: now)
+                receiptPrefix: prefix, website: draft.website, minHearingDays: draft.minHearingDays,
+                personalDataRetentionDays: draft.retentionDays, createdAt: now, updatedAt: now)
             try record.insert(db)
             try Self.recordWrite(db, actor: actor, municipality: draft.id, [.created(.municipality, draft.id)], now: now)
             return record.municipality
@@ -66,6 +67,7 @@ extension Store {
             let now = self.clock.now()
             (record.name, record.country, record.language, record.timeZone) = (draft.name, draft.country.rawValue, language.rawValue, draft.timeZone)
             (record.receiptPrefix, record.website, record.updatedAt) = (prefix, draft.website, now)
+            (record.minHearingDays, record.personalDataRetentionDays) = (draft.minHearingDays, draft.retentionDays)
             try record.update(db)
             try Self.recordWrite(db, actor: actor, municipality: draft.id, [.updated(.municipality, draft.id)], now: now)
             return record.municipality

@@ -18,7 +18,9 @@ extension Store {
     static let responseColumns = """
         r.id, r.consultation_id, r.municipality_id, r.receipt_number, r.token_id, r.party_id, r.respondent, r.text, r.received_at, r.late,
         r.sha256, r.contains_national_id, r.status, r.withheld_reason, r.redactions, r.updated_at, r.seq, r.moderation_note,
-        \(attachmentsColumn)
+        \(attachmentsColumn), r.answer_type, r.analysis_summary, r.analysis_assessment, r.analysis_accommodated, r.analysed_at,
+        (SELECT json_group_array(theme_id) FROM (SELECT theme_id FROM response_themes WHERE response_id = r.id ORDER BY position)),
+        r.personal_data_erased_at
         """
 
     static func fileSummaryJSON(_ alias: String) -> String {
@@ -38,13 +40,21 @@ extension Store {
         """
 
     static func response(_ row: Row) throws -> HearingResponse {
-        let submission = Submission(respondent: try JSONColumn.decode(Respondent.self, row[6]), text: row[7], partyId: row[5])
-        return HearingResponse(
+        let submission = Submission(respondent: try JSONColumn.decode(Respondent.self, row[6]), text: row[7], partyId: row[5],
+                                    answerType: AnswerType(rawValue: row[19]) ?? .withComments)
+        var response = HearingResponse(
             id: row[0], consultationId: row[1], municipalityId: row[2], receiptNumber: row[3], tokenId: row[4], submission: submission,
             receivedAt: Timestamps.parse(row[8]), late: row[9], sha256: row[10], containsNationalId: row[11],
             status: ResponseStatus(rawValue: row[12]) ?? .received, withheldReason: row[13],
             redactions: try JSONColumn.decodeList(String.self, row[14]), updatedAt: Timestamps.parse(row[15]), moderationNote: row[17],
             attachments: try JSONColumn.decodeList(ResponseAttachment.self, row[18]))
+        if let analysed = row[23] as String? {
+            response.analysis = ResponseAnalysis(summary: row[20], themeIds: try JSONColumn.decodeList(String.self, row[24]),
+                                                 assessment: row[21], accommodated: (row[22] as String?).flatMap(Accommodated.init),
+                                                 updatedAt: Timestamps.parse(analysed))
+        }
+        response.personalDataErasedAt = (row[25] as String?).map(Timestamps.parse)
+        return response
     }
 
     static func fetchResponse(_ db: Database, where column: String, _ value: String) throws -> HearingResponse? {
@@ -151,11 +161,11 @@ extension Store {
             redactions: [], updatedAt: received)
         try db.cachedStatement(sql: """
             INSERT INTO responses (id, consultation_id, municipality_id, receipt_number, token_id, party_id, respondent, text,
-                received_at, late, sha256, contains_national_id, status, redactions, updated_at, screened_with)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, \(NationalIdScreening.version))
+                received_at, late, sha256, contains_national_id, status, redactions, updated_at, screened_with, answer_type)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, \(NationalIdScreening.version), ?)
             """).execute(arguments: [stored.id, stored.consultationId, municipality, number, token.id, submission.partyId,
                              JSONColumn.encode(submission.respondent), submission.text, stamp, late, digest,
-                             stored.containsNationalId, stored.status.rawValue, stamp])
+                             stored.containsNationalId, stored.status.rawValue, stamp, submission.answerType.rawValue])
         try db.cachedStatement(sql: """
             INSERT INTO idempotency_keys (token_id, key, request_sha256, response_id, created_at) VALUES (?, ?, ?, ?, ?)
             """).execute(arguments: [token.id, idempotencyKey, digest, stored.id, stamp])
@@ -231,10 +241,20 @@ extension Store {
                   let consultation = try Self.liveConsultation(db, stored.consultationId, counted: false)
             else { throw Problem.notFound("response", id) }
             let response = try ModerationRules.apply(moderation, to: stored, consultation: consultation)
-            try db.cachedStatement(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ?, moderation_note = NULL WHERE id = ?")
-                .execute(arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
-                                     Timestamps.format(now), id])
-            var changes: [Change] = [Change.updated(.response, id).cascading()]
+            let moderated = response.status != stored.status || response.withheldReason != stored.withheldReason
+                || response.redactions != stored.redactions
+            var changes: [Change] = []
+            if moderated || moderation.analysis == .keep {
+                try db.cachedStatement(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ?, moderation_note = NULL WHERE id = ?")
+                    .execute(arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
+                                         Timestamps.format(now), id])
+                changes.append(Change.updated(.response, id).cascading())
+            }
+            if moderation.analysis != .keep {
+                try Self.saveAnalysis(db, response: stored, moderation.analysis, now: now)
+                // The analysis is private: an event for the admins' feed only.
+                if !moderated { changes.append(.updatedPrivately(.response, id)) }
+            }
             if (stored.status == .published) != (response.status == .published) { changes.append(.updated(.consultation, consultation.id)) }
             try Self.recordWrite(db, actor: actor, municipality: response.municipalityId, changes, now: now)
             return try Self.fetchResponse(db, where: "id", id)!

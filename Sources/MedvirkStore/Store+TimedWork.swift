@@ -4,14 +4,18 @@ import MedvirkCore
 
 extension Store {
     /// The store's work that falls due as time passes, for the server's scheduler: announcing, in the change
-    /// feed, the responses a consultation's deadline releases to the public.
+    /// feed, the responses a consultation's deadline releases to the public; purging unattached files; erasing
+    /// respondents' personal data when a consultation's retention period ends.
     public var timedJobs: [TimedJob] {
         [TimedJob(name: "release responses at deadlines", tables: ["consultations"],
                   nextDue: { now in try await nextResponseRelease(after: now) },
                   run: { now in try await releaseDueResponses(now: now) }),
          TimedJob(name: "purge unattached files", tables: ["files"],
                   nextDue: { now in try await nextFilePurge(after: now) },
-                  run: { now in try await purgeFiles(now: now) })]
+                  run: { now in try await purgeFiles(now: now) }),
+         TimedJob(name: "erase personal data past retention", tables: ["consultations", "municipalities"],
+                  nextDue: { now in try await nextRetentionDue(after: now) },
+                  run: { now in try await erasePersonalData(now: now) })]
     }
 
     /// Calls `onCommit` after every transaction of this process that changed one of `tables`. It runs on the

@@ -124,7 +124,7 @@ struct Serve: AsyncParsableCommand {
         // The database is opened (and created) only once every setting is known to be good.
         let store = try database.open(ifMissing: .create)
         if loadDemo {
-            if try await store.loadDemo() {
+            if try await store.loadDemo(renderMemo: renderHearingMemo) {
                 logger.info("loaded demo data")
             } else {
                 logger.notice("database is not empty; demo data not loaded")

@@ -103,7 +103,7 @@ func drain(_ api: API, after cursor: String, token: String? = nil, limit: Int = 
             // A draft consultation is invisible; publishing it is its creation; withdrawing it its deletion.
             let now = api.service.clock.now()
             let draft = try await api.create("/v1/consultations", #"""
-                {"municipality_id":"\#(m)","title":"Budget 2027","status":"draft","publish_responses":"on_approval",
+                {"municipality_id":"\#(m)","short_period_reason":"Kort frist i testen","title":"Budget 2027","status":"draft","publish_responses":"on_approval",
                  "opens_at":"\#(rfc3339(now - 60))","closes_at":"\#(rfc3339(now + 86_400))"}
                 """#)
             let party = try await api.create("/v1/consultations/\(draft)/parties", #"{"name":"Ældresagen","kind":"organisation"}"#)

@@ -7,7 +7,7 @@ import Testing
             let (m, _) = try await seedMunicipality(api)
             let now = api.service.clock.now()
             let id = try await api.create("/v1/consultations", #"""
-                {"municipality_id":"\#(m)","title":"Budget 2027","opens_at":"\#(rfc3339(now + 60))","closes_at":"\#(rfc3339(now + 3600))",
+                {"municipality_id":"\#(m)","short_period_reason":"Kort frist i testen","title":"Budget 2027","opens_at":"\#(rfc3339(now + 60))","closes_at":"\#(rfc3339(now + 3600))",
                  "case_number":"14/8857","documents":[{"title":"Forslag","url":"https://testby.dk/forslag.pdf"}],"tags":["budget"]}
                 """#)
             expectProblem(try await api.get("/v1/consultations/\(id)"), .notFound)
@@ -50,7 +50,7 @@ import Testing
             expectProblem(try await api.get("/v1/consultations/\(published)"), .notFound)
             expectProblem(try await api.patch("/v1/consultations/\(published)", #"{"status":"published"}"#), .conflict)
             let now = api.service.clock.now()
-            let draft = try await api.create("/v1/consultations", #"{"municipality_id":"\#(m)","title":"X","opens_at":"\#(rfc3339(now))","closes_at":"\#(rfc3339(now + 60))"}"#)
+            let draft = try await api.create("/v1/consultations", #"{"municipality_id":"\#(m)","short_period_reason":"Kort frist i testen","title":"X","opens_at":"\#(rfc3339(now))","closes_at":"\#(rfc3339(now + 60))"}"#)
             #expect(try await api.delete("/v1/consultations/\(draft)").status == .noContent)
             expectProblem(try await api.get("/v1/consultations/\(draft)", token: api.service.admin), .notFound)
         }
@@ -80,7 +80,7 @@ import Testing
             let clock = api.service.clock
             let opens = Date(timeIntervalSince1970: (clock.now().timeIntervalSince1970 / 60).rounded(.down) * 60 + 3600)
             let closes = opens + 86_400
-            let id = try await api.create("/v1/consultations", #"{"municipality_id":"\#(m)","title":"Fase","status":"published","opens_at":"\#(rfc3339(opens))","closes_at":"\#(rfc3339(closes))"}"#)
+            let id = try await api.create("/v1/consultations", #"{"municipality_id":"\#(m)","short_period_reason":"Kort frist i testen","title":"Fase","status":"published","opens_at":"\#(rfc3339(opens))","closes_at":"\#(rfc3339(closes))"}"#)
             func phase() async throws -> String? { try await api.get("/v1/consultations/\(id)").string("phase") }
             func listed(_ phase: String) async throws -> Int { try await api.get("/v1/consultations?phase=\(phase)").data.count }
             let partner = try await api.service.token(.partner)
@@ -136,7 +136,7 @@ import Testing
             let (m, _) = try await seedMunicipality(api)
             let now = api.service.clock.now()
             let open = try await api.create("/v1/consultations", #"""
-                {"municipality_id":"\#(m)","title":"Høring; med komma, semikolon og en meget lang titel der skal foldes over flere linjer i kalenderen æøå",
+                {"municipality_id":"\#(m)","short_period_reason":"Kort frist i testen","title":"Høring; med komma, semikolon og en meget lang titel der skal foldes over flere linjer i kalenderen æøå",
                  "status":"published","opens_at":"\#(rfc3339(now - 60))","closes_at":"\#(rfc3339(now + 3600))"}
                 """#)
             let closed = try await seedConsultation(api, municipality: m, opensIn: -7200, closesIn: -3600)

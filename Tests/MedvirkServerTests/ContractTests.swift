@@ -153,6 +153,7 @@ import Yams
         case "Decisions.swift": ["DecisionCreate"]
         case "MinutesHandlers.swift": ["MinutesInput"]
         case "HostedFile.swift": ["AttachmentModeration"]
+        case "Theme.swift": ["Theme"]
         default: [file]
         }
     }

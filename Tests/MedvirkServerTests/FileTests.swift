@@ -251,7 +251,7 @@ let largePDF: Data = {
             let letter = try await api.uploaded(SampleFiles.pdf, filename: "Høringsbrev.pdf")
             let documents = #"[{"title":"Høringsbrev","file_id":"\#(letter)","kind":"hearing_letter","language":"da"},{"title":"Kort","url":"https://example.dk/k.pdf"}]"#
             let draft = try await api.create("/v1/consultations", #"""
-                {"municipality_id":"testby","title":"Skolestruktur","status":"draft","opens_at":"\#(rfc3339(Date()))",
+                {"municipality_id":"testby","short_period_reason":"Kort frist i testen","title":"Skolestruktur","status":"draft","opens_at":"\#(rfc3339(Date()))",
                  "closes_at":"\#(rfc3339(Date() + 86_400))","documents":\#(documents)}
                 """#)
             let shown = try await api.get("/v1/consultations/\(draft)", token: api.service.admin)

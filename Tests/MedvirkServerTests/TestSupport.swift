@@ -133,14 +133,16 @@ func expectProblem(_ reply: Reply, _ status: HTTPResponse.Status, _ slug: String
 /// RFC 3339 in UTC, as the contract spells timestamps.
 func rfc3339(_ date: Date) -> String { date.formatted(.iso8601) }
 
-/// Creates a published consultation around the service's clock and returns its id.
+/// Creates a published consultation around the service's clock and returns its id. Its period is short, so it
+/// carries a `short_period_reason` unless `extra` gives one.
 @discardableResult
 func seedConsultation(_ api: API, municipality: String, opensIn: TimeInterval = -3600, closesIn: TimeInterval = 86_400,
                       extra: String = "") async throws -> String {
     let now = api.service.clock.now()
+    let reason = extra.contains("short_period_reason") ? "" : #","short_period_reason":"Kort frist i testen""#
     return try await api.create("/v1/consultations", #"""
         {"municipality_id":"\#(municipality)","title":"Ombygning af Åvej","summary":"Cykelsti og træer","status":"published",
-         "opens_at":"\#(rfc3339(now + opensIn))","closes_at":"\#(rfc3339(now + closesIn))"\#(extra)}
+         "opens_at":"\#(rfc3339(now + opensIn))","closes_at":"\#(rfc3339(now + closesIn))"\#(reason)\#(extra)}
         """#)
 }
 

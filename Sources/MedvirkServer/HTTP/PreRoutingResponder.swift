@@ -44,11 +44,19 @@ struct PreRoutingResponder<Next: HTTPResponder>: HTTPResponder where Next.Contex
     }
 
     /// `nosniff` on every answer, so a browser never reads one as another type; JSON and problem answers
-    /// also forbid any content and framing (an API response never needs scripts, styles or frames).
+    /// also forbid any content and framing (an API response never needs scripts, styles or frames). An HTML
+    /// document (the hearing memo) may use inline styles and nothing else, and text the service writes is
+    /// labelled UTF-8 (RFC 9110 §8.3: text has no charset of its own).
     static func addSecurityHeaders(_ headers: inout HTTPFields) {
         headers[.xContentTypeOptions] = "nosniff"
-        if let type = headers[.contentType], type.contains("json") {
+        guard let type = headers[.contentType] else { return }
+        if type.contains("json") {
             headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
+        } else if type == "text/html" {
+            headers[.contentType] = "text/html; charset=utf-8"
+            headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        } else if type == "text/markdown" || type == "text/csv" {
+            headers[.contentType] = type + "; charset=utf-8"
         }
     }
 

@@ -10,17 +10,22 @@ extension APIHandlers {
         // `published` counts what the caller can read: for the public, none until the policy releases them
         // (the store's `Readable` rule for responses, as a count: under `after_deadline` the deadline must have passed).
         let released = d.publishResponses == .onApproval || (d.publishResponses == .afterDeadline && now >= d.closesAt)
-        let published = released || reader.administers(d.municipalityId) ? c.published : 0
-        let conclusion = d.conclusion.flatMap { conclusion in
-            conclusion.summary.map { Components.Schemas.Conclusion(summary: $0, memoUrl: conclusion.memoURL, concludedAt: conclusion.concludedAt) }
-        }
+        let admin = reader.administers(d.municipalityId)
+        let published = released || admin ? c.published : 0
+        let memo = c.memo.map { Self.api($0, consultation: c.id) }
+        let conclusion: Components.Schemas.Conclusion? = d.conclusion == nil && memo == nil ? nil
+            : .init(summary: d.conclusion?.summary, memoUrl: d.conclusion?.memoURL, memo: memo, concludedAt: d.conclusion?.concludedAt)
+        // The memo's sections are drafts until a memo publishes them.
+        let sections = admin || c.memo != nil
         return .init(
             id: c.id, municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, title: d.title, summary: d.summary,
             body: d.body, caseNumber: d.caseNumber, documents: try Self.api(d.documents),
             opensAt: d.opensAt, closesAt: d.closesAt, status: try convert(d.status), phase: try convert(d.phase(at: now)),
             audience: try convert(d.audience), latePolicy: try convert(d.latePolicy), publishResponses: try convert(d.publishResponses),
-            conclusion: conclusion, responseCounts: .init(received: c.received, published: published), tags: d.tags,
-            createdAt: c.createdAt, updatedAt: c.updatedAt)
+            conclusion: conclusion, responseCounts: .init(received: c.received, published: published), hearingDays: c.hearingDays,
+            shortPeriodReason: d.shortPeriodReason, memoIntroduction: sections ? d.memoIntroduction : nil,
+            memoRecommendation: sections ? d.memoRecommendation : nil, personalDataRetentionDays: admin ? d.retentionDays : nil,
+            personalDataErasedAt: admin ? c.personalDataErasedAt : nil, tags: d.tags, createdAt: c.createdAt, updatedAt: c.updatedAt)
     }
 
     static func writable(_ c: Consultation) throws -> Components.Schemas.ConsultationCreate {
@@ -30,7 +35,9 @@ extension APIHandlers {
             caseNumber: d.caseNumber, documents: try Self.writable(d.documents), opensAt: d.opensAt,
             closesAt: d.closesAt, status: try convert(d.status), audience: try convert(d.audience), latePolicy: try convert(d.latePolicy),
             publishResponses: try convert(d.publishResponses),
-            conclusion: d.conclusion.map { .init(summary: $0.summary, memoUrl: $0.memoURL) }, tags: d.tags)
+            conclusion: d.conclusion.flatMap { $0.summary == nil && $0.memoURL == nil ? nil : .init(summary: $0.summary, memoUrl: $0.memoURL) },
+            tags: d.tags, shortPeriodReason: d.shortPeriodReason, memoIntroduction: d.memoIntroduction,
+            memoRecommendation: d.memoRecommendation, personalDataRetentionDays: d.retentionDays)
     }
 
     static func draft(_ b: Components.Schemas.ConsultationCreate, concludedAt: Date? = nil) throws -> ConsultationDraft {
@@ -40,10 +47,11 @@ extension APIHandlers {
             opensAt: b.opensAt, closesAt: b.closesAt, status: try b.status.map(convert) ?? .draft,
             audience: try b.audience.map(convert) ?? .public, latePolicy: try b.latePolicy.map(convert) ?? .reject,
             publishResponses: try b.publishResponses.map(convert) ?? .onApproval,
-            conclusion: b.conclusion.flatMap { c in
-                c.summary == nil && c.memoUrl == nil ? nil : Conclusion(summary: c.summary, memoURL: c.memoUrl, concludedAt: concludedAt)
-            },
-            tags: b.tags ?? [])
+            // A consultation concluded by its memo alone keeps a conclusion that holds only the date.
+            conclusion: b.conclusion?.summary == nil && b.conclusion?.memoUrl == nil && concludedAt == nil ? nil
+                : Conclusion(summary: b.conclusion?.summary, memoURL: b.conclusion?.memoUrl, concludedAt: concludedAt),
+            tags: b.tags ?? [], shortPeriodReason: b.shortPeriodReason, memoIntroduction: b.memoIntroduction,
+            memoRecommendation: b.memoRecommendation, retentionDays: b.personalDataRetentionDays)
     }
 
     /// A consultation the caller may see: drafts and withdrawn ones only for admins of its municipality.

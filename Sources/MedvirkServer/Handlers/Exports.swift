@@ -91,7 +91,9 @@ extension APIHandlers {
 enum ResponseCSV {
     static let columns = ["receipt_number", "id", "status", "late", "received_at", "respondent_kind", "name", "organisation",
                           "email", "address", "on_behalf_of", "publish_name", "party_id", "contains_national_id",
-                          "withheld_reason", "redactions", "sha256", "text", "public_text", "attachments"]
+                          "withheld_reason", "redactions", "sha256", "text", "public_text", "attachments", "answer_type",
+                          "analysis_summary", "analysis_theme_ids", "analysis_assessment", "analysis_accommodated",
+                          "personal_data_erased_at"]
 
     static var preamble: String { "\u{FEFF}" + CSV.line(columns) }
 
@@ -101,7 +103,10 @@ enum ResponseCSV {
         return CSV.line([r.receiptNumber, r.id, r.status.rawValue, String(r.late), received, who.kind.rawValue, who.name ?? "",
                      who.organisation ?? "", who.email ?? "", who.address ?? "", who.onBehalfOf ?? "", String(who.publishName),
                      r.submission.partyId ?? "", String(r.containsNationalId), r.withheldReason ?? "",
-                     r.redactions.joined(separator: " | "), r.sha256, r.submission.text, r.publicText, attachments(r)])
+                     r.redactions.joined(separator: " | "), r.sha256, r.submission.text, r.publicText, attachments(r),
+                     r.submission.answerType.rawValue, r.analysis?.summary ?? "", (r.analysis?.themeIds ?? []).joined(separator: " | "),
+                     r.analysis?.assessment ?? "", r.analysis?.accommodated?.rawValue ?? "",
+                     r.personalDataErasedAt.map(UTCTimestamp.secondsText) ?? ""])
     }
 
     /// Each attachment as `file id, filename, media type, bytes, sha256, status`, separated by ` | `; a published

@@ -4,12 +4,14 @@ import MedvirkCore
 extension APIHandlers {
     static func api(_ m: Municipality) throws -> Components.Schemas.Municipality {
         .init(id: m.id, name: m.name, country: try convert(m.country), language: try convert(m.language), timeZone: m.timeZone,
-              receiptPrefix: m.receiptPrefix, website: m.website, createdAt: m.createdAt, updatedAt: m.updatedAt)
+              receiptPrefix: m.receiptPrefix, website: m.website, minHearingDays: m.minHearingDays,
+              personalDataRetentionDays: m.retentionDays, createdAt: m.createdAt, updatedAt: m.updatedAt)
     }
 
     static func draft(_ body: Components.Schemas.MunicipalityCreate) throws -> MunicipalityDraft {
         MunicipalityDraft(id: body.id, name: body.name, country: try convert(body.country), language: try body.language.map(convert),
-                          timeZone: body.timeZone, receiptPrefix: body.receiptPrefix, website: body.website)
+                          timeZone: body.timeZone, receiptPrefix: body.receiptPrefix, website: body.website,
+                          minHearingDays: body.minHearingDays, retentionDays: body.personalDataRetentionDays)
     }
 
     func listMunicipalities(_ input: Operations.ListMunicipalities.Input) async throws -> Operations.ListMunicipalities.Output {
@@ -38,7 +40,8 @@ extension APIHandlers {
         // The language is left out unless the patch names it, so a change of country can bring its default.
         let writable = Components.Schemas.MunicipalityCreate(
             id: current.id, name: current.name, country: try convert(current.country), timeZone: current.timeZone,
-            receiptPrefix: current.receiptPrefix, website: current.website)
+            receiptPrefix: current.receiptPrefix, website: current.website, minHearingDays: current.minHearingDaysSetting,
+            personalDataRetentionDays: current.retentionDaysSetting)
         let draft = try Self.draft(try MergePatch.apply(to: writable))
         try draft.validate()
         let actor = try writeActor()

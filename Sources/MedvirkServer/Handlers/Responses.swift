@@ -25,7 +25,7 @@ extension APIHandlers {
                 id: r.id, consultationId: r.consultationId, receiptNumber: r.receiptNumber,
                 respondent: .init(kind: try convert(who.kind), name: shown["respondent.name"] ?? nil,
                                   organisation: shown["respondent.organisation"] ?? nil, onBehalfOf: shown["respondent.on_behalf_of"] ?? nil),
-                text: r.publicText, late: r.late,
+                text: r.publicText, answerType: try convert(r.submission.answerType), late: r.late,
                 attachments: try Self.publicAttachments(r),
                 receivedAt: r.receivedAt)
         case .full:
@@ -34,12 +34,19 @@ extension APIHandlers {
                 receipt: .init(number: r.receiptNumber, receivedAt: r.receivedAt, sha256: r.sha256),
                 respondent: .init(kind: try convert(who.kind), name: who.name, organisation: who.organisation, email: who.email,
                                   address: who.address, onBehalfOf: who.onBehalfOf, publishName: who.publishName),
-                text: r.submission.text, publicText: r.publicText, partyId: r.submission.partyId, late: r.late,
+                text: r.submission.text, publicText: r.publicText, partyId: r.submission.partyId,
+                answerType: try convert(r.submission.answerType), late: r.late,
                 containsNationalId: r.containsNationalId, status: try convert(r.status), withheldReason: r.withheldReason,
                 redactions: r.redactions,
                 attachments: r.attachments.isEmpty ? nil : try Self.apiAttachments(r),
+                analysis: try r.analysis.map(Self.api),
                 moderationNote: r.moderationNote, receivedAt: r.receivedAt, updatedAt: r.updatedAt)
         }
+    }
+
+    static func api(_ a: ResponseAnalysis) throws -> Components.Schemas.ResponseAnalysis {
+        .init(summary: a.summary, themeIds: a.themeIds, assessment: a.assessment, accommodated: try a.accommodated.map(convert),
+              updatedAt: a.updatedAt)
     }
 
     /// Every attachment with its moderation, for admins and the submitter.
@@ -85,8 +92,9 @@ extension APIHandlers {
         let submission = Submission(
             respondent: Respondent(kind: try convert(who.kind), name: who.name, organisation: who.organisation, email: who.email,
                                    address: who.address, onBehalfOf: who.onBehalfOf, publishName: who.publishName ?? false),
-            text: body.text, partyId: body.partyId,
-            attachments: (body.attachments ?? []).map { AttachmentInput(fileId: $0.fileId, title: $0.title) })
+            text: body.text ?? "", partyId: body.partyId,
+            attachments: (body.attachments ?? []).map { AttachmentInput(fileId: $0.fileId, title: $0.title) },
+            answerType: try body.answerType.map(convert) ?? .withComments)
 
         let flightKey = token.id + "\u{0}" + key
         guard inFlight.begin(flightKey) else {
@@ -110,11 +118,16 @@ extension APIHandlers {
     func getResponse(_ input: Operations.GetResponse.Input) async throws -> Operations.GetResponse.Output {
         let id = input.path.responseId
         if let response = try await store.response(id, readableBy: reader) {
-            let full = reader.administers(response.municipalityId) || isSubmitter(of: response)
-            return .ok(.init(body: .json(try Self.api(response, full ? .full : .publicView))))
+            let admin = reader.administers(response.municipalityId)
+            var shown = try Self.api(response, admin || isSubmitter(of: response) ? .full : .publicView)
+            // The analysis is the administration's, private to admins.
+            if !admin { shown.analysis = nil }
+            return .ok(.init(body: .json(shown)))
         }
         guard let own = try await store.response(id), isSubmitter(of: own) else { throw Problem.notFound("response", id) }
-        return .ok(.init(body: .json(try Self.api(own, .full))))
+        var shown = try Self.api(own, .full)
+        shown.analysis = nil
+        return .ok(.init(body: .json(shown)))
     }
 
     func isSubmitter(of response: HearingResponse) -> Bool {
@@ -133,12 +146,39 @@ extension APIHandlers {
         case .withheld: .withheld
         default: nil
         }
+        let analysed = current.analysis.map {
+            Components.Schemas.ResponseAnalysisPatch(summary: $0.summary, themeIds: $0.themeIds, assessment: $0.assessment,
+                                                     accommodated: $0.accommodated?.rawValue)
+        }
         let merged = try MergePatch.apply(to: Components.Schemas.ModerationPatch(
-            status: moderated, withheldReason: current.withheldReason, redactions: current.redactions))
+            status: moderated, withheldReason: current.withheldReason, redactions: current.redactions, analysis: analysed))
         let moderation = Moderation(status: try merged.status.map(convert), withheldReason: merged.withheldReason,
-                                    redactions: merged.redactions ?? [])
+                                    redactions: merged.redactions ?? [], analysis: try Self.analysisChange(merged.analysis, current: current.analysis))
         try moderation.validate()
         let actor = try writeActor()
         return .ok(.init(body: .json(try Self.api(try await store.moderateResponse(current.id, moderation, actor: actor), .full))))
+    }
+}
+
+extension APIHandlers {
+    /// What a merged moderation patch does to the analysis: nothing when it is as stored, removal when the
+    /// patch nulled it, else the new analysis. An `accommodated` outside the listed values is a 422 naming it.
+    static func analysisChange(_ merged: Components.Schemas.ResponseAnalysisPatch?, current: ResponseAnalysis?) throws -> Moderation.AnalysisChange {
+        guard let merged else { return current == nil ? .keep : .remove }
+        var accommodated: Accommodated?
+        if let value = merged.accommodated {
+            guard let known = Accommodated(rawValue: value) else {
+                let allowed = Accommodated.allCases.map(\.rawValue).joined(separator: ", ")
+                throw Problem.validation([FieldError("analysis.accommodated", "'\(value.prefix(40))' is not one of \(allowed)")])
+            }
+            accommodated = known
+        }
+        let analysis = ResponseAnalysis(summary: merged.summary, themeIds: merged.themeIds ?? [], assessment: merged.assessment,
+                                        accommodated: accommodated)
+        if var stored = current {
+            stored.updatedAt = nil
+            if stored == analysis { return .keep }
+        }
+        return .set(analysis)
     }
 }

@@ -26,6 +26,12 @@ struct ConsultationRecord: SequencedRecord {
     var conclusionMemoUrl: String?
     var concludedAt: Date?
     var tags: [String]
+    var shortPeriodReason: String?
+    var memoIntroduction: String?
+    var memoRecommendation: String?
+    var personalDataRetentionDays: Int?
+    var withdrawnAt: Date?
+    var personalDataErasedAt: Date?
     var createdAt: Date
     var updatedAt: Date
     var deletedAt: Date?
@@ -37,12 +43,16 @@ struct ConsultationRecord: SequencedRecord {
         (opensAt, closesAt, status, audience) = (draft.opensAt, draft.closesAt, draft.status, draft.audience)
         (latePolicy, publishResponses, tags) = (draft.latePolicy, draft.publishResponses, draft.tags)
         (conclusionSummary, conclusionMemoUrl, concludedAt) = (draft.conclusion?.summary, draft.conclusion?.memoURL, draft.conclusion?.concludedAt)
+        (shortPeriodReason, memoIntroduction, memoRecommendation) = (draft.shortPeriodReason, draft.memoIntroduction, draft.memoRecommendation)
+        personalDataRetentionDays = draft.retentionDays
         (self.createdAt, self.updatedAt, deletedAt) = (createdAt, updatedAt, nil)
     }
 
-    /// The same row holding `draft` instead, changed at `now`.
+    /// The same row holding `draft` instead, changed at `now` (what only the service writes is kept).
     func updated(_ draft: ConsultationDraft, at now: Date) -> ConsultationRecord {
-        ConsultationRecord(seq: seq, id: id, draft: draft, createdAt: createdAt, updatedAt: now)
+        var record = ConsultationRecord(seq: seq, id: id, draft: draft, createdAt: createdAt, updatedAt: now)
+        (record.withdrawnAt, record.personalDataErasedAt) = (withdrawnAt, personalDataErasedAt)
+        return record
     }
 
     /// The live (not deleted) row with this id.

@@ -14,6 +14,8 @@ struct MunicipalityRecord: SequencedRecord {
     /// Nil only between migration 0011 and the start-up step that assigns prefixes.
     var receiptPrefix: String?
     var website: String?
+    var minHearingDays: Int?
+    var personalDataRetentionDays: Int?
     var createdAt: Date
     var updatedAt: Date
     var deletedAt: Date?
@@ -22,6 +24,7 @@ struct MunicipalityRecord: SequencedRecord {
         let country = Country(rawValue: country) ?? .dk
         return Municipality(id: id, name: name, country: country, language: Language(rawValue: language) ?? .default(for: country),
                             timeZone: timeZone, receiptPrefix: receiptPrefix ?? "", website: website,
+                            minHearingDaysSetting: minHearingDays, retentionDaysSetting: personalDataRetentionDays,
                             createdAt: createdAt, updatedAt: updatedAt)
     }
 
