@@ -184,7 +184,7 @@ def main():
     now = time.time()
     fmt = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
     status, _, consultation = call("POST", "/v1/consultations", admin, {
-        "municipality_id": "crashby", "title": "Kraschtest", "status": "published",
+        "municipality_id": "crashby", "title": "Kraschtest", "status": "published", "short_period_reason": "Crash test",
         "opens_at": fmt(now - 3600), "closes_at": fmt(now + 86400)})
     assert status == 201, consultation
     consultation = consultation["id"]

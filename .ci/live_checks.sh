@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The checks against a running server: calendars, schemathesis (anonymous, admin, partner), fuzz, privacy,
-# a browser on another origin, the README's own commands, and the crash test.
+# a browser on another origin, the demo's hearing memos, the README's own commands, and the crash test.
 # Usage: .ci/live_checks.sh path/to/medvirk
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +55,9 @@ trap - EXIT
 # Each starts its own servers: a page on a second origin in headless Chromium (fetch, Link, ETag, 429),
 # the README's shell blocks in order against a fresh demo server on port 8080, and hosted files with clamd.
 stage "browser (chromium, cross-origin)" python3 .ci/browser_check.py "$BIN"
+# The demo's published hearing memos in four formats, their party lists against /parties, and the HTML in
+# Chromium; the screenshots are kept in ${CI_ARTIFACTS:-$WORK/artifacts} for a person to look at.
+stage "hearing memos (memo_check.py, chromium screenshots)" python3 .ci/memo_check.py "$BIN" "${CI_ARTIFACTS:-$WORK/artifacts}"
 stage "README runs (readme_check.py)" python3 .ci/readme_check.py "$BIN"
 stage "command line (cli_check.py)" python3 .ci/cli_check.py "$BIN"
 stage "files (file(1), clamd: clean, EICAR, unreachable)" python3 .ci/file_checks.py "$BIN"

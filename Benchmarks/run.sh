@@ -75,7 +75,7 @@ reset_peak "$SERVER"; B="$(load -H "If-None-Match: $ETAG" "$LIST")"; B_RSS="$(pe
 # --- (c) hearing responses from CONNECTIONS clients, each request with its own Idempotency-Key
 NOW="$(date -u +%s)"
 CONSULTATION="$(curl -fsS -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' "$URL/v1/consultations" -d "{
-    \"municipality_id\":\"benchby\",\"title\":\"Trafikplan\",\"status\":\"published\",
+    \"municipality_id\":\"benchby\",\"title\":\"Trafikplan\",\"status\":\"published\",\"short_period_reason\":\"Benchmark\",
     \"opens_at\":\"$(date -u -d "@$((NOW - 3600))" +%Y-%m-%dT%H:%M:%SZ)\",\"closes_at\":\"$(date -u -d "@$((NOW + 86400))" +%Y-%m-%dT%H:%M:%SZ)\"}" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
 cat >"$WORK/post.lua" <<EOF

@@ -96,7 +96,7 @@ struct Seed: AsyncParsableCommand {
         let consultation = try await store.createConsultation(ConsultationDraft(
             municipalityId: "benchby", serviceAreaId: nil, title: "Trafikplan", summary: "Ny trafikplan", body: nil, caseNumber: nil,
             documents: [], opensAt: now - 3600, closesAt: now + 86_400, status: .published, audience: .public, latePolicy: .reject,
-            publishResponses: .onApproval, conclusion: nil, tags: []), actor: .service)
+            publishResponses: .onApproval, conclusion: nil, tags: [], shortPeriodReason: "Benchmark"), actor: .service)
         let total = responses
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<64 {

@@ -70,8 +70,7 @@ extension APIHandlers {
         if input.query.draft == true {
             try principal.requireAdmin(consultation.draft.municipalityId)
             guard input.query.version == nil else {
-                throw Problem.badRequest("draft=true shows the current draft; leave version out.", slug: "invalid-parameter",
-                                         errors: [FieldError("version", "cannot be combined with draft=true")])
+                throw Problem.validation([FieldError("version", "cannot be combined with draft=true, which shows the current draft")])
             }
             guard let inputs = try await store.memoInputs(consultation.id) else { throw Problem.notFound("consultation", consultation.id) }
             let rendered = try Self.renderMemo(inputs.memo(version: nil, now: store.clock.now()))
