@@ -176,7 +176,12 @@ public struct ConsultationDraft: Sendable, Equatable {
              (.published, .withdrawn), (.published, .concluded):
             break
         case (.concluded, .concluded), (.withdrawn, .withdrawn):
-            if next != self { throw Problem.conflict("consultation-final", "A \(status.rawValue) consultation cannot be changed.") }
+            // One that was concluded by a memo since retracted may still be given its summary.
+            var unchanged = next
+            if status == .concluded && !hasMemo && (conclusion?.summary ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                unchanged.conclusion = conclusion
+            }
+            if unchanged != self { throw Problem.conflict("consultation-final", "A \(status.rawValue) consultation cannot be changed.") }
         default:
             throw Problem.conflict("invalid-transition", "A consultation cannot go from \(status.rawValue) to \(next.status.rawValue); the lifecycle is draft → published → concluded, or published → withdrawn.")
         }

@@ -7,6 +7,12 @@ public struct ConsultationStatistics: Sendable, Equatable {
         public var key: String
         public var label: String?
         public var count: Int
+
+        public init(key: String, label: String? = nil, count: Int) {
+            self.key = key
+            self.label = label
+            self.count = count
+        }
     }
 
     public var consultationId: String

@@ -119,11 +119,17 @@ public struct HearingMemo: Sendable, Equatable {
                            themeTitles: Dictionary(themes.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a }))
     }
 
+    /// A response as the memo shows it. The memo is public, and a response that is only received has not been
+    /// through moderation: a sender field that still holds a national identity number after the redactions
+    /// is left out, whatever the response's state.
     static func entry(_ r: HearingResponse) -> Entry {
         let shown = Dictionary(r.publicFields.map { ($0.name, $0.text) }, uniquingKeysWith: { a, _ in a })
-        let who = r.submission.respondent
-        let sender = Sender(kind: who.kind, name: shown["respondent.name"] ?? nil, organisation: shown["respondent.organisation"] ?? nil,
-                            onBehalfOf: shown["respondent.on_behalf_of"] ?? nil)
+        func field(_ name: String) -> String? {
+            guard let text = shown[name] ?? nil, !NationalIdScreening.containsNationalId(text) else { return nil }
+            return text
+        }
+        let sender = Sender(kind: r.submission.respondent.kind, name: field("respondent.name"), organisation: field("respondent.organisation"),
+                            onBehalfOf: field("respondent.on_behalf_of"))
         return Entry(receiptNumber: r.receiptNumber, receivedAt: r.receivedAt, late: r.late, answerType: r.submission.answerType,
                      sender: sender, themeIds: r.analysis?.themeIds ?? [], summary: r.analysis?.summary,
                      assessment: r.analysis?.assessment, accommodated: r.analysis?.accommodated)

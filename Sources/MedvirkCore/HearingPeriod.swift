@@ -22,13 +22,15 @@ public enum HearingPeriod {
         return utc.dateComponents([.day], from: day(open), to: day(close)).day ?? 0
     }
 
-    /// The rule when a consultation is published or a published one's period changes: a period shorter than
-    /// `minimum` days needs a reason (422 `hearing-period-too-short` naming `short_period_reason`).
+    /// The rule when a consultation is published, a published one's period changes, or its reason is taken
+    /// away: a period shorter than `minimum` days needs a reason (422 `hearing-period-too-short` naming
+    /// `short_period_reason`). A consultation published before the rule keeps its period until it changes.
     public static func check(_ next: ConsultationDraft, previous: ConsultationDraft?, timeZone: String, minimum: Int) throws {
         guard next.status == .published else { return }
         let publishing = previous?.status != .published
         let periodChanged = previous.map { $0.opensAt != next.opensAt || $0.closesAt != next.closesAt } ?? true
-        guard publishing || periodChanged else { return }
+        let hadReason = !(previous?.shortPeriodReason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        guard publishing || periodChanged || hadReason else { return }
         let days = days(opensAt: next.opensAt, closesAt: next.closesAt, timeZone: timeZone)
         guard days < minimum, (next.shortPeriodReason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
         throw Problem(status: 422, slug: "hearing-period-too-short", title: "Hearing period too short",

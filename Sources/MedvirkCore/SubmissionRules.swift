@@ -15,6 +15,10 @@ public enum SubmissionRules {
         if draft.status == .concluded {
             throw Problem.conflict("consultation-closed", "The consultation is concluded and takes no more responses.")
         }
+        // Its retention period has ended: no new personal data is taken in that would never be erased.
+        if consultation.personalDataErasedAt != nil {
+            throw Problem.conflict("consultation-closed", "The consultation's retention period has ended and its respondents' personal data was erased; it takes no more responses.")
+        }
         var late = false
         switch draft.phase(at: now) {
         case .upcoming:

@@ -8,7 +8,7 @@ extension Store {
         let now = clock.now()
         let day: TimeInterval = 86_400
         try await loadMemoDemo(
-            municipality: "fjordby", token: "Demo: Fjordby høringsportal", opensAt: now - 70 * day, closesAt: now - 40 * day, now: now,
+            municipality: "fjordby", token: "Demo: Fjordby høringsportal",
             render: render,
             consultation: ConsultationDraft(
                 municipalityId: "fjordby", serviceAreaId: nil, title: "Vinteråbent havnebad",
@@ -31,7 +31,7 @@ extension Store {
                  "Ønsker livredder ved is.", [2], "Badet lukker ved islæg; der opsættes redningsudstyr.", .no),
             ])
         try await loadMemoDemo(
-            municipality: "nordvik", token: "Demo: Nordvik høyringsportal", opensAt: now - 120 * day, closesAt: now - 60 * day, now: now,
+            municipality: "nordvik", token: "Demo: Nordvik høyringsportal",
             render: render,
             consultation: ConsultationDraft(
                 municipalityId: "nordvik", serviceAreaId: nil, title: "Ny plan for helse og omsorg 2027–2030",
@@ -56,16 +56,16 @@ extension Store {
     /// One concluded consultation with its parties, themes, analysed responses (submitted inside the window)
     /// and a published memo. Each response: the party it answers for (index), sender, kind, publish_name,
     /// answer type, text, summary, theme indexes, assessment, accommodated.
-    private func loadMemoDemo(municipality: String, token name: String, opensAt: Date, closesAt: Date, now: Date,
+    private func loadMemoDemo(municipality: String, token name: String,
                               render: @escaping @Sendable (HearingMemo) throws -> RenderedMemo, consultation draft: ConsultationDraft,
                               themes: [(String, String?)], parties: [(String, PartyKind)],
                               responses: [(Int?, String, RespondentKind, Bool?, AnswerType, String, String?, [Int], String?, Accommodated?)]) async throws {
         let (token, _) = try await createToken(name: name, scope: .partner, municipalities: [municipality])
-        let consultation = try await at(opensAt - 86_400).createConsultation(draft, actor: .service)
+        let consultation = try await at(draft.opensAt - 86_400).createConsultation(draft, actor: .service)
         let partyIds = try await parties.asyncMap { try await createParty(consultation: consultation.id, name: $0.0, kind: $0.1, councilId: nil,
                                                                           partnerTokenId: nil, actor: .service).id }
         let themeIds = try await themes.asyncMap { try await createTheme(consultation: consultation.id, ThemeDraft(title: $0.0, description: $0.1, position: nil), actor: .service).id }
-        let window = at(opensAt + 86_400)
+        let window = at(draft.opensAt + 86_400)
         for (i, r) in responses.enumerated() {
             let kind = r.2
             let submission = Submission(
@@ -84,7 +84,6 @@ extension Store {
         var concluded = current.draft
         concluded.status = .concluded
         _ = try await updateConsultation(consultation.id, concluded, actor: .service)
-        _ = now
     }
 }
 

@@ -26,13 +26,15 @@ extension Store {
         }
     }
 
-    /// Moves the live items of a meeting so that `id` sits at `position` and the rest close ranks around it.
-    /// Numbers the live items 1, 2, 3… with `id` placed at `position`; returns the other items that moved.
+    /// Numbers the live rows of `table` under one parent (`parentColumn` = `parent`) 1, 2, 3… with `id`
+    /// placed at `position` (last when nil) and the rest closing ranks around it, as agenda items and a
+    /// consultation's themes are numbered; returns the other rows that moved.
     @discardableResult
-    static func renumber(_ db: Database, meeting: String, placing id: String?, at position: Int?) throws -> [String] {
+    static func renumber(_ db: Database, _ table: String, _ parentColumn: String, _ parent: String, live: String = "1",
+                         placing id: String?, at position: Int?) throws -> [String] {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT id, position FROM agenda_items WHERE meeting_id = ? AND deleted_at IS NULL ORDER BY position, seq
-            """, arguments: [meeting])
+            SELECT id, position FROM \(table) WHERE \(parentColumn) = ? AND \(live) ORDER BY position, seq
+            """, arguments: [parent])
         let before = Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as String, $0["position"] as Int) })
         var ids = rows.map { $0["id"] as String }
         if let id {
@@ -41,11 +43,17 @@ extension Store {
             ids.insert(id, at: index)
         }
         var moved: [String] = []
-        for (index, itemId) in ids.enumerated() where before[itemId] != index + 1 {
-            try db.execute(sql: "UPDATE agenda_items SET position = ? WHERE id = ?", arguments: [index + 1, itemId])
-            if itemId != id { moved.append(itemId) }
+        for (index, rowId) in ids.enumerated() where before[rowId] != index + 1 {
+            try db.execute(sql: "UPDATE \(table) SET position = ? WHERE id = ?", arguments: [index + 1, rowId])
+            if rowId != id { moved.append(rowId) }
         }
         return moved
+    }
+
+    /// The agenda of a meeting, renumbered (`renumber`).
+    @discardableResult
+    static func renumber(_ db: Database, meeting: String, placing id: String?, at position: Int?) throws -> [String] {
+        try renumber(db, "agenda_items", "meeting_id", meeting, live: "deleted_at IS NULL", placing: id, at: position)
     }
 
     public func createAgendaItem(meeting meetingId: String, _ draft: AgendaItemDraft, actor: WriteActor) async throws -> AgendaItem {

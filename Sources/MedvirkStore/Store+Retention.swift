@@ -65,8 +65,9 @@ extension Store {
     }
 
     /// Erases what is due at `now`, one consultation per transaction: respondents' e-mail, address and (where
-    /// `publish_name` was false) name, the idempotency records of their submissions, and the attachments that
-    /// were never published; the text, receipt, hash and analysis stay. Audited, in the admins' feed. Safe to
+    /// `publish_name` was false) name, the answers stored whole in their submissions' idempotency records, and
+    /// the attachments that were never published; the text, receipt, hash and analysis stay. The consultation
+    /// takes no responses afterwards (`SubmissionRules`). Audited, in the admins' feed. Safe to
     /// run twice: an erased consultation is no longer pending.
     func erasePersonalData(now: Date) async throws {
         let due = try await pool.read { db in try Self.pendingRetention(db).filter { $0.dueAt <= now } }
@@ -82,8 +83,10 @@ extension Store {
                         personal_data_erased_at = ?2
                     WHERE consultation_id = ?1
                     """).execute(arguments: [entry.consultationId, stamp])
+                // The keys stay, so a retry is still answered with its (now erased) response rather than stored twice;
+                // an answer stored whole before migration 0006 goes.
                 try db.cachedStatement(sql: """
-                    DELETE FROM idempotency_keys WHERE response_id IN (SELECT id FROM responses WHERE consultation_id = ?)
+                    UPDATE idempotency_keys SET answer = NULL WHERE response_id IN (SELECT id FROM responses WHERE consultation_id = ?)
                     """).execute(arguments: [entry.consultationId])
                 let files = try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT f.id, f.content_id FROM files f JOIN responses r ON r.id = f.owner_id

@@ -36,22 +36,9 @@ extension Store {
         }
     }
 
-    /// Numbers a consultation's themes 1, 2, 3… with `id` placed at `position` (last when nil); returns the
-    /// other themes that moved.
+    /// A consultation's themes, renumbered as agenda items are (`renumber`).
     static func renumberThemes(_ db: Database, consultation: String, placing id: String?, at position: Int?) throws -> [String] {
-        var ids = try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM themes WHERE consultation_id = ? ORDER BY position, seq"),
-                                      arguments: [consultation])
-        let before = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0 + 1) })
-        if let id {
-            ids.removeAll { $0 == id }
-            ids.insert(id, at: min(max((position ?? (ids.count + 1)) - 1, 0), ids.count))
-        }
-        var moved: [String] = []
-        for (index, themeId) in ids.enumerated() where before[themeId] != index + 1 {
-            try db.cachedStatement(sql: "UPDATE themes SET position = ? WHERE id = ?").execute(arguments: [index + 1, themeId])
-            if themeId != id { moved.append(themeId) }
-        }
-        return moved
+        try renumber(db, "themes", "consultation_id", consultation, placing: id, at: position)
     }
 
     public func createTheme(consultation id: String, _ draft: ThemeDraft, actor: WriteActor) async throws -> Theme {

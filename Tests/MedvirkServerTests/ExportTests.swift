@@ -86,11 +86,12 @@ func gunzip(_ reply: Reply, raw: ByteBuffer) throws -> String {
             let id = try await seedConsultation(api, municipality: m)
             try await api.create("/v1/consultations/\(id)/parties", #"{"name":"Ældrerådet","kind":"council","council_id":"\#(council)"}"#)
             #expect(try await submit(api, id, token: try await api.service.token(.partner), key: "k").status == .created)
+            try await api.create("/v1/consultations/\(id)/themes", #"{"title":"Trafik"}"#)
             let (reply, text) = try await download(api, "/v1/municipalities/\(m)/export")
             #expect(reply["Content-Disposition"] == "attachment; filename=\"\(m)-export.ndjson.gz\"")
             let objects = try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
             let types = objects.compactMap { $0["type"] as? String }
-            #expect(types == ["municipality", "service_area", "council", "member", "consultation", "party", "response"])
+            #expect(types == ["municipality", "service_area", "council", "member", "consultation", "party", "response", "theme"])
             #expect(objects.contains { ($0["email"] as? String) == "else@example.dk" })
 
             let council200 = try await api.get("/v1/councils/\(council)")

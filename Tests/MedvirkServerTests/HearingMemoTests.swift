@@ -47,8 +47,10 @@ import Testing
     @Test func themesAreNumberedLikeAgendaItemsAndAThemeInUseStays() async throws {
         try await withAPI { api in
             let h = try await Self.hearing(api)
-            let third = try await api.create("/v1/consultations/\(h.id)/themes", #"{"title":"Støj","position":1}"#)
             var list = try await api.get("/v1/consultations/\(h.id)/themes", token: api.service.admin)
+            #expect(list.data.map { $0["position"] as? Int } == [1, 2])
+            let third = try await api.create("/v1/consultations/\(h.id)/themes", #"{"title":"Støj","position":1}"#)
+            list = try await api.get("/v1/consultations/\(h.id)/themes", token: api.service.admin)
             #expect(list.data.map { $0["id"] as? String } == [third, h.themes[0], h.themes[1]])
             #expect(list.data.map { $0["position"] as? Int } == [1, 2, 3])
             try expectOK(try await api.patch("/v1/themes/\(third)", #"{"position":3,"title":"Støj og larm"}"#))
@@ -117,7 +119,8 @@ import Testing
             #expect(tooLong.fieldErrors == ["analysis.summary"])
             // null removes it.
             let removed = try await api.patch("/v1/responses/\(response)", #"{"analysis":null}"#)
-            #expect(removed.json["analysis"] == nil)
+            try expectOK(removed)
+            #expect(removed.json["analysis"] == nil && removed.string("id") == response)
         }
     }
 
@@ -239,6 +242,14 @@ import Testing
                                              body: #"{"reason":"Igen"}"#), .conflict)
             expectProblem(try await api.call(.post, "/v1/consultations/\(h.id)/memo/versions/9/retract", token: api.service.admin,
                                              body: #"{"reason":"Findes ikke"}"#), .notFound)
+            // Public statistics count the analysis as the standing memo (version 1) shows it, not as it is now.
+            let publicStats = try await api.get("/v1/consultations/\(h.id)/statistics")
+            let accommodated = try #require(publicStats.json["by_accommodated"] as? [[String: any Sendable]])
+            #expect(accommodated.first { $0["key"] as? String == "yes" }?["count"] as? Int == 1)
+            try expectOK(try await api.patch("/v1/responses/\(h.responses[2])", #"{"analysis":{"accommodated":"no"}}"#))
+            #expect(try await api.get("/v1/consultations/\(h.id)/statistics").text == publicStats.text)
+            #expect((try await api.get("/v1/consultations/\(h.id)/statistics").json["parties"] as? [String: Int])?["no_comments"] == 1)
+            expectProblem(try await api.get("/v1/consultations/\(h.id)/memo?version=0"), .badRequest)
             let feed = try await api.get("/v1/changes?after=\(feedBefore)").data
             #expect(feed.contains { $0["type"] as? String == "memo" && $0["action"] as? String == "deleted" })
             #expect(try await api.get("/v1/admin/audit", token: api.service.admin).data.contains { ($0["path"] as? String)?.hasSuffix("/memo/versions/2/retract") == true })
@@ -247,6 +258,12 @@ import Testing
             // The memo is the conclusion: no summary needed.
             let concluded = try await api.patch("/v1/consultations/\(h.id)", #"{"status":"concluded"}"#)
             #expect(concluded.status == .ok && concluded.string("status") == "concluded", "\(concluded.text)")
+            // Retracting the last standing version leaves it without one: it may then be given a summary, nothing else.
+            try expectOK(try await api.call(.post, "/v1/consultations/\(h.id)/memo/versions/1/retract", token: api.service.admin,
+                                            body: #"{"reason":"Forkert version."}"#))
+            expectProblem(try await api.get("/v1/consultations/\(h.id)/memo"), .gone)
+            expectProblem(try await api.patch("/v1/consultations/\(h.id)", #"{"title":"Nyt"}"#), .conflict, "consultation-final")
+            try expectOK(try await api.patch("/v1/consultations/\(h.id)", #"{"conclusion":{"summary":"Forslaget vedtages."}}"#))
         }
     }
 
@@ -313,6 +330,10 @@ import Testing
             #expect(html.text.contains("<table") && html.text.contains("<th scope=\"col\""))
             // The citizen who did not agree to publish her name is her kind; the council member is named.
             #expect(!html.text.contains("Skjult Borger") && html.text.contains("Else Ældre"))
+            // Markdown shows data as text: no heading, tag or emphasis can be smuggled in.
+            let markdown = try await api.get("/v1/consultations/\(h.id)/memo?draft=true&format=markdown", token: api.service.admin)
+            #expect(markdown.text.hasPrefix("# Høringsnotat: \\<script\\>alert(1)\\</script\\> & Co\n"))
+            #expect(markdown.text.contains("Vejen \\<b\\>lukkes\\</b\\>"))
             // The CSV overview: one row per response, formula cells neutralised.
             let csv = try await api.get("/v1/consultations/\(h.id)/memo?draft=true&format=csv", token: api.service.admin)
             let lines = csv.text.split(separator: "\r\n")
@@ -345,6 +366,9 @@ import Testing
             expectProblem(try await api.patch("/v1/consultations/\(draft)", #"{"status":"published"}"#), .unprocessableContent, "hearing-period-too-short")
             try expectOK(try await api.patch("/v1/consultations/\(draft)", #"{"status":"published","short_period_reason":"Lovkrav om hurtig behandling"}"#))
             #expect(try await api.get("/v1/consultations/\(draft)").string("short_period_reason") == "Lovkrav om hurtig behandling")
+            // The published period stays explained: the reason cannot be taken away, nor the period moved without one.
+            expectProblem(try await api.patch("/v1/consultations/\(draft)", #"{"short_period_reason":null}"#), .unprocessableContent, "hearing-period-too-short")
+            try expectOK(try await api.patch("/v1/consultations/\(draft)", #"{"closes_at":"2026-03-11T09:00:00Z"}"#))
             // The municipality's own minimum; Norway's default is 42 days.
             try expectOK(try await api.patch("/v1/municipalities/\(m)", #"{"min_hearing_days":10}"#))
             let ten = try await api.call(.post, "/v1/consultations", token: api.service.admin, body: #"""
@@ -405,6 +429,37 @@ import Testing
                     && !export.contains("Åvej 1"))
             // Running again changes nothing.
             try await runJobs(api.service.clock.now())
+        }
+    }
+}
+
+extension HearingMemoTests {
+    @Test func aSenderFieldHoldingANationalIdNeverReachesTheMemo() async throws {
+        try await withAPI { api in
+            let h = try await Self.hearing(api)
+            let flagged = try await api.call(.post, "/v1/consultations/\(h.id)/responses", token: h.partner, body: #"""
+                {"respondent":{"kind":"business","name":"Jens","organisation":"Enkeltmandsfirma 120385-1233","on_behalf_of":"Nabo 120385-1233","publish_name":true},"text":"Hej"}
+                """#, headers: ["Idempotency-Key": "flagged"])
+            #expect(flagged.json["contains_national_id"] as? Bool == true)
+            for format in ["json", "markdown", "html", "csv"] {
+                let memo = try await api.get("/v1/consultations/\(h.id)/memo?draft=true&format=\(format)", token: api.service.admin)
+                #expect(memo.status == .ok && !memo.text.contains("120385") && memo.text.contains("Jens"), "\(format)")
+            }
+        }
+    }
+
+    @Test func anErasedConsultationTakesNoMoreResponses() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let id = try await seedConsultation(api, municipality: m, extra: #","late_policy":"accept_flagged","personal_data_retention_days":1"#)
+            let partner = try await api.service.token(.partner, [m])
+            let first = try await submit(api, id, token: partner, key: "one")
+            await api.service.clock.advance(by: 3 * 86_400)
+            for job in api.service.store.timedJobs { try await job.run(api.service.clock.now()) }
+            // The late response's data was erased; no new personal data is taken in after that.
+            let erased = try await api.get("/v1/responses/\(try #require(first.string("id")))", token: api.service.admin)
+            #expect((erased.json["respondent"] as? [String: any Sendable])?["email"] == nil)
+            expectProblem(try await submit(api, id, token: partner, key: "two"), .conflict, "consultation-closed")
         }
     }
 }

@@ -40,7 +40,7 @@ struct BodyPolicy: Sendable {
     private func check(_ field: JSONValue, property: ContractDocument.Property, name: String,
                        malformed: inout [FieldError], invalid: inout [FieldError]) {
         if field == .null {
-            if !property.nullable { malformed.append(FieldError(name, "must not be null")) }
+            if !contract.allowsNull(property) { malformed.append(FieldError(name, "must not be null")) }
             return
         }
         if property.isInteger, case .double(let number) = field {

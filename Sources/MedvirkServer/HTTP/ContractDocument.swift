@@ -53,6 +53,9 @@ struct ContractDocument: Sendable {
     let enums: [String: [String]]
     /// The object schemas with `additionalProperties: false`: a field not in `schemas[name]` is refused.
     let closedSchemas: Set<String>
+    /// The schemas whose own `type` allows `null` (`type: [object, 'null']`), so a property that refers to
+    /// one by `$ref` may be null.
+    let nullableSchemas: Set<String>
 
     /// Parses the contract once per distinct text (tests build many applications from the same text).
     static func parse(_ text: String) throws -> ContractDocument {
@@ -73,12 +76,14 @@ struct ContractDocument: Sendable {
         var schemas: [String: [String: Property]] = [:]
         var enums: [String: [String]] = [:]
         var closedSchemas: Set<String> = []
+        var nullableSchemas: Set<String> = []
         for (name, schema) in components {
             let schema = schema as? [String: Any] ?? [:]
             let properties = schema["properties"] as? [String: Any] ?? [:]
             schemas[name] = properties.mapValues { Self.property($0 as? [String: Any] ?? [:]) }
             if let values = schema["enum"] as? [Any] { enums[name] = values.map { "\($0)" } }
             if schema["additionalProperties"] as? Bool == false { closedSchemas.insert(name) }
+            if (schema["type"] as? [String])?.contains("null") == true { nullableSchemas.insert(name) }
         }
         /// Query parameters' schemas, with `$ref`s to `#/components/parameters/…` followed.
         func querySchemas(_ list: Any?) -> [String: Property] {
@@ -122,6 +127,7 @@ struct ContractDocument: Sendable {
         self.schemas = schemas
         self.enums = enums
         self.closedSchemas = closedSchemas
+        self.nullableSchemas = nullableSchemas
     }
 
     func operation(_ method: String, _ template: String) -> Operation? {
@@ -141,6 +147,11 @@ struct ContractDocument: Sendable {
         let items = (schema["items"] as? [String: Any]).map { Property.Items.of(property($0)) }
         return Property(nullable: types.contains("null"), object: object, isTimestamp: formats.contains("date-time"),
                         isInteger: types.contains("integer"), enumValues: values, items: items)
+    }
+
+    /// Whether a property may be null: its own type says so, or the schema it refers to does.
+    func allowsNull(_ property: Property) -> Bool {
+        property.nullable || property.object.map(nullableSchemas.contains) == true
     }
 
     /// The allowed values of a property that is an enum, inline or by `$ref`.

@@ -77,6 +77,8 @@ extension APIHandlers {
             paged("consultation", { try await store.consultations(ConsultationFilter(municipality: id, reader: Reader(administers: ["*"])), $0) }, try handlers.api),
             paged("party", { try await store.parties(municipality: id, $0) }) { try Self.api($0, showPrivate: true) },
             paged("response", { try await store.responses(municipality: id, $0) }) { try Self.api($0, .full) },
+            paged("theme", { try await store.themes(municipality: id, $0) }, Self.api),
+            paged("memo_version", { try await store.memoVersions(municipality: id, $0) }) { Self.api($0.info, consultation: $0.consultation) },
             // The file manifest: the bytes themselves are in the database (`medvirk backup`) and at each `href`.
             paged("file", { try await store.files(municipality: id, $0) }) { try Self.api($0, insider: true) },
         ]

@@ -66,6 +66,7 @@ extension APIHandlers {
 
     func getMemo(_ input: Operations.GetMemo.Input) async throws -> Operations.GetMemo.Output {
         let consultation = try await visibleConsultation(input.path.consultationId)
+        try Self.checkVersion(input.query.version)
         let format = MemoFormat(rawValue: (input.query.format ?? .json).rawValue) ?? .json
         if input.query.draft == true {
             try principal.requireAdmin(consultation.draft.municipalityId)
@@ -94,6 +95,13 @@ extension APIHandlers {
         return try Self.memoOutput(stored.body, format: format)
     }
 
+    /// A memo version number is 1 to 1000, as the contract says (400 naming `version` otherwise).
+    static func checkVersion(_ version: Int?) throws {
+        guard let version, !(1...1000).contains(version) else { return }
+        throw Problem.badRequest("version must be a whole number from 1 to 1000.", slug: "invalid-parameter",
+                                 errors: [FieldError("version", "must be 1 to 1000")])
+    }
+
     func listMemoVersions(_ input: Operations.ListMemoVersions.Input) async throws -> Operations.ListMemoVersions.Output {
         let consultation = try await visibleConsultation(input.path.consultationId)
         let versions = try await store.memoVersions(consultation: consultation.id)
@@ -110,6 +118,7 @@ extension APIHandlers {
 
     func retractMemoVersion(_ input: Operations.RetractMemoVersion.Input) async throws -> Operations.RetractMemoVersion.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Expected a JSON body.") }
+        try Self.checkVersion(input.path.version)
         let consultation = try await administeredConsultation(input.path.consultationId)
         let actor = try writeActor()
         let info = try await store.retractMemo(consultation: consultation.id, version: input.path.version, reason: body.reason, actor: actor)
@@ -121,8 +130,13 @@ extension APIHandlers {
         let isAdmin = reader.administers(consultation.draft.municipalityId)
         guard let inputs = try await store.memoInputs(consultation.id) else { throw Problem.notFound("consultation", consultation.id) }
         let readable = isAdmin ? inputs.responses : try await store.readableResponses(consultation: consultation.id, reader: reader)
-        let stats = ConsultationStatistics.build(consultationId: consultation.id, isAdmin: isAdmin, readable: readable,
-                                                 showAnalysis: isAdmin || consultation.memo != nil, themes: inputs.themes, parties: inputs.parties)
+        var stats = ConsultationStatistics.build(consultationId: consultation.id, isAdmin: isAdmin, readable: readable,
+                                                 showAnalysis: isAdmin, themes: inputs.themes, parties: inputs.parties)
+        // Everyone else reads the analysis only as the published memo shows it, so its counts come from there.
+        if !isAdmin, let stored = try await store.memoVersion(consultation: consultation.id, version: nil, format: .json),
+           stored.info.retractedAt == nil {
+            Self.countAnalysis(try Self.memoDecoder.decode(Components.Schemas.Memo.self, from: stored.body), into: &stats)
+        }
         if input.query.format == .csv { return .ok(.init(body: .csv(HTTPBody(StatisticsCSV.render(stats))))) }
         func counts(_ list: [ConsultationStatistics.Count]) -> [Components.Schemas.CountByKey] {
             list.map { .init(key: $0.key, label: $0.label, count: $0.count) }
@@ -148,6 +162,20 @@ extension APIHandlers {
                   responses: e.responses)
         }
         return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: data, nextCursor: next.cursor))))
+    }
+}
+
+extension APIHandlers {
+    /// The analysis counts of a published memo: responses per theme section (then `unthemed`), and per
+    /// `accommodated` value over the memo's responses (then `unanalysed`); parties that answered "no comments".
+    static func countAnalysis(_ memo: Components.Schemas.Memo, into stats: inout ConsultationStatistics) {
+        stats.byTheme = memo.sections.map { .init(key: $0.themeId ?? "unthemed", label: $0.themeId == nil ? nil : $0.title, count: $0.responses.count) }
+        var seen: Set<String> = []
+        let responses = memo.sections.flatMap(\.responses).filter { seen.insert($0.receiptNumber).inserted }
+        stats.byAccommodated = Accommodated.allCases.map { value in
+            .init(key: value.rawValue, count: responses.filter { $0.accommodated?.rawValue == value.rawValue }.count)
+        } + [.init(key: "unanalysed", count: responses.filter { $0.accommodated == nil }.count)]
+        stats.partiesNoComments = memo.parties.filter { $0.answer == .noComments }.count
     }
 }
 

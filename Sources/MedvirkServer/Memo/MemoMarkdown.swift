@@ -13,11 +13,11 @@ enum MemoMarkdown {
         if let reason = memo.period.shortPeriodReason { out += "\(w.shortPeriodReason): \(inline(reason))\n\n" }
         if let introduction = memo.introduction { out += "## \(w.introduction)\n\n\(introduction)\n\n" }
         out += "## \(w.parties)\n\n| \(w.party) | \(w.answer) |\n| --- | --- |\n"
-        for party in memo.parties { out += "| \(cell(party.name)) | \(MemoText.answer(party.answer, w)) |\n" }
+        for party in memo.parties { out += "| \(inline(party.name)) | \(MemoText.answer(party.answer, w)) |\n" }
         out += "\n## \(w.responses)\n\n"
         for section in memo.sections {
             out += "### \(inline(section.title))\n\n"
-            if let description = section.description { out += "\(description)\n\n" }
+            if let description = section.description { out += "\(inline(description))\n\n" }
             for entry in section.entries {
                 out += "#### \(inline(MemoText.sender(entry.sender, w))) (\(entry.receiptNumber))\n\n"
                 out += "- \(w.received): \(MemoWording.date(entry.receivedAt, language: memo.language, timeZone: memo.period.timeZone))"
@@ -26,8 +26,8 @@ enum MemoMarkdown {
                 if entry.answerType == .noComments { out += "- \(w.noComments)\n" }
                 if let accommodated = entry.accommodated { out += "- \(w.accommodated): \(w.accommodation[accommodated] ?? accommodated.rawValue)\n" }
                 out += "\n"
-                if let summary = entry.summary { out += "**\(w.summary):** \(summary)\n\n" }
-                if let assessment = entry.assessment { out += "**\(w.assessment):** \(assessment)\n\n" }
+                if let summary = entry.summary { out += "**\(w.summary):** \(inline(summary))\n\n" }
+                if let assessment = entry.assessment { out += "**\(w.assessment):** \(inline(assessment))\n\n" }
             }
         }
         if memo.sections.isEmpty { out += "\(w.noResponsesUnder)\n\n" }
@@ -37,13 +37,18 @@ enum MemoMarkdown {
         return out
     }
 
-    /// Text that sits inside one Markdown line: line breaks become spaces.
+    /// Data (a title, a name, a summary) as literal text on one Markdown line: line breaks become spaces, and
+    /// every character Markdown or HTML would read as markup (`* _ [ ] < > # | \` and backticks) is
+    /// backslash-escaped (CommonMark §2.4), so no text turns into a heading, a link or a tag.
     static func inline(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        var out = ""
+        for c in text.split(whereSeparator: \.isNewline).joined(separator: " ") {
+            if "\\`*_[]<>#|!".contains(c) { out.append("\\") }
+            out.append(c)
+        }
+        return out
     }
 
-    /// A table cell: no line breaks, and `|` escaped.
-    static func cell(_ text: String) -> String { inline(text).replacingOccurrences(of: "|", with: "\\|") }
 }
 
 /// The sentences every format shares.
