@@ -176,10 +176,11 @@ public struct ConsultationDraft: Sendable, Equatable {
              (.published, .withdrawn), (.published, .concluded):
             break
         case (.concluded, .concluded), (.withdrawn, .withdrawn):
-            // One that was concluded by a memo since retracted may still be given its summary.
+            // One that was concluded by a memo since retracted may still be given its summary, and nothing else.
             var unchanged = next
-            if status == .concluded && !hasMemo && (conclusion?.summary ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                unchanged.conclusion = conclusion
+            let blank = { (text: String?) in (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            if status == .concluded && !hasMemo && blank(conclusion?.summary) && !blank(next.conclusion?.summary) {
+                unchanged.conclusion?.summary = conclusion?.summary
             }
             if unchanged != self { throw Problem.conflict("consultation-final", "A \(status.rawValue) consultation cannot be changed.") }
         default:

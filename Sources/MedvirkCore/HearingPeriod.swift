@@ -23,11 +23,12 @@ public enum HearingPeriod {
     }
 
     /// The rule when a consultation is published, a published one's period changes, or its reason is taken
-    /// away: a period shorter than `minimum` days needs a reason (422 `hearing-period-too-short` naming
-    /// `short_period_reason`). A consultation published before the rule keeps its period until it changes.
+    /// away (also while it is concluded or withdrawn): a period shorter than `minimum` days needs a reason
+    /// (422 `hearing-period-too-short` naming `short_period_reason`). A consultation published before the
+    /// rule keeps its period until it changes.
     public static func check(_ next: ConsultationDraft, previous: ConsultationDraft?, timeZone: String, minimum: Int) throws {
-        guard next.status == .published else { return }
-        let publishing = previous?.status != .published
+        guard next.status != .draft else { return }
+        let publishing = next.status == .published && (previous == nil || previous?.status == .draft)
         let periodChanged = previous.map { $0.opensAt != next.opensAt || $0.closesAt != next.closesAt } ?? true
         let hadReason = !(previous?.shortPeriodReason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         guard publishing || periodChanged || hadReason else { return }

@@ -80,7 +80,7 @@ extension Store {
                     UPDATE responses SET
                         respondent = CASE WHEN json_extract(respondent, '$.publish_name') THEN json_remove(respondent, '$.email', '$.address')
                                           ELSE json_remove(respondent, '$.email', '$.address', '$.name') END,
-                        personal_data_erased_at = ?2
+                        personal_data_erased_at = ?2, updated_at = ?2
                     WHERE consultation_id = ?1
                     """).execute(arguments: [entry.consultationId, stamp])
                 // The keys stay, so a retry is still answered with its (now erased) response rather than stored twice;
@@ -91,7 +91,8 @@ extension Store {
                 let files = try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT f.id, f.content_id FROM files f JOIN responses r ON r.id = f.owner_id
                     WHERE f.owner_type = 'response' AND r.consultation_id = ?
-                      AND NOT (f.moderation = 'published' OR EXISTS (SELECT 1 FROM files o WHERE o.replacement_file_id = f.id AND o.moderation = 'published'))
+                      AND NOT ((f.moderation = 'published' AND f.replacement_file_id IS NULL)
+                               OR EXISTS (SELECT 1 FROM files o WHERE o.replacement_file_id = f.id AND o.moderation = 'published'))
                     """), arguments: [entry.consultationId])
                 // A withheld original's redacted copy goes with it; the links between them go first.
                 for row in files {

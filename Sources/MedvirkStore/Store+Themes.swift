@@ -102,9 +102,10 @@ extension Store {
         try db.cachedStatement(sql: "DELETE FROM response_themes WHERE response_id = ?").execute(arguments: [response.id])
         guard case .set(let analysis) = change else {
             try db.cachedStatement(sql: """
-                UPDATE responses SET analysis_summary = NULL, analysis_assessment = NULL, analysis_accommodated = NULL, analysed_at = NULL
+                UPDATE responses SET analysis_summary = NULL, analysis_assessment = NULL, analysis_accommodated = NULL, analysed_at = NULL,
+                                     updated_at = ?
                 WHERE id = ?
-                """).execute(arguments: [response.id])
+                """).execute(arguments: [Timestamps.format(now), response.id])
             return
         }
         let own = Set(try themes(db, consultation: response.consultationId).map(\.id))
@@ -112,7 +113,8 @@ extension Store {
             FieldError("analysis.theme_ids[\($0.offset)]", "'\($0.element.prefix(64))' is not a theme of consultation \(response.consultationId)")
         })
         try db.cachedStatement(sql: """
-            UPDATE responses SET analysis_summary = ?, analysis_assessment = ?, analysis_accommodated = ?, analysed_at = ? WHERE id = ?
+            UPDATE responses SET analysis_summary = ?, analysis_assessment = ?, analysis_accommodated = ?, analysed_at = ?4, updated_at = ?4
+            WHERE id = ?5
             """).execute(arguments: [analysis.summary, analysis.assessment, analysis.accommodated?.rawValue, Timestamps.format(now), response.id])
         for (position, themeId) in analysis.themeIds.enumerated() {
             try db.cachedStatement(sql: "INSERT INTO response_themes (response_id, theme_id, position) VALUES (?, ?, ?)")

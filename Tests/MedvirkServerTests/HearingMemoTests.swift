@@ -221,7 +221,9 @@ import Testing
             let consultation = try await api.get("/v1/consultations/\(h.id)")
             let conclusion = try #require(consultation.json["conclusion"] as? [String: any Sendable])
             #expect((conclusion["memo"] as? [String: any Sendable])?["href"] as? String == "/v1/consultations/\(h.id)/memo?version=1")
-            #expect(consultation.string("memo_introduction") == "Indledning her.")
+            // The sections on the consultation stay the administration's drafts; the public reads them in the memo.
+            #expect(consultation.string("memo_introduction") == nil && memo.string("introduction") == "Indledning her.")
+            #expect(try await api.get("/v1/consultations/\(h.id)", token: api.service.admin).string("memo_introduction") == "Indledning her.")
             // Version 2; version 1 stays readable.
             let second = try await api.call(.post, "/v1/consultations/\(h.id)/memo/publish", token: api.service.admin)
             #expect(second.json["version"] as? Int == 2)
@@ -263,7 +265,10 @@ import Testing
                                             body: #"{"reason":"Forkert version."}"#))
             expectProblem(try await api.get("/v1/consultations/\(h.id)/memo"), .gone)
             expectProblem(try await api.patch("/v1/consultations/\(h.id)", #"{"title":"Nyt"}"#), .conflict, "consultation-final")
+            expectProblem(try await api.patch("/v1/consultations/\(h.id)", #"{"conclusion":{"memo_url":"https://testby.dk/notat.pdf"}}"#), .conflict)
+            expectProblem(try await api.patch("/v1/consultations/\(h.id)", #"{"conclusion":{"summary":"   "}}"#), .conflict)
             try expectOK(try await api.patch("/v1/consultations/\(h.id)", #"{"conclusion":{"summary":"Forslaget vedtages."}}"#))
+            expectProblem(try await api.patch("/v1/consultations/\(h.id)", #"{"conclusion":{"summary":"Igen"}}"#), .conflict)
         }
     }
 
@@ -332,8 +337,13 @@ import Testing
             #expect(!html.text.contains("Skjult Borger") && html.text.contains("Else Ældre"))
             // Markdown shows data as text: no heading, tag or emphasis can be smuggled in.
             let markdown = try await api.get("/v1/consultations/\(h.id)/memo?draft=true&format=markdown", token: api.service.admin)
-            #expect(markdown.text.hasPrefix("# Høringsnotat: \\<script\\>alert(1)\\</script\\> & Co\n"))
+            #expect(markdown.text.hasPrefix("# Høringsnotat: \\<script\\>alert(1)\\</script\\> \\& Co\n"))
             #expect(markdown.text.contains("Vejen \\<b\\>lukkes\\</b\\>"))
+            // A theme description begins a line: no list, break or code block starts there.
+            try expectOK(try await api.patch("/v1/themes/\(h.themes[0])", #"{"description":"1. Bygning & ~~mere~~"}"#))
+            try expectOK(try await api.patch("/v1/themes/\(h.themes[1])", #"{"description":"    - punkt"}"#))
+            let blocks = try await api.get("/v1/consultations/\(h.id)/memo?draft=true&format=markdown", token: api.service.admin).text
+            #expect(blocks.contains("\n1\\. Bygning \\& \\~\\~mere\\~\\~\n") && blocks.contains("\n\\- punkt\n"))
             // The CSV overview: one row per response, formula cells neutralised.
             let csv = try await api.get("/v1/consultations/\(h.id)/memo?draft=true&format=csv", token: api.service.admin)
             let lines = csv.text.split(separator: "\r\n")
@@ -369,6 +379,11 @@ import Testing
             // The published period stays explained: the reason cannot be taken away, nor the period moved without one.
             expectProblem(try await api.patch("/v1/consultations/\(draft)", #"{"short_period_reason":null}"#), .unprocessableContent, "hearing-period-too-short")
             try expectOK(try await api.patch("/v1/consultations/\(draft)", #"{"closes_at":"2026-03-11T09:00:00Z"}"#))
+            // Concluding or withdrawing cannot take it away either.
+            try await api.service.clock.set(ISO8601DateFormatter().date(from: "2026-03-12T08:00:00Z")!)
+            expectProblem(try await api.patch("/v1/consultations/\(draft)", #"{"status":"withdrawn","short_period_reason":null}"#),
+                          .unprocessableContent, "hearing-period-too-short")
+            try await api.service.clock.set(ISO8601DateFormatter().date(from: "2026-03-01T08:00:00Z")!)
             // The municipality's own minimum; Norway's default is 42 days.
             try expectOK(try await api.patch("/v1/municipalities/\(m)", #"{"min_hearing_days":10}"#))
             let ten = try await api.call(.post, "/v1/consultations", token: api.service.admin, body: #"""
@@ -398,6 +413,15 @@ import Testing
             let filed = try #require(withFiles.string("id"))
             try expectOK(try await api.patch("/v1/responses/\(filed)", #"{"status":"published","analysis":{"summary":"Med bilag"}}"#))
             try expectOK(try await api.patch("/v1/responses/\(filed)/attachments/\(kept)", #"{"status":"published","personal_data_checked":true}"#))
+            // An original replaced by an administrator's redacted copy was never public either.
+            let original = try await api.uploaded(Data("Brev fra Hemmelig Gade 7.\n".utf8), token: h.partner, key: "original", filename: "brev.txt")
+            let withOriginal = try await submit(api, h.id, token: h.partner, key: "original",
+                                                extra: #","attachments":[{"file_id":"\#(original)","title":"Brev"}]"#)
+            let originalResponse = try #require(withOriginal.string("id"))
+            let copy = try await api.uploaded(Data("Brev fra [adresse fjernet].\n".utf8), key: "copy", filename: "brev-redigeret.txt")
+            try expectOK(try await api.patch("/v1/responses/\(originalResponse)", #"{"status":"published","analysis":{"summary":"Brev"}}"#))
+            try expectOK(try await api.patch("/v1/responses/\(originalResponse)/attachments/\(original)",
+                                             #"{"status":"published","personal_data_checked":true,"replacement_file_id":"\#(copy)"}"#))
             let runJobs = { (now: Date) in for job in api.service.store.timedJobs { try await job.run(now) } }
             // Not yet: 29 days after the deadline.
             await api.service.clock.advance(by: 30 * 86_400)
@@ -421,6 +445,8 @@ import Testing
             // The attachment never published is gone; the published one stays.
             #expect(try await api.get("/v1/files/\(dropped)", token: api.service.admin).status == .notFound)
             #expect(try await api.get("/v1/files/\(kept)", token: api.service.admin).status == .ok)
+            #expect(try await api.get("/v1/files/\(original)", token: api.service.admin).status == .notFound)
+            #expect(try await api.get("/v1/files/\(copy)", token: api.service.admin).status == .ok)
             // Exports made afterwards no longer hold what was erased.
             let response = try await api.client.execute(uri: "/v1/consultations/\(h.id)/responses/export?format=csv", method: .get,
                                                         headers: [.authorization: "Bearer \(api.service.admin)"], body: nil)

@@ -15,8 +15,8 @@ extension APIHandlers {
         let memo = c.memo.map { Self.api($0, consultation: c.id) }
         let conclusion: Components.Schemas.Conclusion? = d.conclusion == nil && memo == nil ? nil
             : .init(summary: d.conclusion?.summary, memoUrl: d.conclusion?.memoURL, memo: memo, concludedAt: d.conclusion?.concludedAt)
-        // The memo's sections are drafts until a memo publishes them.
-        let sections = admin || c.memo != nil
+        // The memo's sections are the administration's drafts; the public reads them in the published memo.
+        let sections = admin
         return .init(
             id: c.id, municipalityId: d.municipalityId, serviceAreaId: d.serviceAreaId, title: d.title, summary: d.summary,
             body: d.body, caseNumber: d.caseNumber, documents: try Self.api(d.documents),

@@ -17,7 +17,7 @@ enum MemoMarkdown {
         out += "\n## \(w.responses)\n\n"
         for section in memo.sections {
             out += "### \(inline(section.title))\n\n"
-            if let description = section.description { out += "\(inline(description))\n\n" }
+            if let description = section.description { out += "\(lineStart(inline(description)))\n\n" }
             for entry in section.entries {
                 out += "#### \(inline(MemoText.sender(entry.sender, w))) (\(entry.receiptNumber))\n\n"
                 out += "- \(w.received): \(MemoWording.date(entry.receivedAt, language: memo.language, timeZone: memo.period.timeZone))"
@@ -38,15 +38,27 @@ enum MemoMarkdown {
     }
 
     /// Data (a title, a name, a summary) as literal text on one Markdown line: line breaks become spaces, and
-    /// every character Markdown or HTML would read as markup (`* _ [ ] < > # | \` and backticks) is
-    /// backslash-escaped (CommonMark §2.4), so no text turns into a heading, a link or a tag.
+    /// every character Markdown or HTML would read as markup (`* _ [ ] < > # | & ~ ! \` and backticks) is
+    /// backslash-escaped (CommonMark §2.4), so no text turns into a heading, a link, an entity or a tag.
     static func inline(_ text: String) -> String {
         var out = ""
         for c in text.split(whereSeparator: \.isNewline).joined(separator: " ") {
-            if "\\`*_[]<>#|!".contains(c) { out.append("\\") }
+            if "\\`*_[]<>#|!&~".contains(c) { out.append("\\") }
             out.append(c)
         }
         return out
+    }
+
+    /// Escaped data that begins a line: also no list item (`-`, `+`, `1.`, `1)`), thematic break, setext
+    /// underline or indented code block can start there.
+    static func lineStart(_ escaped: String) -> String {
+        let text = escaped.drop { $0 == " " || $0 == "\t" }
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        if let first = text.first, "-+=".contains(first) { return "\\" + text }
+        if !digits.isEmpty, let next = text.dropFirst(digits.count).first, next == "." || next == ")" {
+            return digits + "\\" + text.dropFirst(digits.count)
+        }
+        return String(text)
     }
 
 }
