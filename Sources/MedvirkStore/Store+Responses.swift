@@ -14,12 +14,14 @@ public enum SubmissionOutcome: Sendable {
 extension Store {
     /// The columns `response(_:)` reads, by position: exports map hundreds of thousands of rows, and a
     /// lookup by name costs a case-insensitive search per column.
-    /// Over the row aliased `r`; the last column is the attachments as a JSON array (`ResponseAttachment`).
+    /// Over the row aliased `r`: the attachments as a JSON array (`ResponseAttachment`), then the answer type,
+    /// the analysis (its themes looked up only for an analysed response: exports read every row) and the erasure.
     static let responseColumns = """
         r.id, r.consultation_id, r.municipality_id, r.receipt_number, r.token_id, r.party_id, r.respondent, r.text, r.received_at, r.late,
         r.sha256, r.contains_national_id, r.status, r.withheld_reason, r.redactions, r.updated_at, r.seq, r.moderation_note,
         \(attachmentsColumn), r.answer_type, r.analysis_summary, r.analysis_assessment, r.analysis_accommodated, r.analysed_at,
-        (SELECT json_group_array(theme_id) FROM (SELECT theme_id FROM response_themes WHERE response_id = r.id ORDER BY position)),
+        CASE WHEN r.analysed_at IS NULL THEN '[]'
+             ELSE (SELECT json_group_array(theme_id) FROM (SELECT theme_id FROM response_themes WHERE response_id = r.id ORDER BY position)) END,
         r.personal_data_erased_at
         """
 
