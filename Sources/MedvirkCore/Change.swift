@@ -27,8 +27,11 @@ public struct ChangeEvent: Sendable, Equatable {
     /// The council, meeting or consultation a member, agenda item or party lives under.
     public var parentId: String?
     public var action: ChangeAction
+    /// What happened, named as webhooks name it: `consultation.published`, `response.received`, …
+    public var event: String
 
-    public init(seq: Int64, at: Date, municipalityId: String, type: ChangeType, id: String, parentId: String?, action: ChangeAction) {
+    public init(seq: Int64, at: Date, municipalityId: String, type: ChangeType, id: String, parentId: String?, action: ChangeAction,
+                event: String? = nil) {
         self.seq = seq
         self.at = at
         self.municipalityId = municipalityId
@@ -36,6 +39,34 @@ public struct ChangeEvent: Sendable, Equatable {
         self.id = id
         self.parentId = parentId
         self.action = action
+        self.event = event ?? Self.name(type, action: action, publicAction: nil)
+    }
+
+    /// The event a write that the writer did not name more precisely stands for, from what it did to the
+    /// resource (`action`, as administrators see it; nil when only its public visibility changed) and to the
+    /// public view (`publicAction`): a new response is `response.received`, one released to the public
+    /// `response.published`, a consultation made public `consultation.published`, approved minutes becoming
+    /// public `minutes.approved`, a party the public learns of `party.invited`; otherwise `<type>.<action>`, and
+    /// `<type>.published`/`.unpublished` for a change of visibility alone.
+    public static func name(_ type: ChangeType, action: ChangeAction?, publicAction: ChangeAction?) -> String {
+        switch (action, publicAction) {
+        case (.created?, _):
+            return switch type {
+            case .response: "response.received"
+            case .party: "party.invited"
+            case .memo: "memo.published"
+            default: "\(type.rawValue).created"
+            }
+        case (.deleted?, _): return "\(type.rawValue).deleted"
+        case (_, .created?):
+            return switch type {
+            case .minutes: "minutes.approved"
+            case .party: "party.invited"
+            default: "\(type.rawValue).published"
+            }
+        case (nil, .deleted?): return "\(type.rawValue).unpublished"
+        default: return "\(type.rawValue).updated"
+        }
     }
 
     /// Where the resource is read (or was, for a deletion).

@@ -19,6 +19,12 @@ struct Change: Hashable {
     var keepsVisibility = false
     /// Changed only in what administrators see (a response's analysis): an event in their feed, none in the public's.
     var adminOnly = false
+    /// The event's name when the write knows it better than `ChangeEvent.name` can tell from the actions
+    /// (a consultation withdrawn, a response withheld, minutes approved).
+    var event: String?
+    /// The partner token the event concerns, when the write knows it (a new response's submitter); else it is
+    /// looked up (`Store.partnerOf`).
+    var partnerToken: String?
 
     static func created(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .created) }
     static func updated(_ type: ChangeType, _ id: String) -> Change { Change(type: type, id: id, action: .updated) }
@@ -41,6 +47,20 @@ struct Change: Hashable {
         change.withDependents = true
         return change
     }
+
+    /// The same change, concerning the partner token `token` (a response's submitter).
+    func concerning(_ token: String) -> Change {
+        var change = self
+        change.partnerToken = token
+        return change
+    }
+
+    /// The same change, announced as `event`.
+    func named(_ event: String?) -> Change {
+        var change = self
+        change.event = event ?? change.event
+        return change
+    }
 }
 
 extension Store {
@@ -53,6 +73,12 @@ extension Store {
         .party: "SELECT consultation_id FROM parties WHERE id = ?",
         .theme: "SELECT consultation_id FROM themes WHERE id = ?",
         .memo: "SELECT consultation_id FROM memo_versions WHERE id = ?",
+    ]
+
+    /// The partner token a response concerns: its submitter, who may always read it (its receipt). A party's
+    /// partner learns of it from the public view, once its consultation is public (drafts stay unseen).
+    static let partnerOf: [ChangeType: String] = [
+        .response: "SELECT token_id FROM responses WHERE id = ?",
     ]
 
     /// The resources whose public visibility follows another's.
@@ -116,9 +142,15 @@ extension Store {
             }
             guard change.action != nil || publicAction != nil else { continue }
             let parent = try parentOf[change.type].flatMap { try String.fetchOne(db.cachedStatement(sql: $0), arguments: [change.id]) }
+            let event = change.event ?? ChangeEvent.name(change.type, action: change.action, publicAction: publicAction)
+            // The partner it concerns sees it too, but never what only administrators see (the analysis).
+            let partner = change.adminOnly ? nil : try change.partnerToken
+                ?? partnerOf[change.type].flatMap { try String.fetchOne(db.cachedStatement(sql: $0), arguments: [change.id]) }
             try db.cachedStatement(sql: """
-                INSERT INTO changes (at, municipality_id, type, resource_id, parent_id, action, public_action) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [at, municipality, change.type.rawValue, change.id, parent, change.action?.rawValue, publicAction?.rawValue])
+                INSERT INTO changes (at, municipality_id, type, resource_id, parent_id, action, public_action, event, partner_token_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [at, municipality, change.type.rawValue, change.id, parent, change.action?.rawValue, publicAction?.rawValue,
+                                         event, partner])
         }
     }
 
@@ -190,8 +222,9 @@ extension Store {
     // MARK: Reading
 
     /// A page of the feed after `after`. `adminOf` lists the municipalities whose every event the caller sees
-    /// (nil: all); elsewhere the caller sees the public events.
-    public func changes(municipality: String?, after: Int64, limit: Int, adminOf: [String]?) async throws -> ChangePage {
+    /// (nil: all); elsewhere the caller sees the public events, and a partner (`partner`, its token id) also
+    /// the events about its own responses and the parties linked to it.
+    public func changes(municipality: String?, after: Int64, limit: Int, adminOf: [String]?, partner: String? = nil) async throws -> ChangePage {
         try await pool.read { db in
             if let municipality, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM municipalities WHERE id = ?"), arguments: [municipality]) != true {
                 throw Problem.notFound("municipality", municipality)
@@ -200,21 +233,24 @@ extension Store {
             var arguments: [(any DatabaseValueConvertible)?] = [after, limit, municipality]
             switch adminOf {
             case nil: shown = "action"
-            case let list? where list.isEmpty: shown = "public_action"
+            case let list? where list.isEmpty:
+                shown = partner == nil ? "public_action" : "CASE WHEN partner_token_id = ?4 THEN coalesce(action, public_action) ELSE public_action END"
+                if let partner { arguments.append(partner) }
             case let list?:
                 shown = "CASE WHEN municipality_id IN (SELECT value FROM json_each(?4)) THEN action ELSE public_action END"
                 arguments.append(JSONColumn.encode(list))
             }
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM (
-                    SELECT seq, at, municipality_id, type, resource_id, parent_id, \(shown) AS shown FROM changes
+                    SELECT seq, at, municipality_id, type, resource_id, parent_id, event, \(shown) AS shown FROM changes
                     WHERE seq > ?1 AND (?3 IS NULL OR municipality_id = ?3)
                 ) WHERE shown IS NOT NULL ORDER BY seq LIMIT ?2
                 """), arguments: StatementArguments(arguments))
             let events = rows.compactMap { row -> ChangeEvent? in
                 guard let type = ChangeType(rawValue: row["type"]), let action = ChangeAction(rawValue: row["shown"]) else { return nil }
                 return ChangeEvent(seq: row["seq"], at: Timestamps.parse(row["at"]), municipalityId: row["municipality_id"],
-                                   type: type, id: row["resource_id"], parentId: row["parent_id"], action: action)
+                                   type: type, id: row["resource_id"], parentId: row["parent_id"], action: action,
+                                   event: row["event"] ?? ChangeEvent.name(type, action: action, publicAction: nil))
             }
             // An empty page hands back the cursor it was given, so a consumer polls with it again.
             return ChangePage(events: events, next: events.last?.seq ?? after)

@@ -156,7 +156,13 @@ extension Store {
             if draft.status == .withdrawn, current.draft.status != .withdrawn { record.withdrawnAt = now }
             try record.update(db)
             // Publishing, withdrawing or moving the deadline changes which parties and responses the public reads.
-            var change = Change.updated(.consultation, id)
+            let event: String? = switch (current.draft.status, draft.status) {
+            case (.draft, .published): "consultation.published"
+            case (.published, .withdrawn): "consultation.withdrawn"
+            case (.published, .concluded): "consultation.concluded"
+            default: nil
+            }
+            var change = Change.updated(.consultation, id).named(event)
             if draft.status != current.draft.status || draft.publishResponses != current.draft.publishResponses
                 || draft.closesAt != current.draft.closesAt {
                 change = change.cascading()

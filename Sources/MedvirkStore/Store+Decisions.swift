@@ -90,7 +90,7 @@ extension Store {
             (record.followUpStatus, record.feedback, record.respondedAt) = (followUp.status, followUp.feedback, followUp.respondedAt?.text)
             record.updatedAt = now
             try record.update(db)
-            try Self.recordWrite(db, actor: actor, municipality: municipality, [.updated(.decision, id)], now: now)
+            try Self.recordWrite(db, actor: actor, municipality: municipality, [Change.updated(.decision, id).named("decision.follow_up_changed")], now: now)
             return try Self.fetchDecision(db, id)!
         }
     }

@@ -115,7 +115,10 @@ extension Store {
             let record = stored.updated(draft, at: now)
             try record.update(db)
             // Making a meeting private (or public) hides (or shows) its agenda, minutes, decisions and files too.
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [Change.updated(.meeting, id).cascading()] + files, now: now)
+            let event: String? = draft.status == .cancelled && current.draft.status != .cancelled ? "meeting.cancelled"
+                : draft.isPublic && !current.draft.isPublic ? "meeting.published" : nil
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId,
+                                 [Change.updated(.meeting, id).cascading().named(event)] + files, now: now)
             return record.meeting
         }
     }

@@ -139,7 +139,7 @@ extension Store {
             try db.cachedStatement(sql: "UPDATE memo_versions SET retracted_at = ?, retraction_reason = ? WHERE id = ?")
                 .execute(arguments: [Timestamps.format(now), reason, memoId])
             try Self.recordWrite(db, actor: actor, municipality: consultation.draft.municipalityId,
-                                 [.updated(.memo, memoId), .updated(.consultation, id)], now: now)
+                                 [Change.updated(.memo, memoId).named("memo.retracted"), .updated(.consultation, id)], now: now)
             var info = Self.memoVersionInfo(row)
             (info.retractedAt, info.retractionReason) = (Timestamps.parse(Timestamps.format(now)), reason)
             return info

@@ -77,7 +77,7 @@ extension Store {
                 throw Problem.conflict("meeting-not-held", "The meeting starts at \(UTCTimestamp.secondsText(meeting.draft.startsAt)); its minutes can be approved once it has started.")
             }
             try Problem.check(NationalIdScreening.check([("text", record.text)]))
-            var changes: [Change] = [.updated(.minutes, meetingId)]
+            var changes: [Change] = [Change.updated(.minutes, meetingId).named("minutes.approved")]
             if let signed, let fileId = signed.fileId {
                 try Problem.check(Rules.text("title", signed.title, max: 200) + NationalIdScreening.check([("title", signed.title)]))
                 if meeting.draft.documents.contains(where: { $0.fileId == fileId }) {

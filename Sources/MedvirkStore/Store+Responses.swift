@@ -174,7 +174,7 @@ extension Store {
         let attached = try attachToResponse(db, stored.id, submission.attachments, token: token.id, municipality: municipality)
         // The consultation's response counts and the party's `responded` are public fields that change with it.
         try Self.recordWrite(db, actor: actor, municipality: municipality,
-                             [.createdPrivate(.response, stored.id), .updatedKeepingVisibility(.consultation, consultation.id)]
+                             [Change.createdPrivate(.response, stored.id).concerning(token.id), .updatedKeepingVisibility(.consultation, consultation.id)]
                                 + [submission.partyId].compactMap { $0 }.map { .updatedKeepingVisibility(.party, $0) }
                                 + attached.map { .updatedKeepingVisibility(.file, $0) }, now: now)
         guard !attached.isEmpty else { return stored }
@@ -250,7 +250,12 @@ extension Store {
                 try db.cachedStatement(sql: "UPDATE responses SET status = ?, withheld_reason = ?, redactions = ?, updated_at = ?, moderation_note = NULL WHERE id = ?")
                     .execute(arguments: [response.status.rawValue, response.withheldReason, JSONColumn.encode(response.redactions),
                                          Timestamps.format(now), id])
-                changes.append(Change.updated(.response, id).cascading())
+                let event: String? = switch (stored.status, response.status) {
+                case (let before, .published) where before != .published: "response.published"
+                case (let before, .withheld) where before != .withheld: "response.withheld"
+                default: nil
+                }
+                changes.append(Change.updated(.response, id).cascading().named(event))
             }
             if moderation.analysis != .keep {
                 try Self.saveAnalysis(db, response: stored, moderation.analysis, now: now)
@@ -285,7 +290,8 @@ extension Store {
                 WHERE owner_type = 'response' AND owner_id = ?
                 """).execute(arguments: [Timestamps.format(now), response.id])
             try Self.recordWrite(db, actor: actor, municipality: response.municipalityId,
-                                 [.updated(.response, response.id), .updated(.consultation, consultation.id)] + files.map { .updated(.file, $0) },
+                                 [Change.updated(.response, response.id).named("response.withdrawn"), .updated(.consultation, consultation.id)]
+                                    + files.map { .updated(.file, $0) },
                                  now: now)
             return try Self.fetchResponse(db, where: "id", response.id)!
         }

@@ -2,7 +2,8 @@ import MedvirkAPI
 import MedvirkCore
 
 extension APIHandlers {
-    /// Admins see every event of what they administer; everyone else the public view.
+    /// Admins see every event of what they administer; a partner the public view and the events about its
+    /// own responses and the parties linked to it; everyone else the public view.
     func listChanges(_ input: Operations.ListChanges.Input) async throws -> Operations.ListChanges.Output {
         let q = input.query
         try checkParameter("municipality", q.municipality, max: 63)
@@ -16,17 +17,19 @@ extension APIHandlers {
             after = value
         }
         var adminOf: [String]? = []
-        if case .token(let token) = principal, token.scope == .admin {
-            adminOf = token.municipalities.isEmpty ? nil : token.municipalities
+        var partner: String?
+        if case .token(let token) = principal {
+            if token.scope == .admin { adminOf = token.municipalities.isEmpty ? nil : token.municipalities } else { partner = token.id }
         }
-        let page = try await store.changes(municipality: q.municipality, after: after, limit: request.limit, adminOf: adminOf)
+        let page = try await store.changes(municipality: q.municipality, after: after, limit: request.limit, adminOf: adminOf, partner: partner)
         let next = nextPage(cursor: String(page.next), parameter: "after")
         let data = try page.events.map { e in
             Components.Schemas.ChangeEvent(seq: e.seq, at: e.at, municipalityId: e.municipalityId,
                                            _type: try convert(e.type), id: e.id, href: e.href,
-                                           action: try convert(e.action))
+                                           action: try convert(e.action), event: e.event)
         }
-        // Pollers must see new events at once; 304 keeps revalidation cheap.
+        // Pollers must see new events at once; 304 keeps revalidation cheap. (A token's view is its own: the
+        // representation layer makes every authenticated read `private, no-store`.)
         return .ok(.init(headers: .init(cacheControl: "public, max-age=0", link: next.link),
                          body: .json(.init(data: data, nextCursor: String(page.next)))))
     }

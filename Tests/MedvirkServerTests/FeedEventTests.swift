@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// Issue 18 §1, the ground for webhooks: every feed entry names its event, and a partner token reads the
+/// public view plus the events about its own responses (never another partner's, never the analysis).
+@Suite struct FeedEventTests {
+    /// `event id` pairs of the feed after `after` as `token` sees it.
+    static func events(_ api: API, after: String, token: String? = nil) async throws -> [String] {
+        try await feed(api, after: after, token: token).events.map { "\($0["event"] as! String) \($0["id"] as! String)" }
+    }
+
+    @Test func entriesNameTheirEventsAndPartnersSeeTheirOwnResponses() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let start = try #require(try await feed(api, token: api.service.admin).next)
+            let id = try await api.create("/v1/consultations", #"""
+                {"municipality_id":"\#(m)","title":"Budget","status":"draft","short_period_reason":"Test",
+                 "opens_at":"\#(rfc3339(api.service.clock.now() - 60))","closes_at":"\#(rfc3339(api.service.clock.now() + 86_400))"}
+                """#)
+            let (partnerId, partner) = try await api.service.tokenWithId(.partner, [m])
+            let other = try await api.service.token(.partner, [m])
+            // A draft's party linked to the partner stays unseen by it.
+            try await api.create("/v1/consultations/\(id)/parties", #"{"name":"Foreningen","kind":"organisation","partner_token_id":"\#(partnerId)"}"#)
+            #expect(try await Self.events(api, after: start, token: partner).isEmpty)
+            try expectOK(try await api.patch("/v1/consultations/\(id)", #"{"status":"published"}"#))
+            #expect(try await Self.events(api, after: start).contains("consultation.published \(id)"))
+            #expect(try await Self.events(api, after: start, token: partner).contains { $0.hasPrefix("party.invited ") })
+
+            let submitted = try await submit(api, id, token: partner, key: "k1")
+            let response = try #require(submitted.string("id"))
+            #expect(try await Self.events(api, after: start, token: api.service.admin).contains("response.received \(response)"))
+            #expect(try await Self.events(api, after: start, token: partner).contains("response.received \(response)"))
+            #expect(!(try await Self.events(api, after: start, token: other)).contains { $0.hasSuffix(response) })
+            #expect(!(try await Self.events(api, after: start)).contains { $0.hasSuffix(response) })
+
+            // The analysis is the administration's: admins see its event, the submitter does not.
+            let beforeAnalysis = try #require(try await feed(api, after: start, token: api.service.admin).next)
+            try expectOK(try await api.patch("/v1/responses/\(response)", #"{"analysis":{"summary":"Kort"}}"#))
+            #expect(try await Self.events(api, after: beforeAnalysis, token: api.service.admin) == ["response.updated \(response)"])
+            #expect(try await Self.events(api, after: beforeAnalysis, token: partner).isEmpty)
+
+            try expectOK(try await api.patch("/v1/responses/\(response)", #"{"status":"withheld","withheld_reason":"Personoplysninger"}"#))
+            #expect(try await Self.events(api, after: beforeAnalysis, token: partner).contains("response.withheld \(response)"))
+            #expect(!(try await Self.events(api, after: beforeAnalysis)).contains { $0.hasSuffix(response) })
+            try expectOK(try await api.patch("/v1/responses/\(response)", #"{"status":"published"}"#))
+            #expect(try await Self.events(api, after: beforeAnalysis).contains("response.published \(response)"))
+
+            let withdrawn = try await api.patch("/v1/consultations/\(id)", #"{"status":"withdrawn"}"#)
+            try expectOK(withdrawn)
+            #expect(try await Self.events(api, after: start, token: api.service.admin).contains("consultation.withdrawn \(id)"))
+            // A token's view is its own; the public's is cacheable.
+            #expect(try await api.get("/v1/changes", token: partner)["Cache-Control"] == "private, no-store")
+            #expect(try await api.get("/v1/changes")["Cache-Control"] == "public, max-age=0")
+        }
+    }
+
+    @Test func meetingsMinutesAndDecisionsNameTheirEvents() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let council = try await seedCouncil(api, municipality: m)
+            let start = try #require(try await feed(api, token: api.service.admin).next)
+            let meeting = try await seedMeeting(api, municipality: m, council: council, extra: #","public":false"#)
+            try expectOK(try await api.patch("/v1/meetings/\(meeting)", #"{"public":true}"#))
+            #expect(try await Self.events(api, after: start).contains("meeting.published \(meeting)"))
+            let item = try await api.create("/v1/meetings/\(meeting)/agenda-items", #"{"title":"Budget","kind":"advice"}"#)
+            try expectOK(try await api.call(.put, "/v1/meetings/\(meeting)/minutes", token: api.service.admin, body: #"{"text":"Referat","present":[]}"#))
+            let decision = try await api.create("/v1/meetings/\(meeting)/agenda-items/\(item)/decisions",
+                                                #"{"text":"Rådet anbefaler forslaget","votes":{"for":0,"against":0,"abstain":0}}"#)
+            #expect(try await Self.events(api, after: start).contains("decision.created \(decision)"))
+            try expectOK(try await api.call(.post, "/v1/meetings/\(meeting)/minutes/approve", token: api.service.admin))
+            #expect(try await Self.events(api, after: start).contains("minutes.approved \(meeting)"))
+            try expectOK(try await api.patch("/v1/decisions/\(decision)/follow-up", #"{"status":"followed","feedback":"Fulgt."}"#))
+            #expect(try await Self.events(api, after: start).contains("decision.follow_up_changed \(decision)"))
+            try expectOK(try await api.patch("/v1/meetings/\(meeting)", #"{"status":"cancelled"}"#))
+            #expect(try await Self.events(api, after: start).contains("meeting.cancelled \(meeting)"))
+        }
+    }
+}
