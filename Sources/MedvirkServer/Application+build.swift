@@ -19,6 +19,8 @@ public struct ServerConfig: Sendable {
     public var maxBodyBytes: Int
     /// The largest file upload (`--max-file-bytes`); JSON bodies keep `maxBodyBytes`.
     public var maxFileBytes = 20 << 20
+    /// Seconds before a deadline that the feed announces `consultation.closing_soon` (`--closing-soon-lead`).
+    public var closingSoonLead = Store.defaultClosingSoonLead
     /// Where clamd listens (`--clamd`); nil: uploads are not scanned.
     public var clamd: ClamdAddress?
     public var publicMaxAge: Int
@@ -171,7 +173,7 @@ public func buildApplication(store: Store, config: ServerConfig, logger: Logger?
     var logger = logger ?? Logger(label: "medvirk")
     logger.logLevel = config.logLevel
     let scheduler = Scheduler(store: store, logger: logger)
-    for job in store.timedJobs { scheduler.register(job) }
+    for job in store.timedJobs(closingSoonLead: config.closingSoonLead) { scheduler.register(job) }
     let usage = TokenUsageRecorder(store: store, logger: logger)
     let responder = try buildResponder(store: store, config: config, usage: usage)
     let address: BindAddress = switch config.address {

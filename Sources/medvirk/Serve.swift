@@ -57,6 +57,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServeSettings.maxFileBytes.name), help: ServeSettings.maxFileBytes.helpLine)
     var maxFileBytes: Int?
 
+    @Option(name: .customLong(ServeSettings.closingSoonLead.name), help: ServeSettings.closingSoonLead.helpLine)
+    var closingSoonLead: Int?
+
     @Option(name: .customLong(ServeSettings.clamd.name), help: ServeSettings.clamd.helpLine)
     var clamd: String?
 
@@ -104,6 +107,9 @@ struct Serve: AsyncParsableCommand {
         let fileBytes = settings.maxFileBytes.number(maxFileBytes)
         guard fileBytes >= 1, fileBytes <= 1 << 30 else { fail("--max-file-bytes must be 1 to 1073741824 bytes, not \(fileBytes)") }
         config.maxFileBytes = fileBytes
+        let lead = settings.closingSoonLead.number(closingSoonLead)
+        guard lead >= 0, lead <= 90 * 86_400 else { fail("--closing-soon-lead must be 0 to 7776000 seconds (90 days), not \(lead)") }
+        config.closingSoonLead = TimeInterval(lead)
         if let address = settings.clamd.text(clamd), address != "none", address != "off" {
             guard let parsed = ClamdAddress(address) else {
                 fail("--clamd must be unix:/path/to/clamd.sock or tcp:host:port, not '\(address)'")

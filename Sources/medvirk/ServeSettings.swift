@@ -57,6 +57,9 @@ enum ServeSettings {
         help: "Seconds before an idle connection, a stalled request body, or a whole request body that trickles in is dropped (408).")
     static let maxFileBytes = ServeSetting(name: "max-file-bytes", env: "MEDVIRK_MAX_FILE_BYTES", defaultText: "20971520",
                                            help: "Largest file upload, in bytes (413 over it); JSON bodies keep their 1 MiB limit.")
+    static let closingSoonLead = ServeSetting(
+        name: "closing-soon-lead", env: "MEDVIRK_CLOSING_SOON_LEAD", defaultText: "259200",
+        help: "Seconds before a consultation's deadline that the change feed announces consultation.closing_soon (once).")
     static let clamd = ServeSetting(
         name: "clamd", env: "MEDVIRK_CLAMD", defaultText: "none",
         help: "Scan every upload with ClamAV: unix:/path/to/clamd.sock or tcp:host:port (a hit is a 422, clamd unreachable a 503); none or off: no scanning.")
@@ -68,7 +71,7 @@ enum ServeSettings {
         help: "The OpenAPI contract to serve.")
 
     static let all = [host, port, unixSocket, db, demo, corsOrigin, logLevel, cacheBytes, addressRateLimit, tokenRateLimit,
-                      trustedProxy, proxyHeader, metricsFrom, logClientAddress, idleTimeout, maxFileBytes, clamd, migrations, contract]
+                      trustedProxy, proxyHeader, metricsFrom, logClientAddress, idleTimeout, maxFileBytes, closingSoonLead, clamd, migrations, contract]
 }
 
 extension ServeSetting {

@@ -76,3 +76,40 @@ import Testing
         }
     }
 }
+
+extension FeedEventTests {
+    @Test func theClockAnnouncesOpeningClosingSoonAndClosingOnce() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let id = try await seedConsultation(api, municipality: m, opensIn: 3600, closesIn: 5 * 86_400)
+            let draft = try await api.create("/v1/consultations", #"""
+                {"municipality_id":"\#(m)","title":"Kladde","opens_at":"\#(rfc3339(api.service.clock.now() + 60))","closes_at":"\#(rfc3339(api.service.clock.now() + 120))"}
+                """#)
+            let start = try #require(try await feed(api).next)
+            let store = api.service.store
+            let jobs = store.timedJobs()
+            func runJobs() async throws { for job in jobs { try await job.run(api.service.clock.now()) } }
+            func clockEvents() async throws -> [String] {
+                try await Self.events(api, after: start).filter { $0.hasPrefix("consultation.opened") || $0.hasPrefix("consultation.closing_soon") || $0.hasPrefix("consultation.closed") }
+            }
+            try await runJobs()
+            #expect(try await clockEvents().isEmpty)
+            // The scheduler is told when the next moment falls: the opening, an hour from now.
+            var next: [Date] = []
+            for job in jobs { if let due = try await job.nextDue(api.service.clock.now()) { next.append(due) } }
+            #expect(next.min() == api.service.clock.now() + 3600)
+            await api.service.clock.advance(by: 3600)
+            try await runJobs()
+            try await runJobs()
+            #expect(try await clockEvents() == ["consultation.opened \(id)"])
+            // 72 hours before the deadline: closing soon; at the deadline: closed. A draft has no moments.
+            await api.service.clock.advance(by: 2 * 86_400 - 3600)
+            try await runJobs()
+            #expect(try await clockEvents() == ["consultation.opened \(id)", "consultation.closing_soon \(id)"])
+            await api.service.clock.advance(by: 3 * 86_400)
+            try await runJobs()
+            #expect(try await clockEvents() == ["consultation.opened \(id)", "consultation.closing_soon \(id)", "consultation.closed \(id)"])
+            #expect(!(try await Self.events(api, after: start, token: api.service.admin)).contains { $0.hasSuffix(draft) })
+        }
+    }
+}
