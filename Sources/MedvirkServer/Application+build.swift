@@ -20,7 +20,7 @@ public struct ServerConfig: Sendable {
     /// The largest file upload (`--max-file-bytes`); JSON bodies keep `maxBodyBytes`.
     public var maxFileBytes = 20 << 20
     /// Seconds before a deadline that the feed announces `consultation.closing_soon` (`--closing-soon-lead`).
-    public var closingSoonLead = Store.defaultClosingSoonLead
+    public var closingSoonLead: TimeInterval = Store.defaultClosingSoonLead
     /// Where clamd listens (`--clamd`); nil: uploads are not scanned.
     public var clamd: ClamdAddress?
     public var publicMaxAge: Int
@@ -170,10 +170,12 @@ func buildResponder(store: Store, config: ServerConfig, usage: TokenUsageRecorde
 /// those in flight (their group commits with them), then the background services finish their work, in
 /// that order. Throws when the contract cannot be read.
 public func buildApplication(store: Store, config: ServerConfig, logger: Logger? = nil) throws -> some ApplicationProtocol {
+    var store = store
+    store.closingSoonLead = config.closingSoonLead
     var logger = logger ?? Logger(label: "medvirk")
     logger.logLevel = config.logLevel
     let scheduler = Scheduler(store: store, logger: logger)
-    for job in store.timedJobs(closingSoonLead: config.closingSoonLead) { scheduler.register(job) }
+    for job in store.timedJobs { scheduler.register(job) }
     let usage = TokenUsageRecorder(store: store, logger: logger)
     let responder = try buildResponder(store: store, config: config, usage: usage)
     let address: BindAddress = switch config.address {

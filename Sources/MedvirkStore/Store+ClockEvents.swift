@@ -6,47 +6,53 @@ extension Store {
     /// 72 hours: when `consultation.closing_soon` is announced unless `--closing-soon-lead` says otherwise.
     public static let defaultClosingSoonLead: TimeInterval = 72 * 3600
 
-    /// Announces, in commit order, every moment due at `now` that was not announced yet. Safe to run twice.
-    func announceClockMoments(now: Date, lead: TimeInterval) async throws {
-        let stamp = Timestamps.format(now)
+    /// Announces, in order, every moment due at `now` that was not announced yet. Safe to run twice.
+    func announceClockMoments(now: Date) async throws {
+        let (stamp, lead) = (Timestamps.format(now), Int(closingSoonLead))
         let anyDue = try await pool.read { db in
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (\(Self.dueMoments))"), arguments: [stamp, Int(lead)]) ?? false
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (\(Self.dueMoments))"), arguments: [stamp, lead, nil]) ?? false
         }
         guard anyDue else { return }
-        try await pool.write { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: Self.dueMoments + " ORDER BY due, seq, event"), arguments: [stamp, Int(lead)])
-            for row in rows {
-                let id: String = row["id"], event: String = row["event"]
-                try db.cachedStatement(sql: "INSERT INTO clock_events (consultation_id, event, at) VALUES (?, ?, ?)").execute(arguments: [id, event, stamp])
-                try Self.recordWrite(db, actor: nil, municipality: row["municipality_id"], [Change.updated(.consultation, id).named(event)], now: now)
-            }
+        try await pool.write { db in try Self.announceClockMoments(db, now: now, lead: closingSoonLead) }
+    }
+
+    /// Inside a write: announces the moments due at `now` (of one consultation when `consultation` is given,
+    /// as publishing does, so a consultation published after it opened is announced opened in the same commit).
+    static func announceClockMoments(_ db: Database, now: Date, lead: TimeInterval, consultation: String? = nil) throws {
+        let stamp = Timestamps.format(now)
+        let rows = try Row.fetchAll(db.cachedStatement(sql: Self.dueMoments + " ORDER BY due, seq, rank"),
+                                    arguments: [stamp, Int(lead), consultation])
+        for row in rows {
+            let id: String = row["id"], event: String = row["event"]
+            try db.cachedStatement(sql: "INSERT INTO clock_events (consultation_id, event, at) VALUES (?, ?, ?)").execute(arguments: [id, event, stamp])
+            try recordWrite(db, actor: nil, municipality: row["municipality_id"], [Change.updated(.consultation, id).named(event)], now: now)
         }
     }
 
     /// The moments a published consultation reaches as time passes, each announced once in the change feed
     /// (to admins and, while the consultation is public, to everyone): opened at `opens_at`, closing soon
     /// `lead` seconds before `closes_at` (`--closing-soon-lead`), closed at `closes_at`. Those due at or before
-    /// `?1` that have no `clock_events` row; `?2` is the lead in seconds.
+    /// `?1` that have no `clock_events` row; `?2` is the lead in seconds, `?3` one consultation or NULL for all.
     static let dueMoments = """
         SELECT * FROM (
-            SELECT c.seq, c.id, c.municipality_id, 'consultation.opened' AS event, c.opens_at AS due FROM consultations c
-            WHERE c.status = 'published' AND c.deleted_at IS NULL
+            SELECT c.seq, c.id, c.municipality_id, 'consultation.opened' AS event, 1 AS rank, c.opens_at AS due FROM consultations c
+            WHERE c.status = 'published' AND c.deleted_at IS NULL AND (?3 IS NULL OR c.id = ?3)
             UNION ALL
-            SELECT c.seq, c.id, c.municipality_id, 'consultation.closing_soon',
+            SELECT c.seq, c.id, c.municipality_id, 'consultation.closing_soon', 2,
                    strftime('%Y-%m-%dT%H:%M:%fZ', c.closes_at, '-' || ?2 || ' seconds') FROM consultations c
-            WHERE c.status = 'published' AND c.deleted_at IS NULL
+            WHERE c.status = 'published' AND c.deleted_at IS NULL AND (?3 IS NULL OR c.id = ?3)
             UNION ALL
-            SELECT c.seq, c.id, c.municipality_id, 'consultation.closed', c.closes_at FROM consultations c
-            WHERE c.status = 'published' AND c.deleted_at IS NULL
+            SELECT c.seq, c.id, c.municipality_id, 'consultation.closed', 3, c.closes_at FROM consultations c
+            WHERE c.status = 'published' AND c.deleted_at IS NULL AND (?3 IS NULL OR c.id = ?3)
         ) d WHERE d.due <= ?1 AND NOT EXISTS (SELECT 1 FROM clock_events e WHERE e.consultation_id = d.id AND e.event = d.event)
         """
 
     /// The next moment after `now` that will need announcing.
-    func nextClockMoment(after now: Date, lead: TimeInterval) async throws -> Date? {
+    func nextClockMoment(after now: Date) async throws -> Date? {
         try await pool.read { db in
             try String.fetchOne(db.cachedStatement(sql: """
                 SELECT min(due) FROM (\(Self.dueMoments.replacingOccurrences(of: "d.due <= ?1", with: "d.due > ?1")))
-                """), arguments: [Timestamps.format(now), Int(lead)])
+                """), arguments: [Timestamps.format(now), Int(closingSoonLead), nil])
         }.map(Timestamps.parse)
     }
 }

@@ -123,6 +123,7 @@ extension Store {
             let record = ConsultationRecord(id: id, draft: draft, createdAt: now, updatedAt: now)
             try record.insert(db)
             try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.consultation, record.id)] + files, now: now)
+            try Self.announceClockMoments(db, now: now, lead: closingSoonLead, consultation: id)
             return try Self.liveConsultation(db, record.id)!
         }
     }
@@ -168,6 +169,7 @@ extension Store {
                 change = change.cascading()
             }
             try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [change] + files, now: now)
+            try Self.announceClockMoments(db, now: now, lead: closingSoonLead, consultation: id)
             return try Self.liveConsultation(db, id)!
         }
     }

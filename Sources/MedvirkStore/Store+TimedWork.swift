@@ -7,11 +7,11 @@ extension Store {
     /// feed, the responses a consultation's deadline releases to the public; purging unattached files; erasing
     /// respondents' personal data when a consultation's retention period ends; announcing the moments the clock
     /// brings consultations to (opened, closing soon, closed).
-    /// `closingSoonLead`: seconds before a deadline that `consultation.closing_soon` is announced.
-    public func timedJobs(closingSoonLead: TimeInterval = Store.defaultClosingSoonLead) -> [TimedJob] {
+    /// `closingSoonLead` sets when `consultation.closing_soon` is announced.
+    public var timedJobs: [TimedJob] {
         [TimedJob(name: "announce consultations opening, closing soon and closing", tables: ["consultations"],
-                  nextDue: { now in try await nextClockMoment(after: now, lead: closingSoonLead) },
-                  run: { now in try await announceClockMoments(now: now, lead: closingSoonLead) }),
+                  nextDue: { now in try await nextClockMoment(after: now) },
+                  run: { now in try await announceClockMoments(now: now) }),
          TimedJob(name: "release responses at deadlines", tables: ["consultations"],
                   nextDue: { now in try await nextResponseRelease(after: now) },
                   run: { now in try await releaseDueResponses(now: now) }),

@@ -21,6 +21,8 @@ public struct Store: Sendable {
     let tokenCache: TokenCache
     /// Uploads under way in this process (the file purge leaves them alone).
     let uploads = UploadsInProgress()
+    /// Seconds before a deadline that the feed announces `consultation.closing_soon` (`--closing-soon-lead`).
+    public var closingSoonLead: TimeInterval = Store.defaultClosingSoonLead
 
     /// Opens (creating if needed) the database and applies pending migrations.
     public static func open(path: String, migrations: Migrator, migrate: Bool = true, clock: any WallClock = SystemClock()) throws -> Store {

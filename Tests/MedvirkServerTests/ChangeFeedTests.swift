@@ -111,7 +111,8 @@ func drain(_ api: API, after cursor: String, token: String? = nil, limit: Int = 
             #expect(seen.isEmpty)
             #expect(try await api.patch("/v1/consultations/\(draft)", #"{"status":"published"}"#).status == .ok)
             (seen, cursor) = try await drain(api, after: cursor)
-            #expect(seen == ["consultation \(draft) created", "party \(party) created"])
+            // Published after it opened and within 72 hours of its deadline: announced opened and closing soon at once.
+            #expect(seen == ["consultation \(draft) created", "party \(party) created", "consultation \(draft) updated", "consultation \(draft) updated"])
 
             // A submitted response changes the public counts, but is not itself public until moderation publishes it.
             let response = try #require(try await submit(api, draft, token: partner, key: "k1").string("id"))
@@ -185,7 +186,7 @@ func drain(_ api: API, after cursor: String, token: String? = nil, limit: Int = 
 
             await api.service.clock.advance(by: 7200)
             (seen, cursor) = try await drain(api, after: cursor)
-            #expect(seen == ["response \(response) created"])
+            #expect(seen == ["consultation \(consultation) updated", "response \(response) created"])  // closed, then released
             #expect(try await api.get("/v1/responses/\(response)").status == .ok)
             // Released once: polling again finds nothing new.
             #expect(try await drain(api, after: cursor).0.isEmpty)

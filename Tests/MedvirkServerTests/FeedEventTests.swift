@@ -85,9 +85,9 @@ extension FeedEventTests {
             let draft = try await api.create("/v1/consultations", #"""
                 {"municipality_id":"\#(m)","title":"Kladde","opens_at":"\#(rfc3339(api.service.clock.now() + 60))","closes_at":"\#(rfc3339(api.service.clock.now() + 120))"}
                 """#)
-            let start = try #require(try await feed(api).next)
+            let start = try #require(try await feed(api, token: api.service.admin).next)
             let store = api.service.store
-            let jobs = store.timedJobs()
+            let jobs = store.timedJobs
             func runJobs() async throws { for job in jobs { try await job.run(api.service.clock.now()) } }
             func clockEvents() async throws -> [String] {
                 try await Self.events(api, after: start).filter { $0.hasPrefix("consultation.opened") || $0.hasPrefix("consultation.closing_soon") || $0.hasPrefix("consultation.closed") }

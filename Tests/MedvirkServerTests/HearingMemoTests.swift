@@ -422,7 +422,7 @@ import Testing
             try expectOK(try await api.patch("/v1/responses/\(originalResponse)", #"{"status":"published","analysis":{"summary":"Brev"}}"#))
             try expectOK(try await api.patch("/v1/responses/\(originalResponse)/attachments/\(original)",
                                              #"{"status":"published","personal_data_checked":true,"replacement_file_id":"\#(copy)"}"#))
-            let runJobs = { (now: Date) in for job in api.service.store.timedJobs() { try await job.run(now) } }
+            let runJobs = { (now: Date) in for job in api.service.store.timedJobs { try await job.run(now) } }
             // Not yet: 29 days after the deadline.
             await api.service.clock.advance(by: 30 * 86_400)
             try await runJobs(api.service.clock.now())
@@ -481,7 +481,7 @@ extension HearingMemoTests {
             let partner = try await api.service.token(.partner, [m])
             let first = try await submit(api, id, token: partner, key: "one")
             await api.service.clock.advance(by: 3 * 86_400)
-            for job in api.service.store.timedJobs() { try await job.run(api.service.clock.now()) }
+            for job in api.service.store.timedJobs { try await job.run(api.service.clock.now()) }
             // The late response's data was erased; no new personal data is taken in after that.
             let erased = try await api.get("/v1/responses/\(try #require(first.string("id")))", token: api.service.admin)
             #expect((erased.json["respondent"] as? [String: any Sendable])?["email"] == nil)
