@@ -29,6 +29,8 @@ public struct ChangeEvent: Sendable, Equatable {
     public var action: ChangeAction
     /// What happened, named as webhooks name it: `consultation.published`, `response.received`, …
     public var event: String
+    /// The partner token a response's event concerns (its submitter), when the feed reader may know it.
+    public var partnerTokenId: String?
 
     public init(seq: Int64, at: Date, municipalityId: String, type: ChangeType, id: String, parentId: String?, action: ChangeAction,
                 event: String? = nil) {

@@ -55,6 +55,13 @@ public struct TokenInfo: Sendable, Equatable, Codable {
         self.scope = scope
         self.municipalities = municipalities
     }
+
+    /// How this token reads the change feed, and so which events its webhook subscriptions receive: an admin
+    /// every event of the municipalities it administers (`adminOf`; nil: all) and the public view elsewhere; a
+    /// partner the public view plus the events of its own responses (`partner`, its id).
+    public var feedView: (adminOf: [String]?, partner: String?) {
+        scope == .admin ? (municipalities.isEmpty ? nil : municipalities, nil) : ([], id)
+    }
 }
 
 /// Who performed a write, for the audit log. The store's writes require one: an API handler gets it only

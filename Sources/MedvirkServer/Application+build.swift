@@ -21,6 +21,8 @@ public struct ServerConfig: Sendable {
     public var maxFileBytes = 20 << 20
     /// Seconds before a deadline that the feed announces `consultation.closing_soon` (`--closing-soon-lead`).
     public var closingSoonLead: TimeInterval = Store.defaultClosingSoonLead
+    /// How webhooks are delivered (`--webhook-allow-private`, `--webhook-retry-schedule`, …).
+    public var webhooks = WebhookSettings()
     /// Where clamd listens (`--clamd`); nil: uploads are not scanned.
     public var clamd: ClamdAddress?
     public var publicMaxAge: Int
@@ -142,7 +144,7 @@ func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocumen
     let uploads = UploadReceiver(store: store, detector: try MediaTypeDetector(), scanner: ClamdScanner(address: config.clamd),
                                  maxBytes: config.maxFileBytes)
     let handlers = APIHandlers(store: store, contract: config.contract, metrics: metrics, cache: cache, maxBodyBytes: config.maxBodyBytes,
-                               metricsFrom: config.metricsFrom, uploads: uploads)
+                               metricsFrom: config.metricsFrom, uploads: uploads, webhookPolicy: config.webhooks.policy)
     let recorder = RouteRecorder(router: router)
     try handlers.registerHandlers(
         on: recorder, serverURL: Servers.Server1.url(),
@@ -152,8 +154,8 @@ func buildPipeline(store: Store, config: ServerConfig, contract: ContractDocumen
 }
 
 /// Everything that answers requests: the pre-routing responder in front of the pipeline and the router.
-func buildResponder(store: Store, config: ServerConfig, usage: TokenUsageRecorder) throws -> PreRoutingResponder<PipelineResponder> {
-    let metrics = ServiceMetrics()
+func buildResponder(store: Store, config: ServerConfig, usage: TokenUsageRecorder,
+                    metrics: ServiceMetrics = ServiceMetrics()) throws -> PreRoutingResponder<PipelineResponder> {
     store.onSubmissionBatch { size in metrics.batch(size) }
     let cache = ResponseCache(budget: config.cacheBytes, lifetime: config.cacheSeconds)
     let contract = try ContractDocument.parse(config.contract)
@@ -166,7 +168,7 @@ func buildResponder(store: Store, config: ServerConfig, usage: TokenUsageRecorde
 }
 
 /// The whole service, ready to run or to test: the HTTP server and the background services (the scheduler,
-/// the token-use recorder) in one service group. On SIGTERM the server stops taking requests and finishes
+/// the token-use recorder, the webhook dispatcher) in one service group. On SIGTERM the server stops taking requests and finishes
 /// those in flight (their group commits with them), then the background services finish their work, in
 /// that order. Throws when the contract cannot be read.
 public func buildApplication(store: Store, config: ServerConfig, logger: Logger? = nil) throws -> some ApplicationProtocol {
@@ -177,7 +179,9 @@ public func buildApplication(store: Store, config: ServerConfig, logger: Logger?
     let scheduler = Scheduler(store: store, logger: logger)
     for job in store.timedJobs { scheduler.register(job) }
     let usage = TokenUsageRecorder(store: store, logger: logger)
-    let responder = try buildResponder(store: store, config: config, usage: usage)
+    let metrics = ServiceMetrics()
+    let webhooks = WebhookDispatcher(store: store, settings: config.webhooks, metrics: metrics, logger: logger)
+    let responder = try buildResponder(store: store, config: config, usage: usage, metrics: metrics)
     let address: BindAddress = switch config.address {
     case .tcp(let host, let port): .hostname(host, port: port)
     case .unixSocket(let path): .unixDomainSocket(path: path)
@@ -186,6 +190,6 @@ public func buildApplication(store: Store, config: ServerConfig, logger: Logger?
         responder: responder,
         server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(config.idleTimeout * 1000)))),
         configuration: ApplicationConfiguration(address: address, serverName: "medvirk"),
-        services: [scheduler, usage],
+        services: [scheduler, usage, webhooks],
         logger: logger)
 }

@@ -229,31 +229,40 @@ extension Store {
             if let municipality, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM municipalities WHERE id = ?"), arguments: [municipality]) != true {
                 throw Problem.notFound("municipality", municipality)
             }
-            let shown: String
-            var arguments: [(any DatabaseValueConvertible)?] = [after, limit, municipality]
-            switch adminOf {
-            case nil: shown = "action"
-            case let list? where list.isEmpty:
-                shown = partner == nil ? "public_action" : "CASE WHEN partner_token_id = ?4 THEN coalesce(action, public_action) ELSE public_action END"
-                if let partner { arguments.append(partner) }
-            case let list?:
-                shown = "CASE WHEN municipality_id IN (SELECT value FROM json_each(?4)) THEN action ELSE public_action END"
-                arguments.append(JSONColumn.encode(list))
-            }
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT * FROM (
-                    SELECT seq, at, municipality_id, type, resource_id, parent_id, event, \(shown) AS shown FROM changes
-                    WHERE seq > ?1 AND (?3 IS NULL OR municipality_id = ?3)
-                ) WHERE shown IS NOT NULL ORDER BY seq LIMIT ?2
-                """), arguments: StatementArguments(arguments))
-            let events = rows.compactMap { row -> ChangeEvent? in
-                guard let type = ChangeType(rawValue: row["type"]), let action = ChangeAction(rawValue: row["shown"]) else { return nil }
-                return ChangeEvent(seq: row["seq"], at: Timestamps.parse(row["at"]), municipalityId: row["municipality_id"],
-                                   type: type, id: row["resource_id"], parentId: row["parent_id"], action: action,
-                                   event: row["event"] ?? ChangeEvent.name(type, action: action, publicAction: nil))
-            }
+            let events = try Self.visibleChanges(db, municipality: municipality, after: after, limit: limit, adminOf: adminOf, partner: partner)
             // An empty page hands back the cursor it was given, so a consumer polls with it again.
             return ChangePage(events: events, next: events.last?.seq ?? after)
+        }
+    }
+
+    /// The feed entries after `after` as one caller sees them (`changes`' view rules), oldest first; webhook
+    /// subscriptions read on through their token's view with this too.
+    static func visibleChanges(_ db: Database, municipality: String?, after: Int64, limit: Int, adminOf: [String]?,
+                               partner: String?) throws -> [ChangeEvent] {
+        let shown: String
+        var arguments: [(any DatabaseValueConvertible)?] = [after, limit, municipality]
+        switch adminOf {
+        case nil: shown = "action"
+        case let list? where list.isEmpty:
+            shown = partner == nil ? "public_action" : "CASE WHEN partner_token_id = ?4 THEN coalesce(action, public_action) ELSE public_action END"
+            if let partner { arguments.append(partner) }
+        case let list?:
+            shown = "CASE WHEN municipality_id IN (SELECT value FROM json_each(?4)) THEN action ELSE public_action END"
+            arguments.append(JSONColumn.encode(list))
+        }
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM (
+                SELECT seq, at, municipality_id, type, resource_id, parent_id, event, partner_token_id, \(shown) AS shown FROM changes
+                WHERE seq > ?1 AND (?3 IS NULL OR municipality_id = ?3)
+            ) WHERE shown IS NOT NULL ORDER BY seq LIMIT ?2
+            """), arguments: StatementArguments(arguments))
+        return rows.compactMap { row -> ChangeEvent? in
+            guard let type = ChangeType(rawValue: row["type"]), let action = ChangeAction(rawValue: row["shown"]) else { return nil }
+            var event = ChangeEvent(seq: row["seq"], at: Timestamps.parse(row["at"]), municipalityId: row["municipality_id"],
+                                    type: type, id: row["resource_id"], parentId: row["parent_id"], action: action,
+                                    event: row["event"] ?? ChangeEvent.name(type, action: action, publicAction: nil))
+            event.partnerTokenId = row["partner_token_id"]
+            return event
         }
     }
 }

@@ -122,7 +122,8 @@ extension Store {
                                                                 new: draft.documents, now: now)
             let record = ConsultationRecord(id: id, draft: draft, createdAt: now, updatedAt: now)
             try record.insert(db)
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.consultation, record.id)] + files, now: now)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [Change.created(.consultation, record.id).named(draft.status == .published ? "consultation.published" : nil)] + files,
+                                 now: now)
             try Self.announceClockMoments(db, now: now, lead: closingSoonLead, consultation: id)
             return try Self.liveConsultation(db, record.id)!
         }

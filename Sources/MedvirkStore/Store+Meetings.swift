@@ -80,7 +80,8 @@ extension Store {
                                                                 new: draft.documents, now: now)
             let record = MeetingRecord(id: id, draft: draft, sequence: 0, createdAt: now, updatedAt: now)
             try record.insert(db)
-            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [.created(.meeting, record.id)] + files, now: now)
+            try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [Change.created(.meeting, record.id).named(draft.isPublic ? "meeting.published" : nil)] + files,
+                                 now: now)
             return record.meeting
         }
     }

@@ -6,7 +6,7 @@ extension Store {
     /// The store's work that falls due as time passes, for the server's scheduler: announcing, in the change
     /// feed, the responses a consultation's deadline releases to the public; purging unattached files; erasing
     /// respondents' personal data when a consultation's retention period ends; announcing the moments the clock
-    /// brings consultations to (opened, closing soon, closed).
+    /// brings consultations to (opened, closing soon, closed); pruning webhook deliveries kept 30 days.
     /// `closingSoonLead` sets when `consultation.closing_soon` is announced.
     public var timedJobs: [TimedJob] {
         [TimedJob(name: "announce consultations opening, closing soon and closing", tables: ["consultations"],
@@ -20,7 +20,10 @@ extension Store {
                   run: { now in try await purgeFiles(now: now) }),
          TimedJob(name: "erase personal data past retention", tables: ["consultations", "municipalities"],
                   nextDue: { now in try await nextRetentionDue(after: now) },
-                  run: { now in try await erasePersonalData(now: now) })]
+                  run: { now in try await erasePersonalData(now: now) }),
+         TimedJob(name: "prune webhook deliveries after 30 days", tables: [],
+                  nextDue: { now in try await nextDeliveryPrune() ?? now.addingTimeInterval(86_400) },
+                  run: { now in try await pruneWebhookDeliveries(now: now) })]
     }
 
     /// Calls `onCommit` after every transaction of this process that changed one of `tables`. It runs on the

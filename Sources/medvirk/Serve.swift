@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import MedvirkCore
 import MedvirkServer
 import MedvirkStore
 import NIOCore
@@ -60,6 +61,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong(ServeSettings.closingSoonLead.name), help: ServeSettings.closingSoonLead.helpLine)
     var closingSoonLead: Int?
 
+    @Flag(name: .customLong(ServeSettings.webhookAllowPrivate.name), help: ServeSettings.webhookAllowPrivate.helpLine)
+    var webhookAllowPrivate = false
+
+    @Option(name: .customLong(ServeSettings.webhookRetrySchedule.name), help: ServeSettings.webhookRetrySchedule.helpLine)
+    var webhookRetrySchedule: String?
+
+    @Option(name: .customLong(ServeSettings.webhookDisableAfter.name), help: ServeSettings.webhookDisableAfter.helpLine)
+    var webhookDisableAfter: Int?
+
     @Option(name: .customLong(ServeSettings.clamd.name), help: ServeSettings.clamd.helpLine)
     var clamd: String?
 
@@ -110,6 +120,15 @@ struct Serve: AsyncParsableCommand {
         let lead = settings.closingSoonLead.number(closingSoonLead)
         guard lead >= 0, lead <= 90 * 86_400 else { fail("--closing-soon-lead must be 0 to 7776000 seconds (90 days), not \(lead)") }
         config.closingSoonLead = TimeInterval(lead)
+        config.webhooks.allowPrivate = settings.webhookAllowPrivate.isOn(webhookAllowPrivate)
+        let scheduleText = settings.webhookRetrySchedule.text(webhookRetrySchedule) ?? settings.webhookRetrySchedule.defaultText
+        guard let schedule = RetrySchedule(parsing: scheduleText) else {
+            fail("--webhook-retry-schedule must be 1 to 20 comma-separated waits such as 5s,5m,2h (ms, s, m, h; each at most 24h), not '\(scheduleText)'")
+        }
+        config.webhooks.schedule = schedule
+        let disableAfter = settings.webhookDisableAfter.number(webhookDisableAfter)
+        guard disableAfter >= 1, disableAfter <= 90 * 86_400 else { fail("--webhook-disable-after must be 1 to 7776000 seconds (90 days), not \(disableAfter)") }
+        config.webhooks.disableAfter = TimeInterval(disableAfter)
         if let address = settings.clamd.text(clamd), address != "none", address != "off" {
             guard let parsed = ClamdAddress(address) else {
                 fail("--clamd must be unix:/path/to/clamd.sock or tcp:host:port, not '\(address)'")

@@ -60,6 +60,15 @@ enum ServeSettings {
     static let closingSoonLead = ServeSetting(
         name: "closing-soon-lead", env: "MEDVIRK_CLOSING_SOON_LEAD", defaultText: "259200",
         help: "Seconds before a consultation's deadline that the change feed announces consultation.closing_soon (once).")
+    static let webhookAllowPrivate = ServeSetting(
+        name: "webhook-allow-private", env: "MEDVIRK_WEBHOOK_ALLOW_PRIVATE", defaultText: "off",
+        help: "Let webhooks go to loopback and private addresses, and over http:// (on-premises receivers, tests); off: https:// to public addresses only.")
+    static let webhookRetrySchedule = ServeSetting(
+        name: "webhook-retry-schedule", env: "MEDVIRK_WEBHOOK_RETRY_SCHEDULE", defaultText: "5s,5m,30m,2h,5h,10h,10h",
+        help: "Waits between a webhook delivery's attempts (ms, s, m, h; 1 to 20 waits, each at most 24h), each lengthened by up to 20 % at random.")
+    static let webhookDisableAfter = ServeSetting(
+        name: "webhook-disable-after", env: "MEDVIRK_WEBHOOK_DISABLE_AFTER", defaultText: "259200",
+        help: "Seconds of nothing but failed delivery attempts after which a webhook subscription is disabled.")
     static let clamd = ServeSetting(
         name: "clamd", env: "MEDVIRK_CLAMD", defaultText: "none",
         help: "Scan every upload with ClamAV: unix:/path/to/clamd.sock or tcp:host:port (a hit is a 422, clamd unreachable a 503); none or off: no scanning.")
@@ -71,7 +80,8 @@ enum ServeSettings {
         help: "The OpenAPI contract to serve.")
 
     static let all = [host, port, unixSocket, db, demo, corsOrigin, logLevel, cacheBytes, addressRateLimit, tokenRateLimit,
-                      trustedProxy, proxyHeader, metricsFrom, logClientAddress, idleTimeout, maxFileBytes, closingSoonLead, clamd, migrations, contract]
+                      trustedProxy, proxyHeader, metricsFrom, logClientAddress, idleTimeout, maxFileBytes, closingSoonLead,
+                      webhookAllowPrivate, webhookRetrySchedule, webhookDisableAfter, clamd, migrations, contract]
 }
 
 extension ServeSetting {

@@ -154,6 +154,7 @@ import Yams
         case "MinutesHandlers.swift": ["MinutesInput"]
         case "HostedFile.swift": ["AttachmentModeration"]
         case "Theme.swift": ["Theme"]
+        case "Webhook.swift": ["Webhook"]
         default: [file]
         }
     }

@@ -272,7 +272,8 @@ func copyOfMigrations() throws -> URL {
         try server.close()
     }
 
-    /// The triggers that keep the token cache honest exist (a migration that rebuilds `tokens` drops them).
+    /// The triggers that keep the token cache honest, and that disable a revoked token's webhooks, exist (a
+    /// migration that rebuilds `tokens` drops them).
     @Test func theTokenRevisionTriggersExist() throws {
         let path = temporaryDatabase()
         try Store.open(path: path, migrations: try Migrator.load(directory: packageRoot.appendingPathComponent("Migrations"))).close()
@@ -280,7 +281,7 @@ func copyOfMigrations() throws -> URL {
         let triggers = try queue.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tokens' ORDER BY name")
         }
-        #expect(triggers == ["token_changed", "token_deleted", "token_inserted"])
+        #expect(triggers == ["token_changed", "token_deleted", "token_inserted", "webhooks_follow_token_revocation"])
         try queue.close()
     }
 }

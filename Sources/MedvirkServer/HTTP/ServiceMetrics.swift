@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import MedvirkStore
 import Synchronization
 
 /// The service's Prometheus metrics, served at `/metrics`: requests by route, method and status with
@@ -12,6 +13,10 @@ final class ServiceMetrics: Sendable {
     private let databaseBytes: Gauge
     private let cacheBytes: Gauge
     private let fileBytes: Gauge
+    private let webhookDepth: Gauge
+    private let webhookOldest: Gauge
+    /// Webhook delivery attempts by outcome (`delivered`, `retried`, `failed`).
+    private let webhookAttempts = Mutex<[String: Counter]>([:])
     /// Upload counters by outcome (`stored`, `replayed`, or the problem's slug).
     private let uploads = Mutex<[String: Counter]>([:])
     /// The per-route collectors, kept so a request costs one dictionary lookup rather than a registry search.
@@ -37,6 +42,25 @@ final class ServiceMetrics: Sendable {
         fileBytes = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "medvirk", metricName: "files_stored", unitName: "bytes",
             helpText: "Bytes of hosted files (each distinct content once)."), labels: [])
+        webhookDepth = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "medvirk", subsystem: "webhook", metricName: "queue_depth", unitName: "deliveries",
+            helpText: "Webhook deliveries waiting to be sent or retried (active subscriptions)."), labels: [])
+        webhookOldest = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "medvirk", subsystem: "webhook", metricName: "oldest_pending_age", unitName: "seconds",
+            helpText: "Age of the oldest webhook delivery still pending."), labels: [])
+    }
+
+    /// One webhook delivery attempt's outcome: `delivered`, `retried` (another attempt is scheduled) or `failed`.
+    func webhookAttempt(outcome: String) {
+        let counter = webhookAttempts.withLock { counters in
+            if let found = counters[outcome] { return found }
+            let made = registry.makeCounter(descriptor: MetricNameDescriptor(
+                namespace: "medvirk", subsystem: "webhook", metricName: "attempts", unitName: "total",
+                helpText: "Webhook delivery attempts by outcome."), labels: [("outcome", outcome)])
+            counters[outcome] = made
+            return made
+        }
+        counter.increment()
     }
 
     /// `route` is the contract's path template, so ids never become label values.
@@ -77,8 +101,10 @@ final class ServiceMetrics: Sendable {
     }
 
     /// The exposition text, with the gauges read now.
-    func render(databasePath: String, cacheUsage: Int, fileBytes stored: Int64) -> String {
+    func render(databasePath: String, cacheUsage: Int, fileBytes stored: Int64, webhookQueue: WebhookQueueStats) -> String {
         fileBytes.set(to: Double(stored))
+        webhookDepth.set(to: Double(webhookQueue.depth))
+        webhookOldest.set(to: webhookQueue.oldestPendingAge)
         let size = ["", "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: databasePath + $0)[.size] as? Int }.reduce(0, +)
         databaseBytes.set(to: Double(size))
         cacheBytes.set(to: Double(cacheUsage))

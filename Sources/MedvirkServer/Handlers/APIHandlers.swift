@@ -18,6 +18,8 @@ struct APIHandlers: APIProtocol {
     let inFlight = InFlightKeys()
     /// Streams file uploads into the store.
     let uploads: UploadReceiver
+    /// Checks webhook URLs at subscription, as the dispatcher does again at every delivery.
+    var webhookPolicy = WebhookAddressPolicy(allowPrivate: false)
 
     /// The pipeline's findings about the request being handled (see `MedvirkRequestContext`); nil when a
     /// handler is called directly, which then acts for an anonymous caller.
@@ -105,7 +107,9 @@ struct APIHandlers: APIProtocol {
             throw Problem(status: 404, slug: "not-found", title: "Not found", detail: "No resource at this path.")
         }
         let fileBytes = try await store.storedFileBytes()
-        return .ok(.init(body: .plainText(HTTPBody(metrics.render(databasePath: store.path, cacheUsage: cache.bytes, fileBytes: fileBytes)))))
+        let queue = try await store.webhookQueueStats()
+        return .ok(.init(body: .plainText(HTTPBody(metrics.render(databasePath: store.path, cacheUsage: cache.bytes, fileBytes: fileBytes,
+                                                                   webhookQueue: queue)))))
     }
 
     func getOpenAPI(_ input: Operations.GetOpenAPI.Input) async throws -> Operations.GetOpenAPI.Output {

@@ -16,11 +16,8 @@ extension APIHandlers {
             }
             after = value
         }
-        var adminOf: [String]? = []
-        var partner: String?
-        if case .token(let token) = principal {
-            if token.scope == .admin { adminOf = token.municipalities.isEmpty ? nil : token.municipalities } else { partner = token.id }
-        }
+        var (adminOf, partner): ([String]?, String?) = ([], nil)
+        if case .token(let token) = principal { (adminOf, partner) = token.feedView }
         let page = try await store.changes(municipality: q.municipality, after: after, limit: request.limit, adminOf: adminOf, partner: partner)
         let next = nextPage(cursor: String(page.next), parameter: "after")
         let data = try page.events.map { e in

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import MedvirkCore
+import MedvirkStore
+import ServiceLifecycle
+import Synchronization
+
+/// How webhooks are sent (`serve --webhook-…`).
+public struct WebhookSettings: Sendable {
+    /// Lifts the public-address check and allows `http://` (`--webhook-allow-private`).
+    public var allowPrivate = false
+    /// The waits between attempts (`--webhook-retry-schedule`).
+    public var schedule = RetrySchedule.standard
+    /// Seconds of nothing but failed attempts after which a subscription is disabled.
+    public var disableAfter = Store.defaultWebhookDisableAfter
+    /// Attempts in flight at once, over all subscriptions.
+    public var concurrency = 16
+    /// Resolves subscriber host names; tests inject their own.
+    public var resolver: any HostResolver = SystemResolver()
+
+    public init() {}
+
+    var policy: WebhookAddressPolicy { WebhookAddressPolicy(allowPrivate: allowPrivate, resolver: resolver) }
+}
+
+/// Delivers webhook events: a `Service` in the application's service group. Each pass records the attempts
+/// that finished, queues deliveries for the feed entries written since the last pass (the change feed is
+/// the outbox: `Store.queueWebhookDeliveries`), and starts the attempts that are due: at most
+/// `concurrency` at once, one per subscription, in feed order. Between passes it sleeps until a commit
+/// touches the feed or the webhook tables, an attempt finishes, or the earliest retry falls due on the
+/// store's clock. On shutdown the attempts under way are abandoned; they stay pending and are sent again
+/// after a restart, so every event is delivered at least once.
+final class WebhookDispatcher: Service, Sendable {
+    private let store: Store
+    private let settings: WebhookSettings
+    private let sender: WebhookSender
+    private let metrics: ServiceMetrics
+    private let logger: Logger
+    private let signals = SchedulerSignals()
+    private let finished = Mutex<[AttemptResult]>([])
+
+    init(store: Store, settings: WebhookSettings, metrics: ServiceMetrics, logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.sender = WebhookSender(policy: settings.policy)
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await self.passes() }
+        await sender.shutdown()
+    }
+
+    private func passes() async {
+        let signals = signals
+        let observation = store.observeCommits(touching: ["changes", "webhooks", "webhook_deliveries"], onError: { [logger] error in
+            logger.error("cannot watch commits for webhooks; deliveries wait for retries", metadata: ["error": "\(error)"])
+        }, onCommit: { signals.wake() })
+        defer { observation.cancel() }
+        await withDiscardingTaskGroup { group in
+            var busy: Set<String> = []
+            while !Task.isCancelled {
+                var next = Date.distantFuture
+                do {
+                    let results = finished.withLock { results in defer { results = [] }; return results }
+                    do {
+                        try await store.recordAttempts(results, schedule: settings.schedule, disableAfter: settings.disableAfter)
+                    } catch {
+                        finished.withLock { $0.insert(contentsOf: results, at: 0) }  // recorded on a later pass
+                        throw error
+                    }
+                    for result in results {
+                        busy.remove(result.delivery.webhookId)
+                        metrics.webhookAttempt(outcome: Self.outcome(result, schedule: settings.schedule))
+                    }
+                    try await store.queueWebhookDeliveries()
+                    let due = try await store.dueDeliveries(now: store.clock.now(), busy: busy, limit: settings.concurrency - busy.count)
+                    for delivery in due {
+                        busy.insert(delivery.webhookId)
+                        group.addTask { [self] in
+                            let result = await sender.send(delivery)
+                            finished.withLock { $0.append(result) }
+                            signals.wake()
+                        }
+                    }
+                    if let retry = try await store.nextWebhookAttempt(after: store.clock.now()) { next = retry }
+                } catch where Task.isCancelled {
+                    break
+                } catch {
+                    logger.error("webhook pass failed; trying again shortly", metadata: ["error": "\(error)"])
+                    next = store.clock.now().addingTimeInterval(5)
+                }
+                await sleep(until: next)
+                // Under a burst of writes, let commits gather between passes.
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
+    /// `delivered`, `retried` or `failed`, for `/metrics`.
+    static func outcome(_ result: AttemptResult, schedule: RetrySchedule) -> String {
+        switch result.verdict {
+        case .delivered: "delivered"
+        case .retry where result.delivery.attempt < schedule.attempts: "retried"
+        default: "failed"
+        }
+    }
+
+    private func sleep(until next: Date) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [store] in await store.clock.sleep(until: next) }
+            group.addTask { [signals] in await signals.nextWake() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
