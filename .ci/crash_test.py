@@ -6,6 +6,9 @@
    PRAGMA integrity_check must say ok, and retrying each unacknowledged submission with its Idempotency-Key
    stores it exactly once. Every acknowledged upload must read back with its sha256, and no file may be
    readable whose stored chunks are not its whole content (a half-written upload stays invisible).
+   A webhook subscription (admin, `response.received`) to a local receiver that fails every fortieth request
+   must, after the restart, have delivered every stored response's event at least once, each verified by the
+   `standardwebhooks` package, and no event for a response that is not stored.
 2. Clients submit while the server gets SIGTERM: it must finish the requests in flight, commit them, and
    exit 0; every 201 is stored after a restart.
 
@@ -24,6 +27,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook
 
 BIN = sys.argv[1]
 CLIENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 16
@@ -50,7 +56,8 @@ def token(scope):
 def start():
     log = open(os.path.join(WORK, "server.log"), "a")
     proc = subprocess.Popen([BIN, "serve", "--db", DB, "--port", str(PORT), "--log-level", "warning",
-                             "--address-rate-limit", "0", "--token-rate-limit", "0"], stdout=log, stderr=log)
+                             "--address-rate-limit", "0", "--token-rate-limit", "0",
+                             "--webhook-allow-private", "--webhook-retry-schedule", "1s,1s,1s,1s,1s"], stdout=log, stderr=log)
     for _ in range(100):
         try:
             urllib.request.urlopen(BASE + "/readyz", timeout=1)
@@ -165,15 +172,52 @@ def check_stored(admin, acked):
         assert stored["text"] == submission(key)["text"], f"{key}: text changed"
 
 
-def count_responses(admin, consultation):
-    total, cursor = 0, None
+def stored_responses(admin, consultation):
+    ids, cursor = set(), None
     while True:
         status, _, page = call("GET", f"/v1/consultations/{consultation}/responses?limit=200" + (f"&cursor={cursor}" if cursor else ""), admin)
         assert status == 200, page
-        total += len(page["data"])
+        ids |= {item["id"] for item in page["data"]}
         cursor = page["next_cursor"]
         if not cursor:
-            return total
+            return ids
+
+
+class Receiver:
+    """Webhook receiver on 127.0.0.1: verifies each delivery with standardwebhooks, answers every fortieth with 503."""
+
+    def __init__(self):
+        self.secret, self.lock, self.events, self.requests, self.forged = None, threading.Lock(), [], 0, []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with receiver.lock:
+                    receiver.requests += 1
+                    refuse = receiver.requests % 40 == 0
+                status = 503 if refuse else 204
+                if not refuse:
+                    try:
+                        event = Webhook(receiver.secret).verify(body, dict(self.headers))
+                        with receiver.lock:
+                            receiver.events.append(event)
+                    except Exception as error:
+                        receiver.forged.append(str(error))
+                        status = 400
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def response_ids(self):
+        with self.lock:
+            return [e["data"]["id"] for e in self.events if e["type"] == "response.received"]
 
 
 def main():
@@ -188,6 +232,10 @@ def main():
         "opens_at": fmt(now - 3600), "closes_at": fmt(now + 86400)})
     assert status == 201, consultation
     consultation = consultation["id"]
+    receiver = Receiver()
+    status, _, hook = call("POST", "/v1/webhooks", admin, {"url": receiver.url, "events": ["response.received"]})
+    assert status == 201, hook
+    receiver.secret = hook["secret"]
 
     # 1. SIGKILL mid-stream, with uploads under way.
     stop = threading.Event()
@@ -216,9 +264,21 @@ def main():
         again_status, headers, again = submit(partner, consultation, key)
         assert again_status == 201 and headers.get("Idempotency-Replayed") == "true", f"{key} was not replayed"
         assert again["receipt_number"] == body["receipt_number"], f"{key}: the replay has another receipt"
-    stored = count_responses(admin, consultation)
+    stored_ids = stored_responses(admin, consultation)
+    stored = len(stored_ids)
     assert stored == len(acked) + len(unacked), f"{stored} stored for {len(acked)} + {len(unacked)} distinct submissions"
     print(f"after the restart: every 201 stored unchanged, integrity ok, {len(unacked)} retries stored once; {stored} in all")
+    deadline = time.time() + 120
+    while not stored_ids <= set(receiver.response_ids()) and time.time() < deadline:
+        time.sleep(0.2)
+    received = receiver.response_ids()
+    missing = stored_ids - set(received)
+    assert not missing, f"{len(missing)} stored responses were never delivered as response.received, e.g. {sorted(missing)[:3]}"
+    assert not receiver.forged, f"deliveries standardwebhooks did not verify: {receiver.forged[:3]}"
+    invented = set(received) - stored_ids
+    assert not invented, f"events for responses that are not stored: {sorted(invented)[:3]}"
+    print(f"webhooks: every stored response's response.received delivered and verified by standardwebhooks "
+          f"({len(received)} deliveries for {stored} responses, {receiver.requests} requests with every fortieth refused)")
 
     # 2. SIGTERM drains what is in flight and exits cleanly.
     stop = threading.Event()

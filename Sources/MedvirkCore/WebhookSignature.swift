@@ -38,12 +38,12 @@ public struct RetrySchedule: Sendable, Equatable {
 
     public init(waits: [TimeInterval]) { self.waits = waits }
 
-    /// Parses `5s,5m,30m,2h` (units ms, s, m, h; a bare number is seconds); 1 to 20 waits, each at most 24 h.
+    /// Parses `5s,5m,30m,2h` (units s, m, h; a bare number is seconds); 1 to 20 waits, each at most 24 h.
     public init?(parsing text: String) {
         var waits: [TimeInterval] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let item = part.trimmingCharacters(in: .whitespaces)
-            let units: [(String, TimeInterval)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+            let units: [(String, TimeInterval)] = [("s", 1), ("m", 60), ("h", 3600)]
             let (digits, factor) = units.first { item.hasSuffix($0.0) }.map { (String(item.dropLast($0.0.count)), $0.1) } ?? (item, 1)
             guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Double(digits) else { return nil }
             let wait = value * factor

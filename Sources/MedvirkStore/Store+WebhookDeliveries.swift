@@ -161,26 +161,33 @@ extension Store {
         }
     }
 
-    /// For each active subscription that has none in flight (`busy`), its oldest pending delivery if its next
-    /// attempt is due at `now`: one at a time per subscription, in feed order. At most `limit`.
-    public func dueDeliveries(now: Date, busy: Set<String>, limit: Int) async throws -> [DueDelivery] {
+    /// For each active subscription that has none in flight (`busy`), its oldest pending deliveries if the
+    /// first is due at `now`, in feed order, up to `batch` and up to the first that is not due: sent one at a
+    /// time, in order. At most `limit` subscriptions.
+    public func dueDeliveries(now: Date, busy: Set<String>, limit: Int, batch: Int = 100) async throws -> [[DueDelivery]] {
         guard limit > 0 else { return [] }
         return try await pool.read { db in
             let stamp = Timestamps.format(now)
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT d.seq, d.id, d.webhook_id, d.event_id, d.payload, d.attempts, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at
+            let heads = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT w.id, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at, d.seq
                 FROM webhooks w
                 JOIN webhook_deliveries d ON d.seq = (SELECT min(p.seq) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.status = 'pending')
                 WHERE w.active = 1 AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.seq
                 """), arguments: [stamp])
-            return rows.lazy.filter { !busy.contains($0["webhook_id"]) }.prefix(limit).map { row in
-                var secrets: [String] = [row["secret"]]
-                if let previous: String = row["previous_secret"], let until: String = row["previous_secret_expires_at"], until > stamp {
+            return try heads.lazy.filter { !busy.contains($0["id"]) }.prefix(limit).map { head in
+                var secrets: [String] = [head["secret"]]
+                if let previous: String = head["previous_secret"], let until: String = head["previous_secret_expires_at"], until > stamp {
                     secrets.append(previous)
                 }
-                return DueDelivery(seq: row["seq"], id: row["id"], webhookId: row["webhook_id"], eventId: row["event_id"],
-                                   payload: Data((row["payload"] as String).utf8), attempt: row["attempts"] + 1, url: row["url"], secrets: secrets)
+                let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT seq, id, event_id, payload, attempts, next_attempt_at FROM webhook_deliveries
+                    WHERE webhook_id = ? AND status = 'pending' AND seq >= ? ORDER BY seq LIMIT ?
+                    """), arguments: [head["id"], head["seq"], batch])
+                return rows.prefix { ($0["next_attempt_at"] as String? ?? "") <= stamp }.map { row in
+                    DueDelivery(seq: row["seq"], id: row["id"], webhookId: head["id"], eventId: row["event_id"],
+                                payload: Data((row["payload"] as String).utf8), attempt: row["attempts"] + 1, url: head["url"], secrets: secrets)
+                }
             }
         }
     }

@@ -123,7 +123,7 @@ struct Serve: AsyncParsableCommand {
         config.webhooks.allowPrivate = settings.webhookAllowPrivate.isOn(webhookAllowPrivate)
         let scheduleText = settings.webhookRetrySchedule.text(webhookRetrySchedule) ?? settings.webhookRetrySchedule.defaultText
         guard let schedule = RetrySchedule(parsing: scheduleText) else {
-            fail("--webhook-retry-schedule must be 1 to 20 comma-separated waits such as 5s,5m,2h (ms, s, m, h; each at most 24h), not '\(scheduleText)'")
+            fail("--webhook-retry-schedule must be 1 to 20 comma-separated waits such as 5s,5m,2h (s, m, h; each at most 24h), not '\(scheduleText)'")
         }
         config.webhooks.schedule = schedule
         let disableAfter = settings.webhookDisableAfter.number(webhookDisableAfter)

@@ -65,7 +65,7 @@ enum ServeSettings {
         help: "Let webhooks go to loopback and private addresses, and over http:// (on-premises receivers, tests); off: https:// to public addresses only.")
     static let webhookRetrySchedule = ServeSetting(
         name: "webhook-retry-schedule", env: "MEDVIRK_WEBHOOK_RETRY_SCHEDULE", defaultText: "5s,5m,30m,2h,5h,10h,10h",
-        help: "Waits between a webhook delivery's attempts (ms, s, m, h; 1 to 20 waits, each at most 24h), each lengthened by up to 20 % at random.")
+        help: "Waits between a webhook delivery's attempts (s, m, h; 1 to 20 waits, each at most 24h), each lengthened by up to 20 % at random.")
     static let webhookDisableAfter = ServeSetting(
         name: "webhook-disable-after", env: "MEDVIRK_WEBHOOK_DISABLE_AFTER", defaultText: "259200",
         help: "Seconds of nothing but failed delivery attempts after which a webhook subscription is disabled.")

@@ -32,8 +32,8 @@ import Testing
         #expect(schedule.wait(after: 2, jitter: 0, retryAfter: 900) == 900)
         #expect(schedule.wait(after: 1, jitter: 0, retryAfter: 10 * 86_400) == 86_400)
         #expect(schedule.wait(after: 8, jitter: 0, retryAfter: nil) == nil)
-        #expect(RetrySchedule(parsing: "250ms,1")?.waits == [0.25, 1])
-        for bad in ["", "5x", "-1s", "25h", "1s,,2s", String(repeating: "1s,", count: 20) + "1s"] { #expect(RetrySchedule(parsing: bad) == nil, "\(bad)") }
+        #expect(RetrySchedule(parsing: "0s,1,2m")?.waits == [0, 1, 120])
+        for bad in ["", "5x", "250ms", "-1s", "25h", "1s,,2s", String(repeating: "1s,", count: 20) + "1s"] { #expect(RetrySchedule(parsing: bad) == nil, "\(bad)") }
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         #expect(RetrySchedule.retryAfter("120", now: now) == 120)
         #expect(RetrySchedule.retryAfter("Tue, 14 Nov 2023 22:46:40 GMT", now: now) == 2000)

@@ -25,8 +25,9 @@ public struct WebhookSettings: Sendable {
 
 /// Delivers webhook events: a `Service` in the application's service group. Each pass records the attempts
 /// that finished, queues deliveries for the feed entries written since the last pass (the change feed is
-/// the outbox: `Store.queueWebhookDeliveries`), and starts the attempts that are due: at most
-/// `concurrency` at once, one per subscription, in feed order. Between passes it sleeps until a commit
+/// the outbox: `Store.queueWebhookDeliveries`), and starts a sender for each subscription with deliveries
+/// due: at most `concurrency` at once; each sends its subscription's due deliveries one at a time, in feed
+/// order, and stops at the first that must wait for a retry. Between passes it sleeps until a commit
 /// touches the feed or the webhook tables, an attempt finishes, or the earliest retry falls due on the
 /// store's clock. On shutdown the attempts under way are abandoned; they stay pending and are sent again
 /// after a restart, so every event is delivered at least once.
@@ -37,7 +38,8 @@ final class WebhookDispatcher: Service, Sendable {
     private let metrics: ServiceMetrics
     private let logger: Logger
     private let signals = SchedulerSignals()
-    private let finished = Mutex<[AttemptResult]>([])
+    /// Attempts made and subscriptions whose sender ended, since the last pass.
+    private let finished = Mutex<(results: [AttemptResult], done: [String])>(([], []))
 
     init(store: Store, settings: WebhookSettings, metrics: ServiceMetrics, logger: Logger) {
         self.store = store
@@ -63,24 +65,23 @@ final class WebhookDispatcher: Service, Sendable {
             while !Task.isCancelled {
                 var next = Date.distantFuture
                 do {
-                    let results = finished.withLock { results in defer { results = [] }; return results }
+                    let (results, done) = finished.withLock { finished in defer { finished = ([], []) }; return finished }
                     do {
                         try await store.recordAttempts(results, schedule: settings.schedule, disableAfter: settings.disableAfter)
                     } catch {
-                        finished.withLock { $0.insert(contentsOf: results, at: 0) }  // recorded on a later pass
+                        finished.withLock { $0.results.insert(contentsOf: results, at: 0); $0.done += done }  // recorded on a later pass
                         throw error
                     }
-                    for result in results {
-                        busy.remove(result.delivery.webhookId)
-                        metrics.webhookAttempt(outcome: Self.outcome(result, schedule: settings.schedule))
-                    }
+                    for result in results { metrics.webhookAttempt(outcome: Self.outcome(result, schedule: settings.schedule)) }
+                    busy.subtract(done)
                     try await store.queueWebhookDeliveries()
                     let due = try await store.dueDeliveries(now: store.clock.now(), busy: busy, limit: settings.concurrency - busy.count)
-                    for delivery in due {
-                        busy.insert(delivery.webhookId)
+                    for deliveries in due {
+                        guard let webhook = deliveries.first?.webhookId else { continue }
+                        busy.insert(webhook)
                         group.addTask { [self] in
-                            let result = await sender.send(delivery)
-                            finished.withLock { $0.append(result) }
+                            await send(deliveries)
+                            finished.withLock { $0.done.append(webhook) }
                             signals.wake()
                         }
                     }
@@ -95,6 +96,16 @@ final class WebhookDispatcher: Service, Sendable {
                 // Under a burst of writes, let commits gather between passes.
                 try? await Task.sleep(for: .milliseconds(5))
             }
+        }
+    }
+
+    /// Sends one subscription's deliveries in order until one must wait for a retry.
+    private func send(_ deliveries: [DueDelivery]) async {
+        for delivery in deliveries {
+            let result = await sender.send(delivery)
+            finished.withLock { $0.results.append(result) }
+            signals.wake()
+            if result.verdict == .retry || Task.isCancelled { return }
         }
     }
 
