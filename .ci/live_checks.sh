@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The checks against a running server: calendars, schemathesis (anonymous, admin, partner), fuzz, privacy,
-# a browser on another origin, the demo's hearing memos, the README's own commands, and the crash test.
+# a browser on another origin, the demo's hearing memos, webhooks, the README's own commands, and the crash test.
 # Usage: .ci/live_checks.sh path/to/medvirk
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,11 +58,13 @@ stage "browser (chromium, cross-origin)" python3 .ci/browser_check.py "$BIN"
 # The demo's published hearing memos in four formats, their party lists against /parties, and the HTML in
 # Chromium; the screenshots are kept in ${CI_ARTIFACTS:-$WORK/artifacts} for a person to look at.
 stage "hearing memos (memo_check.py, chromium screenshots)" python3 .ci/memo_check.py "$BIN" "${CI_ARTIFACTS:-$WORK/artifacts}"
+# Webhooks end to end with a receiver that verifies every delivery with the standardwebhooks package (PyPI).
+stage "webhooks (webhook_check.py, standardwebhooks)" python3 .ci/webhook_check.py "$BIN"
 stage "README runs (readme_check.py)" python3 .ci/readme_check.py "$BIN"
 stage "command line (cli_check.py)" python3 .ci/cli_check.py "$BIN"
 stage "files (file(1), clamd: clean, EICAR, unreachable)" python3 .ci/file_checks.py "$BIN"
 
-stage "crash test (SIGKILL mid-stream with uploads, SIGTERM drain)" python3 .ci/crash_test.py "$BIN" 8 1.5
+stage "crash test (SIGKILL mid-stream with uploads and a webhook subscription, SIGTERM drain)" python3 .ci/crash_test.py "$BIN" 8 1.5
 
 if grep -E "Fatal error|internal-error|undeclared status" "$WORK/server.log"; then
     echo "the server logged an internal error or a status the contract does not declare" >&2
