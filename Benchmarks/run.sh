@@ -50,7 +50,7 @@ DB="$WORK/bench.sqlite"
 ADMIN="$("$BIN/medvirk" token create --db "$DB" --name bench-admin --scope admin)"
 PARTNER="$("$BIN/medvirk" token create --db "$DB" --name bench-partner --scope partner)"
 PORT="$(port)"
-"$BIN/medvirk" serve --db "$DB" --port "$PORT" --log-level error --address-rate-limit 0 --token-rate-limit 0 &
+"$BIN/medvirk" serve --db "$DB" --port "$PORT" --log-level error --address-rate-limit 0 --token-rate-limit 0 --webhook-allow-private &
 SERVER=$!
 URL="http://127.0.0.1:$PORT"
 ready "$URL/readyz"
@@ -129,6 +129,57 @@ UPLOADERS="$(jobs -p | grep -v "^$SERVER$" | tr '\n' ' ')"
 sleep 1
 G="$(load -s "$WORK/post.lua" "$URL/v1/consultations/$CONSULTATION/responses")"
 touch "$WORK/stop-uploads"; wait $UPLOADERS
+
+# --- (h) the submission load of (c) while 3 webhook subscriptions receive every response.received (receivers
+# on this machine); then how long the backlog takes to drain, and delivery latency under light load.
+HPORT="$(port)"
+"$BIN/medvirk-bench" receiver --port "$HPORT" &
+RECEIVER=$!
+ready "http://127.0.0.1:$HPORT/arrivals"
+for r in r1 r2 r3; do
+    curl -fsS -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -o /dev/null "$URL/v1/webhooks" \
+        -d "{\"url\":\"http://127.0.0.1:$HPORT/$r\",\"events\":[\"response.received\"]}"
+done
+responses() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True).execute("SELECT count(*) FROM responses").fetchone()[0])' "$DB"; }
+H_BEFORE="$(responses)"
+H="$(load -s "$WORK/post.lua" "$URL/v1/consultations/$CONSULTATION/responses")"
+H_END="$(now_s)"
+H_COUNT=$(( $(responses) - H_BEFORE ))
+read -r H_DRAIN H_DELIVERED H_P50 H_P99 H_LIGHT <<<"$(python3 - "$URL" "$HPORT" "$PARTNER" "$CONSULTATION" "$H_COUNT" "$H_END" <<'EOF'
+import json, sys, time, urllib.request
+url, port, partner, consultation, expected, ended = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6])
+def arrivals(path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/arrivals?path={path}", timeout=30) as answer:
+        lines = [line.split() for line in answer.read().decode().splitlines() if line.strip()]
+    return {id: float(at) for id, at in reversed(lines)}  # the first arrival of each event
+deadline = time.time() + 900
+while True:
+    got = [arrivals(p) for p in ("/r1", "/r2", "/r3")]
+    if all(len(g) >= expected for g in got) or time.time() > deadline:
+        break
+    time.sleep(0.2)
+delivered = min(len(g) for g in got)
+drain = max(0.0, max(max(g.values()) for g in got if g) - ended)
+# Light load: 200 submissions, one every 50 ms; latency from the 201 to the first receiver's arrival.
+sent = {}
+body = json.dumps({"respondent": {"kind": "citizen", "name": "Borger", "email": "b@example.dk", "publish_name": False},
+                   "text": "Jeg støtter trafikplanen."}).encode()
+for i in range(200):
+    request = urllib.request.Request(f"{url}/v1/consultations/{consultation}/responses", data=body, method="POST", headers={
+        "Authorization": f"Bearer {partner}", "Content-Type": "application/json", "Idempotency-Key": f"light-{i}"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        sent[json.loads(answer.read())["id"]] = time.time()
+    time.sleep(0.05)
+deadline = time.time() + 60
+while not set(sent) <= set(arrivals("/r1")) and time.time() < deadline:
+    time.sleep(0.1)
+at = arrivals("/r1")
+latencies = sorted((at[id] - t) * 1000 for id, t in sent.items() if id in at)
+pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+print(f"{drain:.1f} {delivered} {pick(0.5):.1f} {pick(0.99):.1f} {len(latencies)}")
+EOF
+)"
+kill "$RECEIVER"; wait "$RECEIVER" 2>/dev/null || true
 kill -TERM "$SERVER"; wait "$SERVER"
 
 # --- references: the framework ceiling for (a) and (b), the fsync ceiling for (c)
@@ -176,6 +227,9 @@ growth = peak - before
 def pct(x, y): return float(x) / float(y)
 g = "$G".split()[:3]
 bad["g"] = "$G".split()[3]
+h = "$H".split()[:3]
+bad["h"] = "$H".split()[3]
+h_count, h_delivered = int("$H_COUNT"), int("$H_DELIVERED")
 upload_mb, upload_s, dd_s = 8 * 20.97152, float("$UPLOAD_SECONDS"), float("$DD_SECONDS")
 upload_growth = float("$UPLOAD_PEAK") - float("$UPLOAD_BEFORE")
 full_s, range_s = float("$FULL_SECONDS"), float("$RANGE_SECONDS")
@@ -191,9 +245,12 @@ lines = [
     f"| (f) full download, 20 MiB | {20.97152 / full_s:.0f} MB/s | | | $DOWNLOAD_PEAK (+{download_growth:.1f}) | | | | | | | |",
     f"| (f) ranged download, 20 × 1 MiB | {20.97152 / range_s:.0f} MB/s | | | | | | | | | | |",
     f"| (g) (c) while 4 clients upload 20 MiB files | {g[0]} | {g[1]} | {g[2]} | | (c) alone | {c[0]} | {c[1]} | {c[2]} | {pct(g[0], c[0]):.0%} | ≥ 70 % | {'yes' if pct(g[0], c[0]) >= 0.7 else 'NO'} |",
+    f"| (h) (c) with 3 webhook subscriptions to every response.received | {h[0]} | {h[1]} | {h[2]} | | (c) alone | {c[0]} | {c[1]} | {c[2]} | {pct(h[0], c[0]):.0%} | ≥ 70 % | {'yes' if pct(h[0], c[0]) >= 0.7 else 'NO'} |",
+    f"| (h) backlog drained after the load | {h_delivered} of {h_count} events to each of 3 | | | | | | | | | every event delivered | {'yes' if h_delivered >= h_count else 'NO'} |",
     f"| (d) gzip CSV export, {rows} responses | {rows / seconds:.0f} rows/s | | | {peak:.1f} (+{growth:.1f}) | | | | | | ≥ 50 000 rows/s, < 50 MB growth | {'yes' if rows / seconds >= 50000 and growth < 50 else 'NO'} |",
     "",
-    f"Non-2xx answers: a {bad['a']}, b {bad['b']}, c {bad['c']}, g {bad['g']}. MB are 10^6 bytes; (e) is 8 × 20 MiB over the wall time of all 8 (uploads are durable: the commit that records each file syncs the WAL, its chunks included); RSS growth is the server's peak over its RSS before. Loads: wrk -t2 -c$CONNECTIONS -d${SECONDS_EACH}s on loopback, same 2-core machine, same run.",
+    f"Webhooks (h): the last of the backlog arrived $H_DRAIN s after the load stopped; under light load (200 submissions, one per 50 ms; $H_LIGHT delivered) the delay from the 201 to the receiver was p50 $H_P50 ms, p99 $H_P99 ms.",
+    f"Non-2xx answers: a {bad['a']}, b {bad['b']}, c {bad['c']}, g {bad['g']}, h {bad['h']}. MB are 10^6 bytes; (e) is 8 × 20 MiB over the wall time of all 8 (uploads are durable: the commit that records each file syncs the WAL, its chunks included); RSS growth is the server's peak over its RSS before. Loads: wrk -t2 -c$CONNECTIONS -d${SECONDS_EACH}s on loopback, same 2-core machine, same run.",
     f"Export: median {seconds:.2f} s of three (${EXPORT_TIMES[*]} s) for {int('$EXPORT_BYTES')} gzip bytes; server RSS {before:.1f} MB before, peak {peak:.1f} MB during.",
 ]
 text = "\n".join(lines)

@@ -4,6 +4,7 @@ import GRDB
 import Hummingbird
 import MedvirkCore
 import MedvirkStore
+import Synchronization
 
 /// The references the benchmark measures Medvirk against, and a fast loader for the export workload.
 @main
@@ -11,7 +12,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "medvirk-bench",
         abstract: "Benchmark references and data loading (see Benchmarks/README.md).",
-        subcommands: [Framework.self, Fsync.self, Seed.self])
+        subcommands: [Framework.self, Fsync.self, Seed.self, Receiver.self])
 }
 
 /// The framework ceiling: a minimal Hummingbird route answering with fixed bytes from memory, with an ETag.
@@ -115,5 +116,32 @@ struct Seed: AsyncParsableCommand {
         }
         try store.close()
         print(consultation.id)
+    }
+}
+
+/// Webhook receivers for the delivery workload: every POST is answered 204 and its arrival recorded by path
+/// (the payload's `data.id` and the time, Unix seconds); `GET /arrivals?path=/r1` lists them as `id time` lines.
+struct Receiver: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Answer webhook deliveries with 204 and record their arrival.")
+
+    @Option var port: Int
+
+    func run() async throws {
+        let arrivals = Mutex<[String: [(String, Double)]]>([:])
+        let router = Router()
+        router.post("/**") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let now = Date().timeIntervalSince1970
+            let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+            let id = (json?["data"] as? [String: Any])?["id"] as? String ?? "?"
+            arrivals.withLock { $0[request.uri.path, default: []].append((id, now)) }
+            return Response(status: .noContent)
+        }
+        router.get("/arrivals") { request, _ -> String in
+            let path = request.uri.queryParameters.get("path") ?? ""
+            return arrivals.withLock { $0[path, default: []] }.map { "\($0.0) \($0.1)" }.joined(separator: "\n")
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        try await app.runService()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Work that falls due because time passes (a deadline releasing responses, retention dates, purges), run by the server's one scheduler rather than by a polling loop of its own.
+/// Work that falls due because time passes (a deadline releasing responses, retention dates, purges), run
+/// by the server's one scheduler rather than by a polling loop of its own.
 ///
 /// The scheduler runs every job on each pass, so `run` must be cheap when nothing is due, and it must be
 /// safe to run twice for the same moment (another process may have done the work). After a pass it sleeps

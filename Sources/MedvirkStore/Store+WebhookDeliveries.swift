@@ -87,9 +87,7 @@ extension Store {
                 let view = token.feedView
                 let entries = try Self.visibleChanges(db, municipality: row["municipality_id"], after: row["cursor"], limit: batch,
                                                       adminOf: view.adminOf, partner: view.partner)
-                // A partner's subscription hears of its own responses only, even of those others' that are public.
-                for entry in entries where wanted.contains(entry.event)
-                    && (token.scope == .admin || entry.type != .response || entry.partnerTokenId == token.id) {
+                for entry in entries where try wanted.contains(entry.event) && Self.concerns(db, entry, token) {
                     let payload = WebhookPayload(
                         id: "evt_\(entry.seq)", type: entry.event, occurred_at: UTCTimestamp.secondsText(entry.at), seq: entry.seq,
                         municipality_id: entry.municipalityId,
@@ -106,13 +104,24 @@ extension Store {
         }
     }
 
+    /// Whether a partner's subscription hears of `entry`: of responses and hearing parties only its own (the
+    /// responses it submitted, the parties linked to it), even when others' are public; everything else its
+    /// token reads. An admin's subscription hears of everything its token reads.
+    static func concerns(_ db: Database, _ entry: ChangeEvent, _ token: TokenInfo) throws -> Bool {
+        guard token.scope == .partner else { return true }
+        switch entry.type {
+        case .response: return entry.partnerTokenId == token.id
+        case .party:
+            return try String.fetchOne(db.cachedStatement(sql: "SELECT partner_token_id FROM parties WHERE id = ?"), arguments: [entry.id]) == token.id
+        default: return true
+        }
+    }
+
     /// Queues a `webhook.ping` to an active subscription (409 `webhook-inactive` otherwise).
     public func pingWebhook(_ id: String) async throws -> WebhookDelivery {
         try await pool.write { db in
             guard let webhook = try Self.webhook(db, id) else { throw Problem.notFound("webhook", id) }
-            guard webhook.active else {
-                throw Problem.conflict("webhook-inactive", "This subscription is \(webhook.disabledReason ?? "inactive"); re-enable it with PATCH {\"active\": true} first.")
-            }
+            try Self.requireActive(webhook)
             let now = self.clock.now(), stamp = Timestamps.format(now)
             let payload = WebhookPayload(id: "evt_ping_" + Identifiers.make("p").dropFirst(2), type: WebhookEvents.ping,
                                          occurred_at: UTCTimestamp.secondsText(now), seq: nil, municipality_id: webhook.municipalityId,
@@ -123,19 +132,27 @@ extension Store {
     }
 
     /// Queues a delivered or failed delivery again as a new delivery with the same event id (409
-    /// `delivery-pending` while it is still being tried).
+    /// `delivery-pending` while it is still being tried, `webhook-inactive` while its subscription is).
     public func redeliver(_ id: String) async throws -> WebhookDelivery {
         try await pool.write { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM webhook_deliveries WHERE id = ?"), arguments: [id]) else {
                 throw Problem.notFound("delivery", id)
             }
             let old = Self.delivery(row)
+            if let webhook = try Self.webhook(db, old.webhookId) { try Self.requireActive(webhook) }
             guard old.status != .pending else {
                 throw Problem.conflict("delivery-pending", "This delivery is still being tried (next attempt \(old.nextAttemptAt.map(UTCTimestamp.secondsText) ?? "soon")).")
             }
             let made = try Self.insertDelivery(db, webhook: old.webhookId, eventId: old.eventId, event: old.event, seq: old.seq,
                                                payload: row["payload"], redeliveryOf: old.id, now: Timestamps.format(self.clock.now()))
             return try Self.delivery(db, made)!
+        }
+    }
+
+    /// 409 `webhook-inactive` for a paused or disabled subscription.
+    static func requireActive(_ webhook: Webhook) throws {
+        guard webhook.active else {
+            throw Problem.conflict("webhook-inactive", "This subscription is \(webhook.disabledReason ?? "inactive"); re-enable it with PATCH {\"active\": true} first.")
         }
     }
 
@@ -228,12 +245,14 @@ extension Store {
         }
     }
 
-    /// When the earliest retry after `now` falls due (for the scheduler), or nil.
+    /// When the earliest retry after `now` falls due (the dispatcher sleeps until then), or nil. Only each active
+    /// subscription's oldest pending delivery can be next, so only those are read.
     public func nextWebhookAttempt(after now: Date) async throws -> Date? {
         try await pool.read { db in
             try String.fetchOne(db.cachedStatement(sql: """
-                SELECT min(d.next_attempt_at) FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-                WHERE d.status = 'pending' AND w.active = 1 AND d.next_attempt_at > ?
+                SELECT min(d.next_attempt_at) FROM webhooks w
+                JOIN webhook_deliveries d ON d.seq = (SELECT min(p.seq) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.status = 'pending')
+                WHERE w.active = 1 AND d.next_attempt_at > ?
                 """), arguments: [Timestamps.format(now)])
         }.map(Timestamps.parse)
     }

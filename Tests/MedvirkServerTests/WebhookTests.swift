@@ -38,17 +38,22 @@ func deliveries(_ api: API, _ webhook: String, token: String) async throws -> [[
         try await withWebhooks { api, receiver, base in
             let (m, _) = try await seedMunicipality(api)
             let a = try await api.service.tokenWithId(.partner), b = try await api.service.tokenWithId(.partner)
-            let events = ["response.received", "response.published", "response.withheld"]
+            let events = ["response.received", "response.published", "response.withheld", "party.invited"]
             let subA = try await subscribe(api, base + "/a", events, token: a.bearer)
             _ = try await subscribe(api, base + "/b", events, token: b.bearer)
             let consultation = try await seedConsultation(api, municipality: m)
+            // A party linked to A is A's news; a party linked to no one is no partner's.
+            let party = try await api.create("/v1/consultations/\(consultation)/parties",
+                                             #"{"name":"Ældresagen","kind":"organisation","partner_token_id":"\#(a.id)"}"#)
+            try await api.create("/v1/consultations/\(consultation)/parties", #"{"name":"Handicapforeningen","kind":"organisation"}"#)
             let mine = try #require(try await submit(api, consultation, token: a.bearer, key: "a1").string("id"))
             let theirs = try #require(try await submit(api, consultation, token: b.bearer, key: "b1").string("id"))
             try expectOK(try await api.patch("/v1/responses/\(mine)", #"{"status":"published"}"#))
             try expectOK(try await api.patch("/v1/responses/\(theirs)", #"{"status":"withheld","withheld_reason":"Personfølsomt"}"#))
 
-            let gotA = try await receiver.wait("/a", count: 2)
+            let gotA = Array(try await receiver.wait("/a", count: 3).dropFirst())
             let gotB = try await receiver.wait("/b", count: 2)
+            #expect(receiver.received("/a").first.map { "\($0.type) \($0.dataId)" } == "party.invited \(party)")
             #expect(gotA.map { "\($0.type) \($0.dataId)" } == ["response.received \(mine)", "response.published \(mine)"])
             #expect(gotB.map { "\($0.type) \($0.dataId)" } == ["response.received \(theirs)", "response.withheld \(theirs)"])
             // Signed with the subscription's secret (Standard Webhooks), in feed order, no private fields.
@@ -63,9 +68,9 @@ func deliveries(_ api: API, _ webhook: String, token: String) async throws -> [[
             #expect(gotA[0].json["municipality_id"] as? String == m)
             // Nothing more arrives: B's withheld response is never A's business.
             try await Task.sleep(for: .milliseconds(200))
-            #expect(receiver.received("/a").count == 2)
+            #expect(receiver.received("/a").count == 3)
             let listed = try await deliveries(api, subA.id, token: a.bearer)
-            #expect(listed.count == 2 && listed.allSatisfy { $0["status"] as? String == "delivered" && $0["attempts"] as? Int == 1 })
+            #expect(listed.count == 3 && listed.allSatisfy { $0["status"] as? String == "delivered" && $0["attempts"] as? Int == 1 })
         }
     }
 

@@ -4,7 +4,8 @@ import MedvirkStore
 import Synchronization
 
 /// The service's Prometheus metrics, served at `/metrics`: requests by route, method and status with
-/// latency histograms, group-commit batch sizes, response-cache hits and misses, and the database size.
+/// latency histograms, group-commit batch sizes, response-cache hits and misses, the database size, and
+/// webhook delivery attempts by outcome with the queue's depth and its oldest pending delivery's age.
 final class ServiceMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let batches: ValueHistogram

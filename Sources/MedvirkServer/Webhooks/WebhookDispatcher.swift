@@ -75,7 +75,10 @@ final class WebhookDispatcher: Service, Sendable {
                     for result in results { metrics.webhookAttempt(outcome: Self.outcome(result, schedule: settings.schedule)) }
                     busy.subtract(done)
                     try await store.queueWebhookDeliveries()
-                    let due = try await store.dueDeliveries(now: store.clock.now(), busy: busy, limit: settings.concurrency - busy.count)
+                    // One time for the whole pass: a retry falling due between two readings of the clock would
+                    // be neither due in the first nor after it in the second, and the pass would sleep past it.
+                    let now = store.clock.now()
+                    let due = try await store.dueDeliveries(now: now, busy: busy, limit: settings.concurrency - busy.count)
                     for deliveries in due {
                         guard let webhook = deliveries.first?.webhookId else { continue }
                         busy.insert(webhook)
@@ -85,7 +88,7 @@ final class WebhookDispatcher: Service, Sendable {
                             signals.wake()
                         }
                     }
-                    if let retry = try await store.nextWebhookAttempt(after: store.clock.now()) { next = retry }
+                    if let retry = try await store.nextWebhookAttempt(after: now) { next = retry }
                 } catch where Task.isCancelled {
                     break
                 } catch {
