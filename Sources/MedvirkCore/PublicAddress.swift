@@ -9,8 +9,8 @@ import Darwin
 /// Special-Purpose Address Registries (RFC 6890 and its updates) mark it. Refused: unspecified, loopback,
 /// private (RFC 1918, unique local fc00::/7), shared (100.64/10), link-local, multicast, documentation,
 /// benchmarking, reserved and broadcast ranges, and IPv6 forms that embed a refused IPv4 address
-/// (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16). A guard against server-side request
-/// forgery (OWASP API7:2023).
+/// (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16); of IPv6 only global unicast
+/// (2000::/3, RFC 4291 §2.4) can be public. A guard against server-side request forgery (OWASP API7:2023).
 public enum PublicAddress {
     /// True for a textual IPv4 or IPv6 address that is publicly routable; false for non-public ones and for
     /// anything that is not an address.
@@ -51,6 +51,7 @@ public enum PublicAddress {
         if within(b, zeros, 96) { return isPublic(v4: Array(b[12...])) }                // ::a.b.c.d (deprecated)
         if within(b, [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0], 96) { return isPublic(v4: Array(b[12...])) }  // NAT64
         if within(b, [0x20, 0x02], 16) { return isPublic(v4: Array(b[2...5])) }         // 6to4
+        if !within(b, [0x20], 3) { return false }                                       // outside global unicast 2000::/3
         let refused: [([UInt8], Int)] = [
             ([0x00, 0x64, 0xff, 0x9b, 0, 1], 48),      // local-use NAT64
             ([0x01, 0x00, 0, 0, 0, 0, 0, 0], 64),      // discard-only

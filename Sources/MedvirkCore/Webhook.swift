@@ -158,8 +158,14 @@ public struct DueDelivery: Sendable {
     public var url: String
     /// The signing secrets: the current one, and the previous one during the 24 hours after a rotation.
     public var secrets: [String]
+    /// The token whose subscription it is (attempts in flight are capped per token).
+    public var tokenId: String
+    /// The subscription's `updated_at` when this was read: a sender stops when it has changed (paused,
+    /// deleted, a new URL or secret).
+    public var version: String
 
-    public init(seq: Int64, id: String, webhookId: String, eventId: String, payload: Data, attempt: Int, url: String, secrets: [String]) {
+    public init(seq: Int64, id: String, webhookId: String, eventId: String, payload: Data, attempt: Int, url: String, secrets: [String],
+                tokenId: String, version: String) {
         self.seq = seq
         self.id = id
         self.webhookId = webhookId
@@ -168,6 +174,8 @@ public struct DueDelivery: Sendable {
         self.attempt = attempt
         self.url = url
         self.secrets = secrets
+        self.tokenId = tokenId
+        self.version = version
     }
 }
 

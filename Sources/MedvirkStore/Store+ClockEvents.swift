@@ -31,7 +31,7 @@ extension Store {
 
     /// The moments a published consultation reaches as time passes, each announced once in the change feed
     /// (to admins and, while the consultation is public, to everyone): opened at `opens_at`, closing soon
-    /// `lead` seconds before `closes_at` (`--closing-soon-lead`), closed at `closes_at`. Those due at or before
+    /// `lead` seconds before `closes_at` (`--closing-soon-lead`) but not before it opens, closed at `closes_at`. Those due at or before
     /// `?1` that have no `clock_events` row; `?2` is the lead in seconds, `?3` one consultation or NULL for all.
     static let dueMoments = """
         SELECT * FROM (
@@ -39,13 +39,25 @@ extension Store {
             WHERE c.status = 'published' AND c.deleted_at IS NULL AND (?3 IS NULL OR c.id = ?3)
             UNION ALL
             SELECT c.seq, c.id, c.municipality_id, 'consultation.closing_soon', 2,
-                   strftime('%Y-%m-%dT%H:%M:%fZ', c.closes_at, '-' || ?2 || ' seconds') FROM consultations c
+                   max(strftime('%Y-%m-%dT%H:%M:%fZ', c.closes_at, '-' || ?2 || ' seconds'), c.opens_at) FROM consultations c
             WHERE c.status = 'published' AND c.deleted_at IS NULL AND (?3 IS NULL OR c.id = ?3)
             UNION ALL
             SELECT c.seq, c.id, c.municipality_id, 'consultation.closed', 3, c.closes_at FROM consultations c
             WHERE c.status = 'published' AND c.deleted_at IS NULL AND (?3 IS NULL OR c.id = ?3)
         ) d WHERE d.due <= ?1 AND NOT EXISTS (SELECT 1 FROM clock_events e WHERE e.consultation_id = d.id AND e.event = d.event)
         """
+
+    /// Inside a write that moved a consultation's opening or deadline: forgets the announcements of moments
+    /// that now lie ahead, so they are announced again when the clock reaches them (a reopened consultation
+    /// closes again).
+    static func rescheduleClockMoments(_ db: Database, consultation: String, opensAt: Date, closesAt: Date, now: Date, lead: TimeInterval) throws {
+        try db.cachedStatement(sql: """
+            DELETE FROM clock_events WHERE consultation_id = ?1 AND (
+                (event = 'consultation.opened' AND ?2 > ?4)
+                OR (event = 'consultation.closing_soon' AND max(strftime('%Y-%m-%dT%H:%M:%fZ', ?3, '-' || ?5 || ' seconds'), ?2) > ?4)
+                OR (event = 'consultation.closed' AND ?3 > ?4))
+            """).execute(arguments: [consultation, Timestamps.format(opensAt), Timestamps.format(closesAt), Timestamps.format(now), Int(lead)])
+    }
 
     /// The next moment after `now` that will need announcing.
     func nextClockMoment(after now: Date) async throws -> Date? {

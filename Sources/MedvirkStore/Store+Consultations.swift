@@ -170,6 +170,9 @@ extension Store {
                 change = change.cascading()
             }
             try Self.recordWrite(db, actor: actor, municipality: draft.municipalityId, [change] + files, now: now)
+            if draft.opensAt != current.draft.opensAt || draft.closesAt != current.draft.closesAt {
+                try Self.rescheduleClockMoments(db, consultation: id, opensAt: draft.opensAt, closesAt: draft.closesAt, now: now, lead: closingSoonLead)
+            }
             try Self.announceClockMoments(db, now: now, lead: closingSoonLead, consultation: id)
             return try Self.liveConsultation(db, id)!
         }

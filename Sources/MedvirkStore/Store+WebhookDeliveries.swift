@@ -118,7 +118,7 @@ extension Store {
     }
 
     /// Queues a `webhook.ping` to an active subscription (409 `webhook-inactive` otherwise).
-    public func pingWebhook(_ id: String) async throws -> WebhookDelivery {
+    public func pingWebhook(_ id: String, actor: WriteActor) async throws -> WebhookDelivery {
         try await pool.write { db in
             guard let webhook = try Self.webhook(db, id) else { throw Problem.notFound("webhook", id) }
             try Self.requireActive(webhook)
@@ -127,24 +127,27 @@ extension Store {
                                          occurred_at: UTCTimestamp.secondsText(now), seq: nil, municipality_id: webhook.municipalityId,
                                          data: .init(id: id, href: "/v1/webhooks/\(id)", resource: "webhook", action: "updated", parent_id: nil))
             let delivery = try Self.insertDelivery(db, webhook: id, eventId: payload.id, event: payload.type, seq: nil, payload: payload.encoded(), now: stamp)
+            try Self.recordAudit(db, actor: actor, resource: id, municipality: webhook.municipalityId, now: now)
             return try Self.delivery(db, delivery)!
         }
     }
 
     /// Queues a delivered or failed delivery again as a new delivery with the same event id (409
     /// `delivery-pending` while it is still being tried, `webhook-inactive` while its subscription is).
-    public func redeliver(_ id: String) async throws -> WebhookDelivery {
+    public func redeliver(_ id: String, actor: WriteActor) async throws -> WebhookDelivery {
         try await pool.write { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM webhook_deliveries WHERE id = ?"), arguments: [id]) else {
                 throw Problem.notFound("delivery", id)
             }
             let old = Self.delivery(row)
-            if let webhook = try Self.webhook(db, old.webhookId) { try Self.requireActive(webhook) }
+            guard let webhook = try Self.webhook(db, old.webhookId) else { throw Problem.notFound("delivery", id) }
+            try Self.requireActive(webhook)
             guard old.status != .pending else {
                 throw Problem.conflict("delivery-pending", "This delivery is still being tried (next attempt \(old.nextAttemptAt.map(UTCTimestamp.secondsText) ?? "soon")).")
             }
             let made = try Self.insertDelivery(db, webhook: old.webhookId, eventId: old.eventId, event: old.event, seq: old.seq,
                                                payload: row["payload"], redeliveryOf: old.id, now: Timestamps.format(self.clock.now()))
+            try Self.recordAudit(db, actor: actor, resource: old.webhookId, municipality: webhook.municipalityId, now: self.clock.now())
             return try Self.delivery(db, made)!
         }
     }
@@ -152,7 +155,9 @@ extension Store {
     /// 409 `webhook-inactive` for a paused or disabled subscription.
     static func requireActive(_ webhook: Webhook) throws {
         guard webhook.active else {
-            throw Problem.conflict("webhook-inactive", "This subscription is \(webhook.disabledReason ?? "inactive"); re-enable it with PATCH {\"active\": true} first.")
+            let remedy = webhook.disabledReason == "token revoked" ? "subscribe again with a live token"
+                : "re-enable it with PATCH {\"active\": true} first"
+            throw Problem.conflict("webhook-inactive", "This subscription is \(webhook.disabledReason ?? "inactive"); \(remedy).")
         }
     }
 
@@ -178,21 +183,21 @@ extension Store {
         }
     }
 
-    /// For each active subscription that has none in flight (`busy`), its oldest pending deliveries if the
-    /// first is due at `now`, in feed order, up to `batch` and up to the first that is not due: sent one at a
-    /// time, in order. At most `limit` subscriptions.
-    public func dueDeliveries(now: Date, busy: Set<String>, limit: Int, batch: Int = 100) async throws -> [[DueDelivery]] {
+    /// For each active subscription that has none in flight (`busy`) and whose token is not at its limit
+    /// (`fullTokens`), its oldest pending deliveries if the first is due at `now`, in feed order, up to `batch`
+    /// and up to the first that is not due: sent one at a time, in order. At most `limit` subscriptions.
+    public func dueDeliveries(now: Date, busy: Set<String>, fullTokens: Set<String> = [], limit: Int, batch: Int = 50) async throws -> [[DueDelivery]] {
         guard limit > 0 else { return [] }
         return try await pool.read { db in
             let stamp = Timestamps.format(now)
             let heads = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT w.id, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at, d.seq
+                SELECT w.id, w.token_id, w.updated_at, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at, d.seq
                 FROM webhooks w
                 JOIN webhook_deliveries d ON d.seq = (SELECT min(p.seq) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.status = 'pending')
                 WHERE w.active = 1 AND d.next_attempt_at <= ?
                 ORDER BY d.next_attempt_at, d.seq
                 """), arguments: [stamp])
-            return try heads.lazy.filter { !busy.contains($0["id"]) }.prefix(limit).map { head in
+            return try heads.lazy.filter { !busy.contains($0["id"]) && !fullTokens.contains($0["token_id"]) }.prefix(limit).map { head in
                 var secrets: [String] = [head["secret"]]
                 if let previous: String = head["previous_secret"], let until: String = head["previous_secret_expires_at"], until > stamp {
                     secrets.append(previous)
@@ -203,9 +208,17 @@ extension Store {
                     """), arguments: [head["id"], head["seq"], batch])
                 return rows.prefix { ($0["next_attempt_at"] as String? ?? "") <= stamp }.map { row in
                     DueDelivery(seq: row["seq"], id: row["id"], webhookId: head["id"], eventId: row["event_id"],
-                                payload: Data((row["payload"] as String).utf8), attempt: row["attempts"] + 1, url: head["url"], secrets: secrets)
+                                payload: Data((row["payload"] as String).utf8), attempt: row["attempts"] + 1, url: head["url"], secrets: secrets,
+                                tokenId: head["token_id"], version: head["updated_at"])
                 }
             }
+        }
+    }
+
+    /// The subscription's `updated_at` while it is active; nil once it is paused, disabled or deleted.
+    public func activeWebhookVersion(_ id: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT updated_at FROM webhooks WHERE id = ? AND active = 1"), arguments: [id])
         }
     }
 
@@ -223,7 +236,10 @@ extension Store {
                 if result.verdict != .delivered {
                     delivered = nil
                     let wait = result.verdict == .retry ? schedule.wait(after: delivery.attempt, jitter: jitter(), retryAfter: result.retryAfter) : nil
-                    if let wait { (status, next) = ("pending", Timestamps.format(now.addingTimeInterval(wait.rounded(.up)))) } else { status = "failed" }
+                    // Stored times are whole seconds, read from a clock that may be most of a second on: a second
+                    // more keeps a `Retry-After` from being cut short.
+                    let margin: TimeInterval = result.retryAfter == nil ? 0 : 1
+                    if let wait { (status, next) = ("pending", Timestamps.format(now.addingTimeInterval(wait.rounded(.up) + margin))) } else { status = "failed" }
                 }
                 try db.cachedStatement(sql: """
                     UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_attempt_at = ?, last_status_code = ?,

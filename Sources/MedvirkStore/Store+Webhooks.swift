@@ -17,7 +17,7 @@ extension Store {
     /// Stores a subscription that starts after the newest feed entry, and returns it with its new signing
     /// secret (`whsec_…`), which is stored to sign and never shown again. 422 for an unknown municipality,
     /// 409 `too-many-webhooks` past 50 per token. The URL's address is the caller's to check first.
-    public func createWebhook(_ draft: WebhookDraft, token: TokenInfo) async throws -> (Webhook, secret: String) {
+    public func createWebhook(_ draft: WebhookDraft, token: TokenInfo, actor: WriteActor) async throws -> (Webhook, secret: String) {
         let secret = WebhookSignature.newSecret()
         return try await pool.write { db in
             if let municipality = draft.municipalityId, try Self.liveMunicipality(db, municipality) == nil {
@@ -33,6 +33,7 @@ extension Store {
                 VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) FROM changes), ?, ?)
                 """).execute(arguments: [id, token.id, draft.municipalityId, draft.url, JSONColumn.encode(draft.events), draft.description,
                                          secret, stamp, stamp])
+            try Self.recordAudit(db, actor: actor, resource: id, municipality: draft.municipalityId, now: self.clock.now())
             return (try Self.webhook(db, id)!, secret)
         }
     }
@@ -62,7 +63,7 @@ extension Store {
 
     /// Applies new settings; `active` true re-enables (409 `token-revoked` when its token is revoked), false
     /// pauses.
-    public func updateWebhook(_ id: String, _ draft: WebhookDraft, active: Bool?) async throws -> Webhook {
+    public func updateWebhook(_ id: String, _ draft: WebhookDraft, active: Bool?, actor: WriteActor) async throws -> Webhook {
         try await pool.write { db in
             guard let current = try Self.webhook(db, id) else { throw Problem.notFound("webhook", id) }
             let stamp = Timestamps.format(self.clock.now())
@@ -81,16 +82,19 @@ extension Store {
                     failing_since = CASE WHEN ? THEN NULL ELSE failing_since END, updated_at = ? WHERE id = ?
                 """).execute(arguments: [draft.url, JSONColumn.encode(draft.events), draft.description, isActive, reason,
                                          active == true, stamp, id])
+            try Self.recordAudit(db, actor: actor, resource: id, municipality: current.municipalityId, now: self.clock.now())
             return try Self.webhook(db, id)!
         }
     }
 
     /// Deletes a subscription with its deliveries; false when there was none.
-    public func deleteWebhook(_ id: String) async throws -> Bool {
+    public func deleteWebhook(_ id: String, actor: WriteActor) async throws -> Bool {
         try await pool.write { db in
+            guard let current = try Self.webhook(db, id) else { return false }
             try db.cachedStatement(sql: "DELETE FROM webhook_deliveries WHERE webhook_id = ?").execute(arguments: [id])
             try db.cachedStatement(sql: "DELETE FROM webhooks WHERE id = ?").execute(arguments: [id])
-            return db.changesCount > 0
+            try Self.recordAudit(db, actor: actor, resource: id, municipality: current.municipalityId, now: self.clock.now())
+            return true
         }
     }
 
@@ -99,7 +103,7 @@ extension Store {
 
     /// A new signing secret; the current one signs beside it for 24 hours (a second rotation within them drops
     /// the oldest).
-    public func rotateWebhookSecret(_ id: String) async throws -> (Webhook, secret: String) {
+    public func rotateWebhookSecret(_ id: String, actor: WriteActor) async throws -> (Webhook, secret: String) {
         let secret = WebhookSignature.newSecret()
         return try await pool.write { db in
             let now = self.clock.now()
@@ -107,6 +111,7 @@ extension Store {
                 UPDATE webhooks SET previous_secret = secret, previous_secret_expires_at = ?, secret = ?, updated_at = ? WHERE id = ?
                 """).execute(arguments: [Timestamps.format(now.addingTimeInterval(Self.secretOverlap)), secret, Timestamps.format(now), id])
             guard let webhook = try Self.webhook(db, id) else { throw Problem.notFound("webhook", id) }
+            try Self.recordAudit(db, actor: actor, resource: id, municipality: webhook.municipalityId, now: now)
             return (webhook, secret)
         }
     }

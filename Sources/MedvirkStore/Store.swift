@@ -130,12 +130,18 @@ public struct Store: Sendable {
             INSERT INTO generations (scope, value) VALUES ('*', 1), (?, 1)
             ON CONFLICT (scope) DO UPDATE SET value = value + 1
             """).execute(arguments: [municipality])
+        try recordAudit(db, actor: actor, resource: changes.first?.id, municipality: municipality, now: now)
+    }
+
+    /// Records a write in the audit log (none for the service's own writes). `municipality` nil: one that
+    /// spans municipalities (a webhook subscription to all of them).
+    static func recordAudit(_ db: Database, actor: WriteActor?, resource: String?, municipality: String?, now: Date) throws {
         guard let actor, !actor.isService else { return }
         try db.cachedStatement(sql: """
             INSERT INTO audit_log (at, token_id, token_name, method, path, resource_id, municipality_id, request_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [Timestamps.format(now), actor.tokenId, actor.tokenName, actor.method, actor.path,
-                             changes.first?.id, municipality, actor.requestId])
+                             resource, municipality, actor.requestId])
     }
 
     /// Fetches `limit + 1` rows to learn whether another page follows.

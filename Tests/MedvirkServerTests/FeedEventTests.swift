@@ -112,4 +112,27 @@ extension FeedEventTests {
             #expect(!(try await Self.events(api, after: start, token: api.service.admin)).contains { $0.hasSuffix(draft) })
         }
     }
+
+    @Test func closingSoonNeverPrecedesTheOpeningAndAMovedDeadlineIsAnnouncedAgain() async throws {
+        try await withAPI { api in
+            let (m, _) = try await seedMunicipality(api)
+            let start = try #require(try await feed(api, token: api.service.admin).next)
+            // Open for two hours, an hour from now: closing soon (72 h ahead) is due before it opens.
+            let id = try await seedConsultation(api, municipality: m, opensIn: 3600, closesIn: 3 * 3600)
+            func clockEvents() async throws -> [String] {
+                try await Self.events(api, after: start).filter { $0.hasSuffix(id) && !$0.hasPrefix("consultation.updated") && !$0.hasPrefix("consultation.published") }
+            }
+            #expect(try await clockEvents().isEmpty)
+            await api.service.clock.advance(by: 3600)
+            #expect(try await clockEvents() == ["consultation.opened \(id)", "consultation.closing_soon \(id)"])
+            await api.service.clock.advance(by: 2 * 3600)
+            #expect(try await clockEvents().last == "consultation.closed \(id)")
+            // Reopened for five days: it will close soon, and close, again.
+            try expectOK(try await api.patch("/v1/consultations/\(id)", #"{"closes_at":"\#(rfc3339(api.service.clock.now() + 5 * 86_400))"}"#))
+            await api.service.clock.advance(by: 2 * 86_400)
+            await api.service.clock.advance(by: 3 * 86_400)
+            #expect(try await clockEvents() == ["consultation.opened \(id)", "consultation.closing_soon \(id)", "consultation.closed \(id)",
+                                               "consultation.closing_soon \(id)", "consultation.closed \(id)"])
+        }
+    }
 }

@@ -10,6 +10,8 @@ import Testing
 /// One request a test receiver got.
 struct Received: Sendable {
     let path: String
+    /// The `Host` the request named.
+    let authority: String?
     let headers: [String: String]
     let body: String
     var json: [String: any Sendable] { (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: any Sendable]) ?? [:] }
@@ -21,6 +23,9 @@ struct Received: Sendable {
 /// each path with the statuses scripted for it, in turn (the last one repeats; unscripted paths get 200).
 final class WebhookReceiver: Sendable {
     private let state = Mutex<(received: [Received], scripts: [String: [(Int, [String: String])]])>(([], [:]))
+
+    /// A scripted status that answers 200 and then trickles its body for a minute.
+    static let trickle = 0
 
     /// Answers requests to `path` with these statuses and headers, one per request; the last repeats.
     func script(_ path: String, _ answers: [(Int, [String: String])]) { state.withLock { $0.scripts[path] = answers } }
@@ -45,13 +50,23 @@ final class WebhookReceiver: Sendable {
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let path = request.uri.path
         let (status, extra) = state.withLock { state -> (Int, [String: String]) in
-            state.received.append(Received(path: path, headers: headers, body: body))
+            state.received.append(Received(path: path, authority: request.head.authority, headers: headers, body: body))
             guard var script = state.scripts[path], let first = script.first else { return (200, [:]) }
             if script.count > 1 { script.removeFirst(); state.scripts[path] = script }
             return first
         }
         var fields = HTTPFields()
         for (name, value) in extra { fields[HTTPField.Name(name)!] = value }
+        if status == Self.trickle {
+            // 200 at once, then a body of a byte every 200 ms that would take a minute.
+            return Response(status: .ok, headers: fields, body: ResponseBody(contentLength: 300) { writer in
+                for _ in 0..<300 {
+                    try await writer.write(ByteBuffer(string: "x"))
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                try await writer.finish(nil)
+            })
+        }
         return Response(status: .init(code: status), headers: fields)
     }
 
@@ -71,6 +86,9 @@ final class FakeResolver: HostResolver {
     private let names = Mutex<[String: [String]]>([:])
 
     func set(_ host: String, _ addresses: [String]) { names.withLock { $0[host] = addresses } }
+
+    /// The name stops resolving, as when DNS is down.
+    func remove(_ host: String) { names.withLock { $0[host] = nil } }
 
     func addresses(of host: String, port: Int) async throws -> [String] {
         guard let found = names.withLock({ $0[host] }) else { throw CancellationError() }

@@ -5,7 +5,7 @@ import Testing
 
 /// Runs a test with a receiver on 127.0.0.1, webhooks allowed to reach it, and short retry waits.
 func withWebhooks(schedule: String = "1s,1s,1s", disableAfter: TimeInterval = 3 * 86_400, allowPrivate: Bool = true,
-                  resolver: FakeResolver = FakeResolver(),
+                  resolver: FakeResolver = FakeResolver(), attemptTimeout: Int64 = 10,
                   _ test: @escaping @Sendable (API, WebhookReceiver, String) async throws -> Void) async throws {
     let receiver = WebhookReceiver()
     try await receiver.run { base in
@@ -14,6 +14,7 @@ func withWebhooks(schedule: String = "1s,1s,1s", disableAfter: TimeInterval = 3 
             config.webhooks.schedule = RetrySchedule(parsing: schedule)!
             config.webhooks.disableAfter = disableAfter
             config.webhooks.resolver = resolver
+            config.webhooks.attemptTimeout = attemptTimeout
         }) { api in try await test(api, receiver, base) }
     }
 }
@@ -34,6 +35,54 @@ func deliveries(_ api: API, _ webhook: String, token: String) async throws -> [[
 }
 
 @Suite struct WebhookTests {
+    @Test func aReceiverThatTricklesOrAHostThatDoesNotResolveIsRetriedNotFailedOrStuck() async throws {
+        let resolver = FakeResolver()
+        try await withWebhooks(resolver: resolver, attemptTimeout: 1) { api, receiver, base in
+            let (m, _) = try await seedMunicipality(api)
+            let admin = api.service.admin
+            receiver.script("/slow", [(WebhookReceiver.trickle, [:]), (204, [:])])
+            let slow = try await subscribe(api, base + "/slow", ["consultation.published"], token: admin)
+            let port = try #require(URLComponents(string: base)?.port)
+            resolver.set("hooks.medvirk.test", ["127.0.0.1"])
+            let named = try await subscribe(api, "http://hooks.medvirk.test:\(port)/named", ["consultation.published"], token: admin)
+            resolver.remove("hooks.medvirk.test")
+            try await seedConsultation(api, municipality: m)
+            // The slow body is cut off after the attempt's time (1 s here), and the attempt retried.
+            try await eventually { try await deliveries(api, slow.id, token: admin).first?["attempts"] as? Int == 1 }
+            let cut = try #require(try await deliveries(api, slow.id, token: admin).first)
+            #expect(cut["status"] as? String == "pending" && (cut["last_error"] as? String ?? "").contains("timed out"))
+            // The name resolves to nothing yet (DNS down): retried, not failed.
+            try await eventually { try await deliveries(api, named.id, token: admin).first?["attempts"] as? Int == 1 }
+            let unresolved = try #require(try await deliveries(api, named.id, token: admin).first)
+            #expect(unresolved["status"] as? String == "pending" && (unresolved["last_error"] as? String ?? "").contains("resolve"))
+            resolver.set("hooks.medvirk.test", ["127.0.0.1"])
+            await api.service.clock.advance(by: 3)
+            try await eventually { try await deliveries(api, slow.id, token: admin).first?["status"] as? String == "delivered" }
+            try await eventually { try await deliveries(api, named.id, token: admin).first?["status"] as? String == "delivered" }
+            // Connected to the checked address, with the name kept for Host.
+            #expect(receiver.received("/named").first?.authority?.hasPrefix("hooks.medvirk.test") == true)
+        }
+    }
+
+    @Test func onlyItsOwnTokenRedirectsASubscriptionAndEveryWriteIsAudited() async throws {
+        try await withWebhooks { api, _, base in
+            let (m, _) = try await seedMunicipality(api)
+            let partner = try await api.service.tokenWithId(.partner)
+            let sub = try await subscribe(api, base + "/p", ["consultation.opened"], token: partner.bearer, extra: #","municipality_id":"\#(m)""#)
+            let admin = try await api.service.token(.admin, [m])
+            // An admin of the municipality may pause and delete a partner's subscription, not take it over.
+            expectProblem(try await api.patch("/v1/webhooks/\(sub.id)", #"{"url":"\#(base)/mine"}"#, token: admin), .forbidden)
+            expectProblem(try await api.call(.post, "/v1/webhooks/\(sub.id)/rotate-secret", token: admin), .forbidden)
+            expectProblem(try await api.call(.post, "/v1/webhooks/\(sub.id)/ping", token: admin), .forbidden)
+            #expect(try await api.patch("/v1/webhooks/\(sub.id)", #"{"active":false}"#, token: admin).status == .ok)
+            #expect(try await api.get("/v1/webhooks/\(sub.id)", token: partner.bearer).json["url"] as? String == base + "/p")
+            #expect(try await api.delete("/v1/webhooks/\(sub.id)", token: admin).status == .noContent)
+            let audit = try await api.get("/v1/admin/audit?municipality=\(m)", token: api.service.admin).data
+            let paths = audit.compactMap { entry in (entry["method"] as? String).map { "\($0) \(entry["path"] as? String ?? "")" } }
+            #expect(paths.contains("POST /v1/webhooks") && paths.contains("PATCH /v1/webhooks/\(sub.id)") && paths.contains("DELETE /v1/webhooks/\(sub.id)"))
+        }
+    }
+
     @Test func aPartnerReceivesSignedEventsOfItsOwnResponsesOnly() async throws {
         try await withWebhooks { api, receiver, base in
             let (m, _) = try await seedMunicipality(api)
@@ -96,7 +145,7 @@ func deliveries(_ api: API, _ webhook: String, token: String) async throws -> [[
             // Each retry waits on the service's clock: move it on and the next attempt goes out.
             for attempt in 2...3 {
                 try await eventually { try await deliveries(api, flaky.id, token: admin).first?["attempts"] as? Int == attempt - 1 }
-                await api.service.clock.advance(by: 2)
+                await api.service.clock.advance(by: 3)  // the schedule's 1 s (+ jitter), or Retry-After's 1 s and a second's margin
                 _ = try await receiver.wait("/flaky", count: attempt)
             }
             let tries = receiver.received("/flaky")
@@ -186,7 +235,9 @@ func deliveries(_ api: API, _ webhook: String, token: String) async throws -> [[
             try await eventually { try await deliveries(api, sub.id, token: admin).first?["status"] as? String == "failed" }
             let failed = try #require(try await deliveries(api, sub.id, token: admin).first)
             #expect(failed["attempts"] as? Int == 1 && failed["last_status_code"] == nil)
-            #expect((failed["last_error"] as? String ?? "").contains("10.0.0.7"))
+            // Refused for good, without saying where the name points (internal names stay unmapped).
+            let error = failed["last_error"] as? String ?? ""
+            #expect(error.contains("public address") && !error.contains("10.0.0.7"))
             // Changing the URL is checked as subscribing is.
             let patched = try await api.patch("/v1/webhooks/\(sub.id)", #"{"url":"https://loopback.medvirk.test/x"}"#, token: admin)
             expectProblem(patched, .unprocessableContent)

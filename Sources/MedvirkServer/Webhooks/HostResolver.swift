@@ -59,25 +59,30 @@ public struct WebhookAddressPolicy: Sendable {
         self.resolver = resolver
     }
 
-    /// The URL taken apart with the address to connect to, or why it is refused (a message naming no one).
-    public func check(_ url: String) async -> Result<(target: WebhookTarget, address: String), FieldError> {
+    /// Why a URL is refused: the error naming `url`, and whether it may pass later (a host that did not
+    /// resolve: DNS may be down for a moment) rather than never (a form or an address that is refused).
+    public struct Refusal: Error, Sendable {
+        public var error: FieldError
+        public var transient: Bool
+    }
+
+    /// The URL taken apart with the address to connect to, or why it is refused. The message does not say
+    /// which address a name resolved to, so a subscriber cannot map the server's internal names.
+    public func check(_ url: String) async -> Result<(target: WebhookTarget, address: String), Refusal> {
         let target: WebhookTarget
         switch WebhookTarget.parse(url, allowPlainHTTP: allowPrivate) {
-        case .failure(let error): return .failure(error)
+        case .failure(let error): return .failure(Refusal(error: error, transient: false))
         case .success(let parsed): target = parsed
         }
-        let addresses: [String]
-        if PublicAddress.ipv4(target.host) != nil || PublicAddress.ipv6(target.host) != nil {
-            addresses = [target.host]
-        } else {
-            do { addresses = try await resolver.addresses(of: target.host, port: target.port) } catch {
-                return .failure(FieldError("url", "must name a host that resolves; \(target.host) does not"))
-            }
+        let literal = PublicAddress.ipv4(target.host) != nil || PublicAddress.ipv6(target.host) != nil
+        let addresses = literal ? [target.host] : (try? await resolver.addresses(of: target.host, port: target.port)) ?? []
+        guard let first = addresses.first else {
+            return .failure(Refusal(error: FieldError("url", "must name a host that resolves; \(target.host) does not (now)"), transient: true))
         }
-        guard let first = addresses.first else { return .failure(FieldError("url", "must name a host that resolves; \(target.host) does not")) }
-        if !allowPrivate, let refused = addresses.first(where: { !PublicAddress.isPublic($0) }) {
-            let named = refused == target.host ? refused : "\(target.host) resolves to \(refused), which"
-            return .failure(FieldError("url", "must reach a public address; \(named) is loopback, private, link-local, multicast or otherwise not public"))
+        if !allowPrivate, addresses.contains(where: { !PublicAddress.isPublic($0) }) {
+            let what = literal ? "\(target.host) is" : "\(target.host) resolves to an address that is"
+            return .failure(Refusal(error: FieldError("url", "must reach a public address; \(what) loopback, private, link-local, multicast or otherwise not public"),
+                                    transient: false))
         }
         return .success((target, first))
     }

@@ -13,8 +13,12 @@ public struct WebhookSettings: Sendable {
     public var schedule = RetrySchedule.standard
     /// Seconds of nothing but failed attempts after which a subscription is disabled.
     public var disableAfter = Store.defaultWebhookDisableAfter
-    /// Attempts in flight at once, over all subscriptions.
-    public var concurrency = 16
+    /// Subscriptions sending at once, over all tokens.
+    public var concurrency = WebhookSender.connectionsPerHost
+    /// Subscriptions of one token sending at once, so no subscriber takes every slot.
+    public var concurrencyPerToken = 4
+    /// Seconds one attempt may take, from connecting to the end of the answer.
+    public var attemptTimeout: Int64 = 10
     /// Resolves subscriber host names; tests inject their own.
     public var resolver: any HostResolver = SystemResolver()
 
@@ -44,7 +48,7 @@ final class WebhookDispatcher: Service, Sendable {
     init(store: Store, settings: WebhookSettings, metrics: ServiceMetrics, logger: Logger) {
         self.store = store
         self.settings = settings
-        self.sender = WebhookSender(policy: settings.policy)
+        self.sender = WebhookSender(policy: settings.policy, timeout: settings.attemptTimeout)
         self.metrics = metrics
         self.logger = logger
     }
@@ -61,7 +65,8 @@ final class WebhookDispatcher: Service, Sendable {
         }, onCommit: { signals.wake() })
         defer { observation.cancel() }
         await withDiscardingTaskGroup { group in
-            var busy: Set<String> = []
+            /// The subscriptions sending now, with their tokens.
+            var busy: [String: String] = [:]
             while !Task.isCancelled {
                 var next = Date.distantFuture
                 do {
@@ -73,18 +78,22 @@ final class WebhookDispatcher: Service, Sendable {
                         throw error
                     }
                     for result in results { metrics.webhookAttempt(outcome: Self.outcome(result, schedule: settings.schedule)) }
-                    busy.subtract(done)
+                    for webhook in done { busy[webhook] = nil }
                     try await store.queueWebhookDeliveries()
                     // One time for the whole pass: a retry falling due between two readings of the clock would
                     // be neither due in the first nor after it in the second, and the pass would sleep past it.
                     let now = store.clock.now()
-                    let due = try await store.dueDeliveries(now: now, busy: busy, limit: settings.concurrency - busy.count)
+                    var perToken = busy.values.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+                    let full = Set(perToken.filter { $0.value >= settings.concurrencyPerToken }.keys)
+                    let due = try await store.dueDeliveries(now: now, busy: Set(busy.keys), fullTokens: full,
+                                                            limit: settings.concurrency - busy.count)
                     for deliveries in due {
-                        guard let webhook = deliveries.first?.webhookId else { continue }
-                        busy.insert(webhook)
+                        guard let first = deliveries.first, perToken[first.tokenId, default: 0] < settings.concurrencyPerToken else { continue }
+                        busy[first.webhookId] = first.tokenId
+                        perToken[first.tokenId, default: 0] += 1
                         group.addTask { [self] in
                             await send(deliveries)
-                            finished.withLock { $0.done.append(webhook) }
+                            finished.withLock { $0.done.append(first.webhookId) }
                             signals.wake()
                         }
                     }
@@ -102,9 +111,11 @@ final class WebhookDispatcher: Service, Sendable {
         }
     }
 
-    /// Sends one subscription's deliveries in order until one must wait for a retry.
+    /// Sends one subscription's deliveries in order until one must wait for a retry, or the subscription
+    /// changes (paused, disabled, deleted, given a new URL or secret: the next pass reads it anew).
     private func send(_ deliveries: [DueDelivery]) async {
-        for delivery in deliveries {
+        for (i, delivery) in deliveries.enumerated() {
+            if i > 0, (try? await store.activeWebhookVersion(delivery.webhookId)) != delivery.version { return }
             let result = await sender.send(delivery)
             finished.withLock { $0.results.append(result) }
             signals.wake()

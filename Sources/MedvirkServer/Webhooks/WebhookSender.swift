@@ -8,13 +8,19 @@ import NIOCore
 /// the answer. Connections are pooled per host and checked address (`PinnedClients`).
 final class WebhookSender: Sendable {
     let policy: WebhookAddressPolicy
-    private let clients = PinnedClients()
-    /// Seconds an attempt may take, connecting included.
-    static let timeout: Int64 = 10
+    private let clients: PinnedClients
+    /// Seconds an attempt may take, from connecting to the end of the answer (10 unless a test says otherwise).
+    let timeout: Int64
+    /// Connections kept per host and address: the dispatcher's overall limit on attempts in flight.
+    static let connectionsPerHost = 16
     /// How much of a receiver's answer is read (and thrown away) before the connection is given back.
     static let answerBytes = 64 << 10
 
-    init(policy: WebhookAddressPolicy) { self.policy = policy }
+    init(policy: WebhookAddressPolicy, timeout: Int64) {
+        self.policy = policy
+        self.timeout = timeout
+        self.clients = PinnedClients(timeout: timeout)
+    }
 
     func send(_ delivery: DueDelivery) async -> AttemptResult {
         func failed(_ verdict: AttemptVerdict, _ error: String, status: Int? = nil, retryAfter: TimeInterval? = nil) -> AttemptResult {
@@ -22,9 +28,42 @@ final class WebhookSender: Sendable {
         }
         let target: WebhookTarget, address: String
         switch await policy.check(delivery.url) {
-        case .failure(let refusal): return failed(.fail, "refused: \(refusal.message)")
+        case .failure(let refusal): return failed(refusal.transient ? .retry : .fail, "refused: \(refusal.error.message)")
         case .success(let checked): (target, address) = checked
         }
+        let client = await clients.client(host: target.writtenHost, address: address)
+        // The whole attempt, the answer's body included, gets `timeout` seconds: a receiver that trickles its
+        // answer must not hold a sending slot longer.
+        let outcome = await withTaskGroup(of: Result<(Int, String?), any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await self.post(delivery, with: client)) } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(self.timeout))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case nil: return failed(.retry, "timed out after \(timeout) s")
+        case .failure(let error as HTTPClientError) where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout:
+            return failed(.retry, "timed out after \(timeout) s")
+        case .failure(let error): return failed(.retry, "network error: \(String(describing: error).prefix(200))")
+        case .success(let (status, retryAfter)):
+            switch AttemptVerdict.of(status: status) {
+            case .delivered: return AttemptResult(delivery: delivery, verdict: .delivered, statusCode: status, error: nil, retryAfter: nil)
+            case .retry: return failed(.retry, "HTTP \(status)", status: status, retryAfter: RetrySchedule.retryAfter(retryAfter, now: Date()))
+            case .fail:
+                return failed(.fail, (300...399).contains(status) ? "HTTP \(status): redirects are not followed" : "HTTP \(status)", status: status)
+            }
+        }
+    }
+
+    /// POSTs the payload signed now; returns the answer's status and `Retry-After`, having read (and
+    /// dropped) at most `answerBytes` of its body.
+    private func post(_ delivery: DueDelivery, with client: HTTPClient) async throws -> (Int, String?) {
         // The signature's timestamp is the real time of sending, which receivers compare with their clocks.
         let timestamp = Int(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: delivery.url)
@@ -36,28 +75,13 @@ final class WebhookSender: Sendable {
         request.headers.add(name: "webhook-signature",
                             value: WebhookSignature.header(secrets: delivery.secrets, id: delivery.eventId, timestamp: timestamp, body: delivery.payload))
         request.body = .bytes(ByteBuffer(bytes: delivery.payload))
-        let client = await clients.client(host: target.writtenHost, address: address)
-        do {
-            let response = try await client.execute(request, timeout: .seconds(Self.timeout))
-            let status = Int(response.status.code)
-            let retryAfter = RetrySchedule.retryAfter(response.headers.first(name: "Retry-After"), now: Date())
-            var read = 0
-            for try await chunk in response.body {
-                read += chunk.readableBytes
-                if read > Self.answerBytes { break }
-            }
-            let verdict = AttemptVerdict.of(status: status)
-            switch verdict {
-            case .delivered: return AttemptResult(delivery: delivery, verdict: .delivered, statusCode: status, error: nil, retryAfter: nil)
-            case .retry: return failed(.retry, "HTTP \(status)", status: status, retryAfter: retryAfter)
-            case .fail:
-                return failed(.fail, (300...399).contains(status) ? "HTTP \(status): redirects are not followed" : "HTTP \(status)", status: status)
-            }
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return failed(.retry, "timed out after \(Self.timeout) s")
-        } catch {
-            return failed(.retry, "network error: \(String(describing: error).prefix(200))")
+        let response = try await client.execute(request, timeout: .seconds(timeout))
+        var read = 0
+        for try await chunk in response.body {
+            read += chunk.readableBytes
+            if read > Self.answerBytes { break }
         }
+        return (Int(response.status.code), response.headers.first(name: "Retry-After"))
     }
 
     func shutdown() async { await clients.shutdown() }
@@ -70,7 +94,10 @@ final class WebhookSender: Sendable {
 actor PinnedClients {
     private var clients: [String: HTTPClient] = [:]
     private var recent: [String] = []
+    private let timeout: Int64
     static let capacity = 64
+
+    init(timeout: Int64) { self.timeout = timeout }
 
     func client(host: String, address: String) -> HTTPClient {
         let key = "\(host)|\(address)"
@@ -78,16 +105,17 @@ actor PinnedClients {
         recent.append(key)
         if let found = clients[key] { return found }
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .seconds(WebhookSender.timeout), read: .seconds(WebhookSender.timeout)))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60))
+                                                     timeout: .init(connect: .seconds(timeout), read: .seconds(timeout)))
+        // As many connections to one host as the dispatcher sends at once, so none waits in the pool.
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: WebhookSender.connectionsPerHost)
         if host.lowercased() != address { configuration.dnsOverride = [host: address] }
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         clients[key] = client
         if recent.count > Self.capacity {
             let evicted = recent.removeFirst()
             if let old = clients.removeValue(forKey: evicted) {
-                Task {
-                    try? await Task.sleep(for: .seconds(WebhookSender.timeout + 5))
+                Task { [timeout] in
+                    try? await Task.sleep(for: .seconds(timeout + 5))
                     try? await old.shutdown()
                 }
             }
