@@ -90,17 +90,11 @@ public final class Scheduler: Service, Sendable {
     }
 
     /// Sleeps until `next` on the store's clock or until woken, whichever comes first.
-    private func sleep(until next: Date) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [store] in await store.clock.sleep(until: next) }
-            group.addTask { [signals] in await signals.nextWake() }
-            await group.next()
-            group.cancelAll()
-        }
-    }
+    private func sleep(until next: Date) async { await signals.sleep(until: next, on: store.clock) }
 }
 
-/// The scheduler's wake-ups and the callers waiting for a pass.
+/// The scheduler's wake-ups and the callers waiting for a pass (the webhook dispatcher sleeps and wakes by
+/// one too).
 final class SchedulerSignals: Sendable {
     private struct State {
         /// A wake-up that arrived while no pass was waiting for one.
@@ -123,6 +117,16 @@ final class SchedulerSignals: Sendable {
             return waiting
         }
         continuation?.resume()
+    }
+
+    /// Returns at `next` on `clock` or at the next `wake()`, whichever comes first.
+    func sleep(until next: Date, on clock: any WallClock) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await clock.sleep(until: next) }
+            group.addTask { await self.nextWake() }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Returns at the next `wake()` (at once if one arrived since the last), or when cancelled.

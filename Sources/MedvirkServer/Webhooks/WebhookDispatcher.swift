@@ -132,12 +132,5 @@ final class WebhookDispatcher: Service, Sendable {
         }
     }
 
-    private func sleep(until next: Date) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [store] in await store.clock.sleep(until: next) }
-            group.addTask { [signals] in await signals.nextWake() }
-            await group.next()
-            group.cancelAll()
-        }
-    }
+    private func sleep(until next: Date) async { await signals.sleep(until: next, on: store.clock) }
 }
