@@ -160,8 +160,8 @@ public struct DueDelivery: Sendable {
     public var secrets: [String]
     /// The token whose subscription it is (attempts in flight are capped per token).
     public var tokenId: String
-    /// The subscription's `updated_at` when this was read: a sender stops when it has changed (paused,
-    /// deleted, a new URL or secret).
+    /// The subscription's URL and secrets when this was read: a sender stops when they have changed or the
+    /// subscription is paused, disabled or deleted.
     public var version: String
 
     public init(seq: Int64, id: String, webhookId: String, eventId: String, payload: Data, attempt: Int, url: String, secrets: [String],

@@ -191,7 +191,7 @@ extension Store {
         return try await pool.read { db in
             let stamp = Timestamps.format(now)
             let heads = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT w.id, w.token_id, w.updated_at, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at, d.seq
+                SELECT w.id, w.token_id, \(Self.sendingVersion) AS version, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at, d.seq
                 FROM webhooks w
                 JOIN webhook_deliveries d ON d.seq = (SELECT min(p.seq) FROM webhook_deliveries p WHERE p.webhook_id = w.id AND p.status = 'pending')
                 WHERE w.active = 1 AND d.next_attempt_at <= ?
@@ -209,16 +209,21 @@ extension Store {
                 return rows.prefix { ($0["next_attempt_at"] as String? ?? "") <= stamp }.map { row in
                     DueDelivery(seq: row["seq"], id: row["id"], webhookId: head["id"], eventId: row["event_id"],
                                 payload: Data((row["payload"] as String).utf8), attempt: row["attempts"] + 1, url: head["url"], secrets: secrets,
-                                tokenId: head["token_id"], version: head["updated_at"])
+                                tokenId: head["token_id"], version: head["version"])
                 }
             }
         }
     }
 
-    /// The subscription's `updated_at` while it is active; nil once it is paused, disabled or deleted.
+    /// What a sender must still agree with: the URL and the signing secrets.
+    static let sendingVersion = "w.url || char(10) || w.secret || char(10) || coalesce(w.previous_secret, '')"
+
+    /// The subscription's URL and secrets (`sendingVersion`) while it is active; nil once it is paused,
+    /// disabled or deleted.
     public func activeWebhookVersion(_ id: String) async throws -> String? {
         try await pool.read { db in
-            try String.fetchOne(db.cachedStatement(sql: "SELECT updated_at FROM webhooks WHERE id = ? AND active = 1"), arguments: [id])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT \(Self.sendingVersion) FROM webhooks w WHERE w.id = ? AND w.active = 1"),
+                                arguments: [id])
         }
     }
 

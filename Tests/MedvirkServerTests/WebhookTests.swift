@@ -64,6 +64,37 @@ func deliveries(_ api: API, _ webhook: String, token: String) async throws -> [[
         }
     }
 
+    @Test func anAttemptUnderWayIsAbandonedWhenItsOwnerRedirectsTheSubscription() async throws {
+        try await withWebhooks(attemptTimeout: 30) { api, receiver, base in
+            let (m, _) = try await seedMunicipality(api)
+            receiver.script("/old", [(WebhookReceiver.trickle, [:])])
+            let partner = try await api.service.token(.partner)
+            let sub = try await subscribe(api, base + "/old", ["consultation.published"], token: partner)
+            try await seedConsultation(api, municipality: m)
+            _ = try await receiver.wait("/old", count: 1)
+            try expectOK(try await api.patch("/v1/webhooks/\(sub.id)", #"{"url":"\#(base)/new"}"#, token: partner))
+            // Within a moment, not after the old receiver's 30 s: the attempt was dropped, not counted, and sent anew.
+            #expect(try await receiver.wait("/new", count: 1).first?.type == "consultation.published")
+            try await eventually { try await deliveries(api, sub.id, token: partner).first?["status"] as? String == "delivered" }
+            #expect(try await deliveries(api, sub.id, token: partner).first?["attempts"] as? Int == 1)
+        }
+    }
+
+    @Test func revokingATokenFailsItsSubscriptionsPendingDeliveries() async throws {
+        try await withWebhooks { api, receiver, base in
+            let (m, _) = try await seedMunicipality(api)
+            receiver.script("/down", [(503, [:])])
+            let partner = try await api.service.tokenWithId(.partner)
+            let sub = try await subscribe(api, base + "/down", ["consultation.published"], token: partner.bearer)
+            try await seedConsultation(api, municipality: m)
+            try await eventually { try await deliveries(api, sub.id, token: partner.bearer).first?["attempts"] as? Int == 1 }
+            #expect(try await api.service.store.revokeToken(partner.id))
+            let listed = try await deliveries(api, sub.id, token: api.service.admin)
+            #expect(listed.count == 1 && listed[0]["status"] as? String == "failed" && listed[0]["last_error"] as? String == "token revoked")
+            #expect(listed[0]["next_attempt_at"] == nil)
+        }
+    }
+
     @Test func onlyItsOwnTokenRedirectsASubscriptionAndEveryWriteIsAudited() async throws {
         try await withWebhooks { api, _, base in
             let (m, _) = try await seedMunicipality(api)

@@ -111,7 +111,13 @@ extension APIHandlers {
         let status = input.query.status.flatMap { WebhookDelivery.Status(rawValue: $0.rawValue) }
         let page = try await store.deliveries(webhook: webhook.id, status: status, request)
         let next = nextPage(page)
-        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: page.items.map(Self.api), nextCursor: next.cursor))))
+        // A paused or disabled subscription tries nothing: its pending deliveries have no next attempt until re-enabled.
+        let items = page.items.map { delivery in
+            var shown = delivery
+            if !webhook.active { shown.nextAttemptAt = nil }
+            return Self.api(shown)
+        }
+        return .ok(.init(headers: .init(link: next.link), body: .json(.init(data: items, nextCursor: next.cursor))))
     }
 
     func redeliverWebhookDelivery(_ input: Operations.RedeliverWebhookDelivery.Input) async throws -> Operations.RedeliverWebhookDelivery.Output {

@@ -112,11 +112,16 @@ final class WebhookDispatcher: Service, Sendable {
     }
 
     /// Sends one subscription's deliveries in order until one must wait for a retry, or the subscription
-    /// changes (paused, disabled, deleted, given a new URL or secret: the next pass reads it anew).
+    /// changes (paused, disabled, deleted, given a new URL or secret: the next pass reads it anew), which also
+    /// abandons an attempt under way.
     private func send(_ deliveries: [DueDelivery]) async {
         for (i, delivery) in deliveries.enumerated() {
-            if i > 0, (try? await store.activeWebhookVersion(delivery.webhookId)) != delivery.version { return }
-            let result = await sender.send(delivery)
+            let current: @Sendable () async -> Bool = { [store] in
+                (try? await store.activeWebhookVersion(delivery.webhookId)) == delivery.version
+            }
+            if i > 0, !(await current()) { return }
+            // Abandoned mid-attempt (the subscription changed): still pending, for the next pass to read anew.
+            guard let result = await sender.send(delivery, while: current) else { return }
             finished.withLock { $0.results.append(result) }
             signals.wake()
             if result.verdict == .retry || Task.isCancelled { return }

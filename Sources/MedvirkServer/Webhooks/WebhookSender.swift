@@ -22,7 +22,18 @@ final class WebhookSender: Sendable {
         self.clients = PinnedClients(timeout: timeout)
     }
 
-    func send(_ delivery: DueDelivery) async -> AttemptResult {
+    /// How one attempt ended, before its verdict.
+    private enum Outcome: Sendable {
+        case answered(status: Int, retryAfter: String?)
+        case failed(any Error)
+        case timedOut
+        /// The subscription changed while the attempt was under way (paused, deleted, a new URL or secret).
+        case abandoned
+    }
+
+    /// One attempt; nil when it was abandoned because `stillCurrent` turned false (checked every 250 ms), so
+    /// nothing more goes to a URL its owner has just replaced: not an attempt, the delivery stays pending.
+    func send(_ delivery: DueDelivery, while stillCurrent: @escaping @Sendable () async -> Bool) async -> AttemptResult? {
         func failed(_ verdict: AttemptVerdict, _ error: String, status: Int? = nil, retryAfter: TimeInterval? = nil) -> AttemptResult {
             AttemptResult(delivery: delivery, verdict: verdict, statusCode: status, error: error, retryAfter: retryAfter)
         }
@@ -34,24 +45,36 @@ final class WebhookSender: Sendable {
         let client = await clients.client(host: target.writtenHost, address: address)
         // The whole attempt, the answer's body included, gets `timeout` seconds: a receiver that trickles its
         // answer must not hold a sending slot longer.
-        let outcome = await withTaskGroup(of: Result<(Int, String?), any Error>?.self) { group in
+        let outcome = await withTaskGroup(of: Outcome?.self) { group in
             group.addTask {
-                do { return .success(try await self.post(delivery, with: client)) } catch { return .failure(error) }
+                do {
+                    let (status, retryAfter) = try await self.post(delivery, with: client)
+                    return .answered(status: status, retryAfter: retryAfter)
+                } catch { return .failed(error) }
             }
             group.addTask {
                 try? await Task.sleep(for: .seconds(self.timeout))
+                return Task.isCancelled ? nil : .timedOut
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    if !Task.isCancelled, !(await stillCurrent()) { return .abandoned }
+                }
                 return nil
             }
-            let first = await group.next() ?? nil
+            var first: Outcome?
+            while first == nil, let next = await group.next() { first = next }
             group.cancelAll()
-            return first
+            return first ?? .timedOut
         }
         switch outcome {
-        case nil: return failed(.retry, "timed out after \(timeout) s")
-        case .failure(let error as HTTPClientError) where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout:
+        case .abandoned: return nil
+        case .timedOut: return failed(.retry, "timed out after \(timeout) s")
+        case .failed(let error as HTTPClientError) where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout:
             return failed(.retry, "timed out after \(timeout) s")
-        case .failure(let error): return failed(.retry, "network error: \(String(describing: error).prefix(200))")
-        case .success(let (status, retryAfter)):
+        case .failed(let error): return failed(.retry, "network error: \(String(describing: error).prefix(200))")
+        case .answered(let status, let retryAfter):
             switch AttemptVerdict.of(status: status) {
             case .delivered: return AttemptResult(delivery: delivery, verdict: .delivered, statusCode: status, error: nil, retryAfter: nil)
             case .retry: return failed(.retry, "HTTP \(status)", status: status, retryAfter: RetrySchedule.retryAfter(retryAfter, now: Date()))
